@@ -1,0 +1,256 @@
+package rbac
+
+import (
+	"context"
+	"fmt"
+	"slices"
+)
+
+// CreateStaff creates a staff member, puts them in their departments and
+// sets their flags, in one transaction. The actor needs staff:add, must hold
+// every permission of the departments given and, to create a full-access
+// account, have full access. Errors: ErrInvalid, ErrNotFound (a department),
+// ErrConflict (login or e-mail taken), ErrPermissionDenied.
+func (s *Service) CreateStaff(ctx context.Context, actor StaffID, in NewStaff) (Staff, error) {
+	const op = "create staff"
+	if err := in.Validate(); err != nil {
+		return Staff{}, err
+	}
+	var out Staff
+	_, err := s.write(ctx, func(w *txn) error {
+		if err := w.authorize(op, actor, Perm(FuncStaff, ActAdd)); err != nil {
+			return err
+		}
+		if in.FullAccess && !w.isFull(actor) {
+			return denied(op, actor, "only a full-access account may create a full-access account")
+		}
+		for _, d := range in.Departments {
+			if _, err := w.tx.Department(d); err != nil {
+				return fmt.Errorf("%s: department %s: %w", op, d, err)
+			}
+			if err := w.mayGive(op, actor, w.deptPerms(d)); err != nil {
+				return err
+			}
+		}
+		st := Staff{Login: in.Login, FullName: in.FullName, Email: in.Email, Phone: in.Phone}
+		if err := w.tx.CreateStaff(&st); err != nil {
+			return fmt.Errorf("%s %q: %w", op, in.Login, err)
+		}
+		sub := StaffSubject(st.ID)
+		for _, d := range in.Departments {
+			w.add(MemberRule(st.ID, d))
+		}
+		w.setFlag(sub, FlagFullAccess, in.FullAccess)
+		w.setFlag(sub, FlagDisabled, in.Status == StatusDisabled)
+		st.Departments = sortedDepartments(in.Departments)
+		st.FullAccess = in.FullAccess
+		st.Status = in.Status
+		w.record(actor, OpStaffCreate, sub.String(), nil, st)
+		out = st
+		return nil
+	})
+	return out, err
+}
+
+func sortedDepartments(ids []DepartmentID) []DepartmentID {
+	out := slices.Clone(ids)
+	slices.Sort(out)
+	return out
+}
+
+// UpdateStaff changes a staff member's profile, full access or status. The
+// actor needs staff:edit; only a full-access actor may change a full-access
+// account or give full access; nobody changes their own full access or
+// status; the last active full-access account cannot be disabled or lose
+// full access. Errors: ErrInvalid, ErrNotFound, ErrConflict,
+// ErrPermissionDenied (and ErrLastFullAccess).
+func (s *Service) UpdateStaff(ctx context.Context, actor StaffID, id StaffID, in StaffUpdate) (Staff, error) {
+	const op = "update staff"
+	if err := in.Validate(); err != nil {
+		return Staff{}, err
+	}
+	var out Staff
+	_, err := s.write(ctx, func(w *txn) error {
+		if err := w.authorize(op, actor, Perm(FuncStaff, ActEdit)); err != nil {
+			return err
+		}
+		st, err := w.tx.StaffMember(id)
+		if err != nil {
+			return fmt.Errorf("%s %s: %w", op, id, err)
+		}
+		if err := w.mayTouch(op, actor, id); err != nil {
+			return err
+		}
+		fillStaff(w.snap, &st)
+		before := st
+		sub := StaffSubject(id)
+		if in.FullAccess != nil && *in.FullAccess != st.FullAccess {
+			if err := w.notSelf(op, actor, id); err != nil {
+				return err
+			}
+			if !w.isFull(actor) {
+				return denied(op, actor, "only a full-access account may give full access")
+			}
+			st.FullAccess = *in.FullAccess
+			w.setFlag(sub, FlagFullAccess, st.FullAccess)
+		}
+		if in.Status != nil && *in.Status != st.Status {
+			if err := w.notSelf(op, actor, id); err != nil {
+				return err
+			}
+			st.Status = *in.Status
+			w.setFlag(sub, FlagDisabled, st.Status == StatusDisabled)
+		}
+		if in.Login != nil {
+			st.Login = *in.Login
+		}
+		if in.FullName != nil {
+			st.FullName = in.FullName
+		}
+		if in.Email != nil {
+			st.Email = *in.Email
+		}
+		if in.Phone != nil {
+			st.Phone = *in.Phone
+		}
+		if err := w.tx.UpdateStaff(&st); err != nil {
+			return fmt.Errorf("%s %s: %w", op, id, err)
+		}
+		w.record(actor, OpStaffUpdate, sub.String(), before, st)
+		out = st
+		return nil
+	})
+	return out, err
+}
+
+// DeleteStaff deletes a staff member with their memberships and grants.
+// The actor needs staff:delete and may not delete themselves; only a
+// full-access actor deletes a full-access account, and never the last
+// active one. Errors: ErrNotFound, ErrPermissionDenied (and
+// ErrLastFullAccess).
+func (s *Service) DeleteStaff(ctx context.Context, actor StaffID, id StaffID) error {
+	const op = "delete staff"
+	_, err := s.write(ctx, func(w *txn) error {
+		if err := w.authorize(op, actor, Perm(FuncStaff, ActDelete)); err != nil {
+			return err
+		}
+		st, err := w.tx.StaffMember(id)
+		if err != nil {
+			return fmt.Errorf("%s %s: %w", op, id, err)
+		}
+		if err := w.notSelf(op, actor, id); err != nil {
+			return err
+		}
+		if err := w.mayTouch(op, actor, id); err != nil {
+			return err
+		}
+		fillStaff(w.snap, &st)
+		for _, r := range w.snap.rulesOfStaff(id) {
+			w.remove(r)
+		}
+		if err := w.tx.DeleteStaff(id); err != nil {
+			return fmt.Errorf("%s %s: %w", op, id, err)
+		}
+		w.record(actor, OpStaffDelete, StaffSubject(id).String(), st, nil)
+		return nil
+	})
+	return err
+}
+
+// AddToDepartment puts staff member id in department d: they inherit its
+// permissions. The actor needs staff:edit and must hold every permission
+// of d; nobody adds themselves. Adding a member again is a no-op. Errors:
+// ErrNotFound, ErrPermissionDenied.
+func (s *Service) AddToDepartment(ctx context.Context, actor, id StaffID, d DepartmentID) error {
+	return s.membership(ctx, actor, id, d, true)
+}
+
+// RemoveFromDepartment takes staff member id out of department d. Same
+// rules as AddToDepartment, except that the actor need not hold d's
+// permissions.
+func (s *Service) RemoveFromDepartment(ctx context.Context, actor, id StaffID, d DepartmentID) error {
+	return s.membership(ctx, actor, id, d, false)
+}
+
+func (s *Service) membership(ctx context.Context, actor, id StaffID, d DepartmentID, join bool) error {
+	op, kind := "add to department", OpStaffJoin
+	if !join {
+		op, kind = "remove from department", OpStaffLeave
+	}
+	_, err := s.write(ctx, func(w *txn) error {
+		if err := w.staffPrivilegeChange(op, actor, id); err != nil {
+			return err
+		}
+		if _, err := w.tx.Department(d); err != nil {
+			return fmt.Errorf("%s %s: %w", op, d, err)
+		}
+		if join {
+			if err := w.mayGive(op, actor, w.deptPerms(d)); err != nil {
+				return err
+			}
+			w.add(MemberRule(id, d))
+		} else {
+			w.remove(MemberRule(id, d))
+		}
+		if w.delta.Empty() {
+			return nil
+		}
+		w.record(actor, kind, StaffSubject(id).String(), nil, map[string]DepartmentID{"department": d})
+		return nil
+	})
+	return err
+}
+
+// staffPrivilegeChange authorizes a change of id's privileges by actor.
+func (w *txn) staffPrivilegeChange(op string, actor, id StaffID) error {
+	if err := w.authorize(op, actor, Perm(FuncStaff, ActEdit)); err != nil {
+		return err
+	}
+	if _, err := w.tx.StaffMember(id); err != nil {
+		return fmt.Errorf("%s: staff %s: %w", op, id, err)
+	}
+	if err := w.notSelf(op, actor, id); err != nil {
+		return err
+	}
+	return w.mayTouch(op, actor, id)
+}
+
+// StaffMember returns a staff member with departments and flags from this
+// instance's decisions. Errors: ErrNotFound.
+func (s *Service) StaffMember(ctx context.Context, id StaffID) (Staff, error) {
+	st, err := s.store.StaffMember(ctx, id)
+	if err != nil {
+		return Staff{}, fmt.Errorf("staff %s: %w", id, err)
+	}
+	fillStaff(s.snap.Load(), &st)
+	return st, nil
+}
+
+// StaffMembers lists staff members by ID.
+func (s *Service) StaffMembers(ctx context.Context) ([]Staff, error) {
+	all, err := s.store.StaffMembers(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("staff: %w", err)
+	}
+	snap := s.snap.Load()
+	for i := range all {
+		fillStaff(snap, &all[i])
+	}
+	return all, nil
+}
+
+func fillStaff(snap *snapshot, st *Staff) {
+	st.Departments, st.FullAccess, st.Status = nil, false, StatusActive
+	e := snap.staffEntry(st.ID)
+	if e == nil {
+		return
+	}
+	for _, slot := range e.depts {
+		st.Departments = append(st.Departments, snap.depts[slot].id)
+	}
+	slices.Sort(st.Departments)
+	st.FullAccess = e.full
+	if e.disabled {
+		st.Status = StatusDisabled
+	}
+}

@@ -1,0 +1,118 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"gorm.io/gorm"
+
+	"github.com/billingrbac/billingrbac/rbac"
+)
+
+// NotifyChannel is the PostgreSQL channel commits are announced on.
+const NotifyChannel = "billingrbac"
+
+type changeRow struct {
+	Version    int64 `gorm:"primaryKey;autoIncrement:false"`
+	At         int64
+	Actor      int64
+	Op         string
+	Target     string
+	BeforeJSON string
+	AfterJSON  string
+	Reason     string
+	PolicyJSON string
+}
+
+func (changeRow) TableName() string { return "rbac_changes" }
+
+func (r changeRow) change() (rbac.Change, error) {
+	c := rbac.Change{
+		Version: r.Version,
+		At:      fromMicros(r.At),
+		Actor:   rbac.StaffID(r.Actor),
+		Op:      rbac.Operation(r.Op),
+		Target:  r.Target,
+		Before:  json.RawMessage(r.BeforeJSON),
+		After:   json.RawMessage(r.AfterJSON),
+		Reason:  r.Reason,
+	}
+	if err := json.Unmarshal([]byte(r.PolicyJSON), &c.Policy); err != nil {
+		return rbac.Change{}, fmt.Errorf("store: change %d: policy: %w", r.Version, err)
+	}
+	return c, nil
+}
+
+func (t *tx) RecordChange(c rbac.Change) error {
+	if c.Version != t.version {
+		return fmt.Errorf("store: record change %d in transaction of version %d", c.Version, t.version)
+	}
+	pol, err := json.Marshal(c.Policy)
+	if err != nil {
+		return err
+	}
+	orNull := func(b json.RawMessage) string {
+		if len(b) == 0 {
+			return "null"
+		}
+		return string(b)
+	}
+	row := changeRow{Version: c.Version, At: micros(c.At), Actor: int64(c.Actor), Op: string(c.Op),
+		Target: c.Target, BeforeJSON: orNull(c.Before), AfterJSON: orNull(c.After), Reason: c.Reason,
+		PolicyJSON: string(pol)}
+	if err := t.db.Create(&row).Error; err != nil {
+		return mapErr(err)
+	}
+	if t.s.dialect == dialectPostgres {
+		// Delivered to listeners only if and when the transaction commits.
+		if err := t.db.Exec(`SELECT pg_notify(?, ?)`, NotifyChannel, strconv.FormatInt(c.Version, 10)).Error; err != nil {
+			return fmt.Errorf("store: notify: %w", err)
+		}
+	}
+	return nil
+}
+
+func queryChanges(db *gorm.DB, q rbac.ChangeQuery) ([]rbac.Change, error) {
+	db = db.Model(&changeRow{}).Where("version > ?", q.AfterVersion)
+	if q.Actor != nil {
+		db = db.Where("actor = ?", int64(*q.Actor))
+	}
+	if q.Target != "" {
+		db = db.Where("target = ?", q.Target)
+	}
+	if q.Op != "" {
+		db = db.Where("op = ?", string(q.Op))
+	}
+	if !q.Since.IsZero() {
+		db = db.Where("at >= ?", micros(q.Since))
+	}
+	if !q.Until.IsZero() {
+		db = db.Where("at < ?", micros(q.Until))
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	var rows []changeRow
+	if err := db.Order("version").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]rbac.Change, 0, len(rows))
+	for _, r := range rows {
+		c, err := r.change()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// Changes implements rbac.Store.
+func (s *Store) Changes(ctx context.Context, q rbac.ChangeQuery) ([]rbac.Change, error) {
+	return queryChanges(s.db.WithContext(ctx), q)
+}
+
+func (t *tx) Changes(q rbac.ChangeQuery) ([]rbac.Change, error) { return queryChanges(t.db, q) }

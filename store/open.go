@@ -1,0 +1,139 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/billingrbac/billingrbac/rbac"
+)
+
+// DefaultSQLiteFile is the database file an empty DSN opens.
+const DefaultSQLiteFile = "billingrbac.db"
+
+// Store is the GORM implementation of rbac.Store. It is safe for concurrent
+// use.
+type Store struct {
+	db      *gorm.DB
+	dialect dialect
+	dsn     string
+}
+
+var _ rbac.Store = (*Store)(nil)
+
+type dialect int
+
+const (
+	dialectSQLite dialect = iota + 1
+	dialectPostgres
+)
+
+// Options tunes Open. The zero value works.
+type Options struct {
+	// Logger receives GORM's SQL log; nil keeps it silent.
+	Logger logger.Interface
+	// Dialector, when set, is used instead of the one the DSN selects. It
+	// lets tests wrap a real driver to inject failures.
+	Dialector gorm.Dialector
+}
+
+// Open opens a database without touching its schema (see Migrate).
+//
+//   - "" opens the embedded SQLite file DefaultSQLiteFile;
+//   - ":memory:" opens a private in-memory SQLite database;
+//   - "file:...", "sqlite://PATH" or a path opens that SQLite file;
+//   - "postgres://..." or "postgresql://..." opens PostgreSQL.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	return OpenWith(ctx, dsn, Options{})
+}
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, dsn string, opts Options) (*Store, error) {
+	s := &Store{dsn: dsn}
+	var dial gorm.Dialector
+	memory := false
+	switch {
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		s.dialect = dialectPostgres
+		dial = postgres.Open(dsn)
+	default:
+		s.dialect = dialectSQLite
+		path := strings.TrimPrefix(dsn, "sqlite://")
+		switch {
+		case path == "":
+			path = DefaultSQLiteFile
+		case path == ":memory:":
+			memory = true
+		}
+		dial = sqlite.Open(sqliteDSN(path))
+	}
+	if opts.Dialector != nil {
+		dial = opts.Dialector
+	}
+	lg := opts.Logger
+	if lg == nil {
+		lg = logger.Default.LogMode(logger.Silent)
+	}
+	db, err := gorm.Open(dial, &gorm.Config{
+		Logger:                 lg,
+		SkipDefaultTransaction: true,
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	if memory {
+		// Every connection to ":memory:" is a new database: keep one.
+		sqlDB.SetMaxOpenConns(1)
+	}
+	if err := sqlDB.PingContext(ctx); err != nil {
+		_ = sqlDB.Close()
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	s.db = db
+	return s, nil
+}
+
+// sqliteDSN adds the pragmas the store relies on: WAL so readers never wait
+// for the writer, a busy timeout instead of immediate SQLITE_BUSY, foreign
+// keys, and IMMEDIATE transactions so a writer takes its lock up front.
+func sqliteDSN(path string) string {
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	prag := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_txlock=immediate"
+	if path != ":memory:" && !strings.Contains(path, "mode=memory") {
+		prag += "&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
+	}
+	return path + sep + prag
+}
+
+// DB returns the underlying GORM handle, for an application that keeps its
+// own tables in the same database.
+func (s *Store) DB() *gorm.DB { return s.db }
+
+// Close closes the database.
+func (s *Store) Close() error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// IsPostgres reports whether the store is on PostgreSQL.
+func (s *Store) IsPostgres() bool { return s.dialect == dialectPostgres }
+
+var errSchema = errors.New("schema is not migrated")

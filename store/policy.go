@@ -1,0 +1,108 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	gormadapter "github.com/casbin/gorm-adapter/v3"
+	"gorm.io/gorm"
+
+	"github.com/billingrbac/billingrbac/internal/policy"
+	"github.com/billingrbac/billingrbac/rbac"
+)
+
+// addChunk bounds one multi-row INSERT: gorm-adapter sends a batch as one
+// statement, and SQLite refuses too many variables.
+const addChunk = 100
+
+// adapter returns a gorm-adapter bound to db (a transaction or the pool),
+// with its auto-migration off: the schema is ours (see Migrate).
+func adapter(ctx context.Context, db *gorm.DB) (*gormadapter.Adapter, error) {
+	db = db.WithContext(ctx)
+	gormadapter.TurnOffAutoMigrate(db)
+	a, err := gormadapter.NewAdapterByDB(db)
+	if err != nil {
+		return nil, fmt.Errorf("store: policy adapter: %w", err)
+	}
+	return a, nil
+}
+
+func loadPolicy(ctx context.Context, db *gorm.DB) ([]rbac.Rule, error) {
+	a, err := adapter(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	m, err := policy.NewModel()
+	if err != nil {
+		return nil, err
+	}
+	if err := a.LoadPolicyCtx(ctx, m); err != nil {
+		return nil, fmt.Errorf("store: load policy: %w", err)
+	}
+	return policy.FromModel(m)
+}
+
+// LoadPolicy implements rbac.Store: the rules and the version, read in one
+// consistent snapshot.
+func (s *Store) LoadPolicy(ctx context.Context) ([]rbac.Rule, int64, error) {
+	if err := s.checkSchema(ctx); err != nil {
+		return nil, 0, err
+	}
+	var rules []rbac.Rule
+	var version int64
+	err := s.read(ctx, func(db *gorm.DB) error {
+		if err := db.Raw(`SELECT version FROM rbac_state WHERE id = 1`).Scan(&version).Error; err != nil {
+			return err
+		}
+		var err error
+		rules, err = loadPolicy(ctx, db)
+		return err
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: load policy: %w", err)
+	}
+	return rules, version, nil
+}
+
+func (t *tx) LoadPolicy() ([]rbac.Rule, error) { return loadPolicy(t.ctx, t.db) }
+
+// ApplyPolicy implements rbac.Tx through gorm-adapter bound to the
+// transaction: removals one by one (its batch removal swallows errors),
+// additions in bounded batches.
+func (t *tx) ApplyPolicy(d rbac.PolicyDelta) error {
+	a, err := adapter(t.ctx, t.db)
+	if err != nil {
+		return err
+	}
+	for _, r := range d.Remove {
+		l, err := policy.ToLine(r)
+		if err != nil {
+			return err
+		}
+		if err := a.RemovePolicyCtx(t.ctx, l.Sec, l.Ptype, l.Values); err != nil {
+			return fmt.Errorf("store: remove rule %v: %w", r, err)
+		}
+	}
+	byType := map[string][][]string{}
+	var order []policy.Line
+	for _, r := range d.Add {
+		l, err := policy.ToLine(r)
+		if err != nil {
+			return err
+		}
+		if _, ok := byType[l.Ptype]; !ok {
+			order = append(order, l)
+		}
+		byType[l.Ptype] = append(byType[l.Ptype], l.Values)
+	}
+	for _, l := range order {
+		rules := byType[l.Ptype]
+		for i := 0; i < len(rules); i += addChunk {
+			chunk := rules[i:min(i+addChunk, len(rules))]
+			if err := a.AddPolicies(l.Sec, l.Ptype, chunk); err != nil {
+				return fmt.Errorf("store: add %d %s rules: %w", len(chunk), l.Ptype, err)
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,55 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/billingrbac/billingrbac/rbac"
+)
+
+// tx implements rbac.Tx on one GORM transaction.
+type tx struct {
+	s       *Store
+	db      *gorm.DB
+	ctx     context.Context
+	version int64
+}
+
+var _ rbac.Tx = (*tx)(nil)
+
+// Update implements rbac.Store. Its first statement increments the version
+// row: on PostgreSQL that takes the row lock, on SQLite (IMMEDIATE
+// transactions) the database write lock, so every writer of every process
+// waits for the one before it and versions never have gaps.
+func (s *Store) Update(ctx context.Context, fn func(rbac.Tx) error) error {
+	return s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
+		var v int64
+		if err := db.Raw(`UPDATE rbac_state SET version = version + 1 WHERE id = 1 RETURNING version`).Scan(&v).Error; err != nil {
+			if serr := s.checkSchema(ctx); serr != nil {
+				return serr
+			}
+			return fmt.Errorf("store: lock version: %w", mapErr(err))
+		}
+		if v == 0 {
+			return fmt.Errorf("store: %w: rbac_state has no row", errSchema)
+		}
+		return fn(&tx{s: s, db: db, ctx: ctx, version: v})
+	})
+}
+
+func (t *tx) Version() int64 { return t.version }
+
+func (t *tx) now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// read runs fn in a transaction that sees one consistent state.
+func (s *Store) read(ctx context.Context, fn func(db *gorm.DB) error) error {
+	var opts *sql.TxOptions
+	if s.dialect == dialectPostgres {
+		opts = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
+	}
+	return s.db.WithContext(ctx).Transaction(fn, opts)
+}
