@@ -89,7 +89,9 @@ func (s *Store) Departments(ctx context.Context) ([]rbac.Department, error) {
 	return listDepartments(s.db.WithContext(ctx))
 }
 
-func (t *tx) Department(id rbac.DepartmentID) (rbac.Department, error) { return getDepartment(t.db, id) }
+func (t *tx) Department(id rbac.DepartmentID) (rbac.Department, error) {
+	return getDepartment(t.db, id)
+}
 
 func (t *tx) Departments() ([]rbac.Department, error) { return listDepartments(t.db) }
 
