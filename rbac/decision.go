@@ -1,6 +1,7 @@
 package rbac
 
 import (
+	"context"
 	"fmt"
 	"strings"
 )
@@ -87,4 +88,39 @@ type EffectivePermission struct {
 type Holder struct {
 	Staff   StaffID
 	Sources []Source
+}
+
+// Describe explains d in one line like Decision.String, with departments
+// named in the default language instead of numbered.
+func (s *Service) Describe(ctx context.Context, d Decision) string {
+	names := map[DepartmentID]string{}
+	if ds, err := s.store.Departments(ctx); err == nil {
+		for _, dep := range ds {
+			names[dep.ID] = fmt.Sprintf("%q", dep.Name.In(s.lang))
+		}
+	}
+	name := func(id DepartmentID) string {
+		if n, ok := names[id]; ok {
+			return "department " + n
+		}
+		return "department " + id.String()
+	}
+	if d.Allowed {
+		parts := make([]string, len(d.Sources))
+		for i, src := range d.Sources {
+			parts[i] = src.String()
+			if src.Kind == SourceDepartment {
+				parts[i] = name(src.Department)
+			}
+		}
+		return fmt.Sprintf("staff %s may %s: allowed by %s", d.Staff, d.Permission, strings.Join(parts, ", "))
+	}
+	if d.Disabled || len(d.WouldGrant) == 0 {
+		return d.String()
+	}
+	parts := make([]string, len(d.WouldGrant))
+	for i, id := range d.WouldGrant {
+		parts[i] = name(id)
+	}
+	return fmt.Sprintf("staff %s may not %s: missing %s; held by %s", d.Staff, d.Permission, d.Permission, strings.Join(parts, ", "))
 }
