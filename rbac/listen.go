@@ -15,6 +15,22 @@ type Notifier interface {
 	Listen(ctx context.Context, notify func(version int64)) error
 }
 
+// NotifierSource is implemented by a Store that can hand out a Notifier
+// when, and only when, its database is shared (PostgreSQL, not SQLite).
+type NotifierSource interface {
+	Notifier() Notifier
+}
+
+func notifierOf(st Store) Notifier {
+	if ns, ok := st.(NotifierSource); ok {
+		return ns.Notifier()
+	}
+	if n, ok := st.(Notifier); ok {
+		return n
+	}
+	return nil
+}
+
 // listen runs for the Service's lifetime on a store that notifies, applying
 // other instances' changes from the change log.
 func (s *Service) listen(ctx context.Context, n Notifier) {

@@ -24,6 +24,8 @@ type Store struct {
 	db      *gorm.DB
 	dialect dialect
 	dsn     string
+
+	listenerName string
 }
 
 var _ rbac.Store = (*Store)(nil)
@@ -42,6 +44,10 @@ type Options struct {
 	// Dialector, when set, is used instead of the one the DSN selects. It
 	// lets tests wrap a real driver to inject failures.
 	Dialector gorm.Dialector
+	// ListenerName is the application_name of the PostgreSQL connection
+	// that listens for other instances' changes; "" means
+	// "billingrbac-listener".
+	ListenerName string
 }
 
 // Open opens a database without touching its schema (see Migrate).
@@ -56,7 +62,10 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 
 // OpenWith is Open with options.
 func OpenWith(ctx context.Context, dsn string, opts Options) (*Store, error) {
-	s := &Store{dsn: dsn}
+	s := &Store{dsn: dsn, listenerName: opts.ListenerName}
+	if s.listenerName == "" {
+		s.listenerName = "billingrbac-listener"
+	}
 	var dial gorm.Dialector
 	memory := false
 	switch {
