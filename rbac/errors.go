@@ -38,6 +38,16 @@ var (
 
 	// ErrClosed is returned by operations on a closed Service.
 	ErrClosed = errors.New("service is closed")
+
+	// ErrBadCredentials is returned by Authenticate and ChangePassword
+	// when the login is unknown, the account has no password or the
+	// password is wrong: the same error, so a caller cannot tell which.
+	ErrBadCredentials = errors.New("bad login or password")
+
+	// ErrAccountDisabled is returned by Authenticate and ChangePassword
+	// for a disabled account, and only after the correct password was
+	// given.
+	ErrAccountDisabled = errors.New("account is disabled")
 )
 
 // FieldError is one bad input field: which field, which rule it breaks and

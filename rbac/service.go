@@ -25,6 +25,9 @@ type Options struct {
 	// Logger receives the few operational events (reloads, listener
 	// reconnects). Nil discards them.
 	Logger *slog.Logger
+	// Accounts configures passwords, sign-in and phone numbers; the zero
+	// value is the safe default.
+	Accounts AccountOptions
 }
 
 // Service is the access-control service: it answers checks from an
@@ -36,6 +39,7 @@ type Service struct {
 	lang    language.Tag
 	now     func() time.Time
 	log     *slog.Logger
+	acct    accounts
 
 	snap    atomic.Pointer[snapshot]
 	writeMu sync.Mutex // one writer per process; the store serializes processes
@@ -70,6 +74,9 @@ func New(ctx context.Context, st Store, opts Options) (*Service, error) {
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
+	}
+	if err := s.acct.init(opts.Accounts); err != nil {
+		return nil, fmt.Errorf("rbac: %w", err)
 	}
 	s.applied = sync.NewCond(&s.applyMu)
 	rules, version, err := st.LoadPolicy(ctx)

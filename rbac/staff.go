@@ -1,9 +1,12 @@
 package rbac
 
 import (
+	"errors"
 	"net/mail"
 	"strings"
 	"time"
+
+	"github.com/nyaruka/phonenumbers"
 )
 
 // Staff is a staff member: an employee who works the billing system.
@@ -31,21 +34,33 @@ type NewStaff struct {
 	Departments []DepartmentID
 	FullAccess  bool
 	Status      Status
+	// Password is the initial password, checked against the Service's
+	// PasswordPolicy and stored only as a hash. Empty means none: the
+	// account cannot sign in until ResetPassword gives it one.
+	Password string
 }
 
-// Validate normalizes the input (login lower-cased, text trimmed) and
-// reports every bad field at once (an error wrapping ErrInvalid).
+// Validate normalizes the input (login lower-cased, e-mail domain
+// lower-cased, phone in E.164, text trimmed) and reports every bad field at
+// once (an error wrapping ErrInvalid). Phone numbers must be international
+// (+...) here; the Service also accepts national numbers of its
+// AccountOptions.PhoneRegion. The password is checked by CreateStaff,
+// which knows the policy.
 func (in *NewStaff) Validate() error {
 	var fe fieldErrors
-	in.Login = normalizeLogin(&fe, in.Login)
-	in.FullName = in.FullName.normalized(&fe, "full_name", maxNameRunes)
-	in.Email = normalizeEmail(&fe, in.Email)
-	in.Phone = normalizePhone(&fe, in.Phone)
-	checkDepartmentIDs(&fe, in.Departments)
+	in.validate(&fe, "")
+	return fe.err("create staff")
+}
+
+func (in *NewStaff) validate(fe *fieldErrors, region string) {
+	in.Login = normalizeLogin(fe, in.Login)
+	in.FullName = in.FullName.normalized(fe, "full_name", maxNameRunes)
+	in.Email = normalizeEmail(fe, in.Email)
+	in.Phone = normalizePhone(fe, in.Phone, region)
+	checkDepartmentIDs(fe, in.Departments)
 	if in.Status > StatusDisabled {
 		fe.add("status", "enum", "must be active or disabled")
 	}
-	return fe.err("create staff")
 }
 
 // StaffUpdate changes some fields of a staff member; nil fields are left as
@@ -60,31 +75,38 @@ type StaffUpdate struct {
 	Status     *Status
 }
 
-// Validate normalizes the input and reports every bad field at once.
+// Validate normalizes the input and reports every bad field at once, as
+// NewStaff.Validate does.
 func (in *StaffUpdate) Validate() error {
 	var fe fieldErrors
+	in.validate(&fe, "")
+	return fe.err("update staff")
+}
+
+func (in *StaffUpdate) validate(fe *fieldErrors, region string) {
 	if in.Login != nil {
-		*in.Login = normalizeLogin(&fe, *in.Login)
+		*in.Login = normalizeLogin(fe, *in.Login)
 	}
 	if in.FullName != nil {
-		in.FullName = in.FullName.normalized(&fe, "full_name", maxNameRunes)
+		in.FullName = in.FullName.normalized(fe, "full_name", maxNameRunes)
 	}
 	if in.Email != nil {
-		*in.Email = normalizeEmail(&fe, *in.Email)
+		*in.Email = normalizeEmail(fe, *in.Email)
 	}
 	if in.Phone != nil {
-		*in.Phone = normalizePhone(&fe, *in.Phone)
+		*in.Phone = normalizePhone(fe, *in.Phone, region)
 	}
 	if in.Status != nil && *in.Status > StatusDisabled {
 		fe.add("status", "enum", "must be active or disabled")
 	}
-	return fe.err("update staff")
 }
 
 // normalizeLogin lower-cases a login and checks it: 3 to 64 characters,
-// starting with a letter, then a-z, 0-9, '.', '_' or '-'.
+// starting with a letter, then a-z, 0-9, '.', '_' or '-'. Only ASCII is
+// lower-cased, so no other script folds into a login (the Kelvin sign
+// would become 'k').
 func normalizeLogin(fe *fieldErrors, s string) string {
-	s = strings.ToLower(strings.TrimSpace(s))
+	s = asciiLower(strings.TrimSpace(s))
 	switch {
 	case s == "":
 		fe.add("login", "required", "must not be empty")
@@ -128,31 +150,91 @@ func normalizeEmail(fe *fieldErrors, s string) string {
 	return s[:at+1] + strings.ToLower(s[at+1:])
 }
 
-// normalizePhone keeps '+' and digits of a phone number. An empty phone is
-// allowed.
-func normalizePhone(fe *fieldErrors, s string) string {
+func asciiLower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if c := b[j]; c >= 'A' && c <= 'Z' {
+					b[j] = c + 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
+
+// maxPhoneInput bounds what is handed to the phone parser.
+const maxPhoneInput = 64
+
+// normalizePhone parses a phone number with libphonenumber's rules and
+// returns it in E.164 (+14155552671). A number without a leading '+' is
+// read as a national number of region (a CLDR region code such as "US");
+// with region "" it must be international. An empty phone is allowed.
+func normalizePhone(fe *fieldErrors, s, region string) string {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return ""
 	}
-	var b strings.Builder
-	for i, r := range s {
+	if len(s) > maxPhoneInput {
+		fe.add("phone", "max_length", "must be at most %d characters", maxPhoneInput)
+		return s
+	}
+	if region == "" && !strings.HasPrefix(s, "+") {
+		fe.add("phone", "format", "must be in international format, starting with '+' and the country code")
+		return s
+	}
+	num, err := phonenumbers.Parse(s, region)
+	if err != nil {
+		fe.add("phone", "format", "is not a phone number: %v", err)
+		return s
+	}
+	if !phonenumbers.IsValidNumber(num) {
+		fe.add("phone", "invalid", "is not a valid number for its country")
+		return s
+	}
+	return phonenumbers.Format(num, phonenumbers.E164)
+}
+
+// uniqueError is a *ValidationError of "unique" rules; it matches
+// ErrConflict as well as ErrInvalid.
+type uniqueError struct{ *ValidationError }
+
+func (e *uniqueError) Unwrap() []error { return []error{e.ValidationError, ErrConflict} }
+
+// checkUnique reports, as one error, a login and an e-mail already used by
+// another staff member than self (e-mails compared case-insensitively).
+// Empty values are not checked. Without an AccountTx the store's unique
+// indexes still answer with ErrConflict.
+func (w *txn) checkUnique(op string, self StaffID, login, email string) error {
+	at, ok := w.tx.(AccountTx)
+	if !ok {
+		return nil
+	}
+	var fe fieldErrors
+	if login != "" {
+		id, err := at.StaffIDByLogin(login)
 		switch {
-		case r >= '0' && r <= '9':
-			b.WriteRune(r)
-		case r == '+' && i == 0:
-			b.WriteRune(r)
-		case r == ' ' || r == '-' || r == '(' || r == ')' || r == '.':
-		default:
-			fe.add("phone", "format", "may contain only digits, a leading '+', spaces, '-', '.', '(' and ')'")
-			return s
+		case err == nil && id != self:
+			fe.add("login", "unique", "is already taken")
+		case err != nil && !errors.Is(err, ErrNotFound):
+			return err
 		}
 	}
-	out := b.String()
-	if n := len(strings.TrimPrefix(out, "+")); n < 5 || n > 15 {
-		fe.add("phone", "format", "must have 5 to 15 digits")
+	if email != "" {
+		id, err := at.StaffIDByEmail(email)
+		switch {
+		case err == nil && id != self:
+			fe.add("email", "unique", "is already used by another staff member")
+		case err != nil && !errors.Is(err, ErrNotFound):
+			return err
+		}
 	}
-	return out
+	if len(fe) == 0 {
+		return nil
+	}
+	return &uniqueError{&ValidationError{Op: op, Fields: fe}}
 }
 
 func checkDepartmentIDs(fe *fieldErrors, ids []DepartmentID) {

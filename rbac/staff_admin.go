@@ -4,21 +4,39 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // CreateStaff creates a staff member, puts them in their departments and
 // sets their flags, in one transaction. The actor needs staff:add, must hold
 // every permission of the departments given and, to create a full-access
-// account, have full access. Errors: ErrInvalid, ErrNotFound (a department),
-// ErrConflict (login or e-mail taken), ErrPermissionDenied.
+// account, have full access. A password given is checked against the
+// password policy (field "password") and stored as a hash. Errors:
+// ErrInvalid, ErrNotFound (a department), ErrConflict (login or e-mail
+// taken: also a *ValidationError with rule "unique"), ErrPermissionDenied.
 func (s *Service) CreateStaff(ctx context.Context, actor StaffID, in NewStaff) (Staff, error) {
 	const op = "create staff"
-	if err := in.Validate(); err != nil {
+	var fe fieldErrors
+	in.validate(&fe, s.acct.region)
+	if in.Password != "" {
+		s.acct.policy.check(&fe, "password", in.Password, Staff{Login: in.Login, Email: in.Email, FullName: in.FullName})
+	}
+	if err := fe.err(op); err != nil {
 		return Staff{}, err
+	}
+	var hash string
+	if in.Password != "" {
+		var err error
+		if hash, err = HashPassword(in.Password, s.acct.params); err != nil {
+			return Staff{}, fmt.Errorf("%s: %w", op, err)
+		}
 	}
 	var out Staff
 	_, err := s.write(ctx, func(w *txn) error {
 		if err := w.authorize(op, actor, Perm(FuncStaff, ActAdd)); err != nil {
+			return err
+		}
+		if err := w.checkUnique(op, 0, in.Login, in.Email); err != nil {
 			return err
 		}
 		if in.FullAccess && !w.isFull(actor) {
@@ -35,6 +53,16 @@ func (s *Service) CreateStaff(ctx context.Context, actor StaffID, in NewStaff) (
 		st := Staff{Login: in.Login, FullName: in.FullName, Email: in.Email, Phone: in.Phone}
 		if err := w.tx.CreateStaff(&st); err != nil {
 			return fmt.Errorf("%s %q: %w", op, in.Login, err)
+		}
+		if hash != "" {
+			if err := w.tx.SetPasswordHash(st.ID, hash); err != nil {
+				return fmt.Errorf("%s %q: %w", op, in.Login, err)
+			}
+			stored, err := w.tx.StaffMember(st.ID)
+			if err != nil {
+				return fmt.Errorf("%s %q: %w", op, in.Login, err)
+			}
+			st.UpdatedAt = stored.UpdatedAt
 		}
 		sub := StaffSubject(st.ID)
 		for _, d := range in.Departments {
@@ -66,7 +94,9 @@ func sortedDepartments(ids []DepartmentID) []DepartmentID {
 // ErrPermissionDenied (and ErrLastFullAccess).
 func (s *Service) UpdateStaff(ctx context.Context, actor StaffID, id StaffID, in StaffUpdate) (Staff, error) {
 	const op = "update staff"
-	if err := in.Validate(); err != nil {
+	var fe fieldErrors
+	in.validate(&fe, s.acct.region)
+	if err := fe.err(op); err != nil {
 		return Staff{}, err
 	}
 	var out Staff
@@ -84,6 +114,16 @@ func (s *Service) UpdateStaff(ctx context.Context, actor StaffID, id StaffID, in
 		fillStaff(w.snap, &st)
 		before := st
 		sub := StaffSubject(id)
+		var login, email string
+		if in.Login != nil && *in.Login != st.Login {
+			login = *in.Login
+		}
+		if in.Email != nil && !strings.EqualFold(*in.Email, st.Email) {
+			email = *in.Email
+		}
+		if err := w.checkUnique(op, id, login, email); err != nil {
+			return err
+		}
 		if in.FullAccess != nil && *in.FullAccess != st.FullAccess {
 			if err := w.notSelf(op, actor, id); err != nil {
 				return err

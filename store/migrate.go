@@ -21,8 +21,8 @@ type migration struct {
 // migrations are append-only: never edit one that has shipped. Each lives
 // in the file of what it stores; this list orders them.
 var migrations = []migration{
-	coreMigration, // 1
-	// accounts: 2
+	coreMigration,     // 1
+	accountsMigration, // 2
 	// hours: 3
 	// tasks: 4
 	// clients: 5

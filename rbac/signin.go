@@ -1,0 +1,301 @@
+package rbac
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// AccountOptions configures staff accounts: password hashing, the password
+// policy, generated passwords and phone numbers. The zero value is the
+// safe default.
+type AccountOptions struct {
+	// HashParams for new hashes; zero means DefaultHashParams. Hashes made
+	// with other parameters are re-made on the next successful sign-in.
+	HashParams HashParams
+	// Policy is the password policy; the zero value is the default.
+	Policy PasswordPolicy
+	// Generator configures passwords made by ResetPassword; it must fit
+	// Policy.
+	Generator GeneratorOptions
+	// PhoneRegion is the CLDR region code ("US", "RU", ...) of phone
+	// numbers given without a leading '+'. "" means phone numbers must be
+	// international.
+	PhoneRegion string
+}
+
+// PasswordStore is implemented by stores that keep password hashes, as
+// package store does. Authenticate, ChangePassword and ResetPassword need
+// it; the Service asserts it at run time.
+type PasswordStore interface {
+	// PasswordHash returns the ID and the stored PHC hash ("" when none
+	// is set) of the staff member with login (lower case). Errors:
+	// ErrNotFound.
+	PasswordHash(ctx context.Context, login string) (StaffID, string, error)
+}
+
+// AccountTx is implemented by the Tx of stores that keep passwords, as
+// package store's does. With it, password changes are compare-and-set and
+// duplicate logins and e-mails are reported as field errors.
+type AccountTx interface {
+	// PasswordHashOf returns the stored hash of staff member id ("" when
+	// none). Errors: ErrNotFound.
+	PasswordHashOf(id StaffID) (string, error)
+	// StaffIDByLogin returns the staff member with login. Errors:
+	// ErrNotFound.
+	StaffIDByLogin(login string) (StaffID, error)
+	// StaffIDByEmail returns the staff member with email, compared
+	// case-insensitively. Errors: ErrNotFound.
+	StaffIDByEmail(email string) (StaffID, error)
+}
+
+// accounts is the Service's resolved AccountOptions.
+type accounts struct {
+	params HashParams
+	policy PasswordPolicy
+	gen    GeneratorOptions
+	region string
+
+	dummyOnce sync.Once
+	dummy     string // a hash of a random password, verified for unknown logins
+}
+
+func (a *accounts) init(o AccountOptions) error {
+	a.params = o.HashParams
+	if a.params == (HashParams{}) {
+		a.params = DefaultHashParams()
+	}
+	var fe fieldErrors
+	a.params.check(&fe)
+	if err := o.Policy.Validate(); err != nil {
+		var ve *ValidationError
+		if errors.As(err, &ve) {
+			for _, f := range ve.Fields {
+				fe.add("policy."+f.Field, f.Rule, "%s", f.Message)
+			}
+		}
+	} else if _, err := o.Policy.Generate(o.Generator, Staff{}); err != nil {
+		fe.add("generator", "policy", "generated passwords cannot satisfy the policy: %v", err)
+	}
+	a.region = strings.ToUpper(strings.TrimSpace(o.PhoneRegion))
+	if a.region != "" && !phonenumbers.GetSupportedRegions()[a.region] {
+		fe.add("phone_region", "enum", "%q is not a region phone numbers are known for", o.PhoneRegion)
+	}
+	a.policy, a.gen = o.Policy, o.Generator
+	return fe.err("account options")
+}
+
+// dummyVerify spends the time of one verification, so an unknown login
+// costs what a wrong password does.
+func (a *accounts) dummyVerify(password string) {
+	a.dummyOnce.Do(func() {
+		pw, err := GeneratePassword(24)
+		if err == nil {
+			a.dummy, err = HashPassword(pw, a.params)
+		}
+		if err != nil {
+			// rand failed: a fixed salt and password keep the cost.
+			a.dummy = formatPHC(a.params, make([]byte, a.params.SaltLen), make([]byte, a.params.KeyLen))
+		}
+	})
+	_, _ = VerifyPassword(password, a.dummy)
+}
+
+// passwordEvent is what the change log records of a password change: the
+// kind of event, never the password or its hash.
+type passwordEvent struct {
+	Event string `json:"event"` // "set", "change", "reset", "rehash"
+}
+
+func (s *Service) passwordStore(op string) (PasswordStore, error) {
+	ps, ok := s.store.(PasswordStore)
+	if !ok {
+		return nil, fmt.Errorf("%s: store %T keeps no passwords: %w", op, s.store, errors.ErrUnsupported)
+	}
+	return ps, nil
+}
+
+// Authenticate signs a staff member in by login (case-insensitive) and
+// password and returns them, with departments and flags from this
+// instance's decisions. A hash made with other HashParams is re-made
+// with the current ones (failing that is logged, not returned).
+//
+// Errors: ErrBadCredentials for an unknown login, an account without a
+// password and a wrong password alike, in comparable time (an unknown
+// login is verified against a dummy hash); ErrAccountDisabled for a
+// disabled account, only when the password is correct.
+func (s *Service) Authenticate(ctx context.Context, login, password string) (Staff, error) {
+	const op = "authenticate"
+	ps, err := s.passwordStore(op)
+	if err != nil {
+		return Staff{}, err
+	}
+	bad := func() (Staff, error) { return Staff{}, fmt.Errorf("%s: %w", op, ErrBadCredentials) }
+	var fe fieldErrors
+	login = normalizeLogin(&fe, login)
+	if len(fe) > 0 || len(password) > maxPasswordMaxBytes {
+		s.acct.dummyVerify("")
+		return bad()
+	}
+	id, hash, err := ps.PasswordHash(ctx, login)
+	if errors.Is(err, ErrNotFound) || err == nil && hash == "" {
+		s.acct.dummyVerify(password)
+		return bad()
+	}
+	if err != nil {
+		return Staff{}, fmt.Errorf("%s: %w", op, err)
+	}
+	ok, err := VerifyPassword(password, hash)
+	if err != nil {
+		s.log.Warn("billingrbac: stored password hash is unreadable", "staff", id, "err", err)
+		return bad()
+	}
+	if !ok {
+		return bad()
+	}
+	st, err := s.StaffMember(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return bad() // deleted meanwhile
+	}
+	if err != nil {
+		return Staff{}, fmt.Errorf("%s: %w", op, err)
+	}
+	if st.Status == StatusDisabled {
+		return Staff{}, fmt.Errorf("%s: %w", op, ErrAccountDisabled)
+	}
+	if NeedsRehash(hash, s.acct.params) {
+		if err := s.setPasswordHash(ctx, id, id, hash, password, "rehash"); err != nil {
+			s.log.Warn("billingrbac: upgrading a password hash failed", "staff", id, "err", err)
+		}
+	}
+	return st, nil
+}
+
+// setPasswordHash hashes password and stores it for id if the stored hash
+// is still old (compare-and-set, when the store's Tx can read hashes).
+// For a rehash, a changed hash means there is nothing to do; otherwise it
+// is ErrConflict.
+func (s *Service) setPasswordHash(ctx context.Context, actor, id StaffID, old, password, event string) error {
+	hash, err := HashPassword(password, s.acct.params)
+	if err != nil {
+		return err
+	}
+	_, err = s.write(ctx, func(w *txn) error {
+		if at, ok := w.tx.(AccountTx); ok {
+			cur, err := at.PasswordHashOf(id)
+			if err != nil {
+				return err
+			}
+			if cur != old {
+				if event == "rehash" {
+					return errNoChange
+				}
+				return fmt.Errorf("the password was changed meanwhile: %w", ErrConflict)
+			}
+		} else if event == "rehash" {
+			return errNoChange // cannot tell whether it changed meanwhile
+		}
+		if err := w.tx.SetPasswordHash(id, hash); err != nil {
+			return err
+		}
+		w.record(actor, OpStaffPassword, StaffSubject(id).String(), nil, passwordEvent{event})
+		return nil
+	})
+	return err
+}
+
+// ChangePassword changes staff member id's own password: the current one
+// is required, the new one must satisfy the password policy and differ.
+// Errors: ErrNotFound, ErrBadCredentials (the current password is wrong or
+// none is set), ErrAccountDisabled (after a correct current password),
+// ErrInvalid (field new_password: the policy's rules, or "reuse"),
+// ErrConflict (the password was changed meanwhile).
+func (s *Service) ChangePassword(ctx context.Context, id StaffID, current, next string) error {
+	const op = "change password"
+	ps, err := s.passwordStore(op)
+	if err != nil {
+		return err
+	}
+	st, err := s.StaffMember(ctx, id)
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	_, hash, err := ps.PasswordHash(ctx, st.Login)
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if hash == "" || len(current) > maxPasswordMaxBytes {
+		s.acct.dummyVerify("")
+		return fmt.Errorf("%s: %w", op, ErrBadCredentials)
+	}
+	ok, err := VerifyPassword(current, hash)
+	if err != nil || !ok {
+		return fmt.Errorf("%s: %w", op, ErrBadCredentials)
+	}
+	if st.Status == StatusDisabled {
+		return fmt.Errorf("%s: %w", op, ErrAccountDisabled)
+	}
+	var fe fieldErrors
+	s.acct.policy.check(&fe, "new_password", next, st)
+	if next == current {
+		fe.add("new_password", "reuse", "must differ from the current password")
+	}
+	if err := fe.err(op); err != nil {
+		return err
+	}
+	if err := s.setPasswordHash(ctx, id, id, hash, next, "change"); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return nil
+}
+
+// ResetPassword gives staff member id a new generated password and returns
+// it: this is the only time it exists outside the hash. The actor needs
+// staff:edit, may not reset their own (ChangePassword is for that) and
+// needs full access to reset a full-access account's. Errors:
+// ErrNotFound, ErrPermissionDenied.
+func (s *Service) ResetPassword(ctx context.Context, actor, id StaffID) (string, error) {
+	const op = "reset password"
+	if _, err := s.passwordStore(op); err != nil {
+		return "", err
+	}
+	st, err := s.store.StaffMember(ctx, id)
+	if err != nil {
+		return "", fmt.Errorf("%s: staff %s: %w", op, id, err)
+	}
+	pw, err := s.acct.policy.Generate(s.acct.gen, st)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", op, err)
+	}
+	hash, err := HashPassword(pw, s.acct.params)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", op, err)
+	}
+	_, err = s.write(ctx, func(w *txn) error {
+		if err := w.authorize(op, actor, Perm(FuncStaff, ActEdit)); err != nil {
+			return err
+		}
+		if actor == id {
+			return denied(op, actor, "staff members change their own password with ChangePassword")
+		}
+		if _, err := w.tx.StaffMember(id); err != nil {
+			return fmt.Errorf("%s: staff %s: %w", op, id, err)
+		}
+		if err := w.mayTouch(op, actor, id); err != nil {
+			return err
+		}
+		if err := w.tx.SetPasswordHash(id, hash); err != nil {
+			return fmt.Errorf("%s: %w", op, err)
+		}
+		w.record(actor, OpStaffPassword, StaffSubject(id).String(), nil, passwordEvent{"reset"})
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	return pw, nil
+}
