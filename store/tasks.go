@@ -1,0 +1,233 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"golang.org/x/text/language"
+	"gorm.io/gorm"
+
+	"github.com/billingrbac/billingrbac/rbac"
+	"github.com/billingrbac/billingrbac/tasks"
+)
+
+var _ tasks.Store = (*Store)(nil)
+
+var tasksMigration = migration{4, "tasks: generated tasks for departments", []string{
+	`CREATE TABLE tasks (
+			id {{id}},
+			kind TEXT NOT NULL,
+			operation TEXT NOT NULL DEFAULT '',
+			module TEXT NOT NULL DEFAULT '',
+			service_id BIGINT NOT NULL DEFAULT 0,
+			service_name TEXT NOT NULL,
+			product_type TEXT NOT NULL DEFAULT '',
+			tariff TEXT NOT NULL DEFAULT '',
+			client_id BIGINT NOT NULL DEFAULT 0,
+			client_name TEXT NOT NULL DEFAULT '',
+			department_id BIGINT NOT NULL,
+			routed_by TEXT NOT NULL,
+			status TEXT NOT NULL,
+			performer BIGINT NOT NULL DEFAULT 0,
+			language TEXT NOT NULL,
+			title TEXT NOT NULL,
+			body TEXT NOT NULL,
+			args_json TEXT NOT NULL,
+			created_at BIGINT NOT NULL,
+			updated_at BIGINT NOT NULL)`,
+	`CREATE INDEX tasks_department ON tasks (department_id, status, id)`,
+	`CREATE INDEX tasks_status ON tasks (status, id)`,
+	`CREATE INDEX tasks_performer ON tasks (performer, status)`,
+}}
+
+type taskRow struct {
+	ID           int64 `gorm:"primaryKey"`
+	Kind         string
+	Operation    string
+	Module       string
+	ServiceID    int64
+	ServiceName  string
+	ProductType  string
+	Tariff       string
+	ClientID     int64
+	ClientName   string
+	DepartmentID int64
+	RoutedBy     string
+	Status       string
+	Performer    int64
+	Language     string
+	Title        string
+	Body         string
+	ArgsJSON     string `gorm:"column:args_json"`
+	CreatedAt    int64  `gorm:"autoCreateTime:false"`
+	UpdatedAt    int64  `gorm:"autoUpdateTime:false"`
+}
+
+func (taskRow) TableName() string { return "tasks" }
+
+func toTaskRow(t *tasks.Task) (taskRow, error) {
+	args := t.Args
+	if args == nil {
+		args = tasks.Args{}
+	}
+	b, err := json.Marshal(args)
+	if err != nil {
+		return taskRow{}, fmt.Errorf("encode task args: %w", err)
+	}
+	return taskRow{
+		ID: int64(t.ID), Kind: string(t.Kind), Operation: string(t.Operation), Module: t.Module,
+		ServiceID: t.Service.ID, ServiceName: t.Service.Name, ProductType: t.Service.ProductType, Tariff: t.Service.Tariff,
+		ClientID: t.Client.ID, ClientName: t.Client.Name,
+		DepartmentID: int64(t.Department), RoutedBy: string(t.RoutedBy),
+		Status: t.Status.String(), Performer: int64(t.Performer),
+		Language: t.Language.String(), Title: t.Title, Body: t.Body, ArgsJSON: string(b),
+		CreatedAt: micros(t.CreatedAt), UpdatedAt: micros(t.UpdatedAt),
+	}, nil
+}
+
+func (r taskRow) task() (tasks.Task, error) {
+	st, err := tasks.ParseStatus(r.Status)
+	if err != nil {
+		return tasks.Task{}, fmt.Errorf("task %d: %w", r.ID, err)
+	}
+	tag, err := language.Parse(r.Language)
+	if err != nil {
+		return tasks.Task{}, fmt.Errorf("task %d: language %q: %w", r.ID, r.Language, err)
+	}
+	var args tasks.Args
+	if err := json.Unmarshal([]byte(r.ArgsJSON), &args); err != nil {
+		return tasks.Task{}, fmt.Errorf("task %d: args: %w", r.ID, err)
+	}
+	if len(args) == 0 {
+		args = nil
+	}
+	return tasks.Task{
+		ID: tasks.ID(r.ID), Kind: tasks.Kind(r.Kind), Operation: tasks.Operation(r.Operation), Module: r.Module,
+		Service:    tasks.ServiceRef{ID: r.ServiceID, Name: r.ServiceName, ProductType: r.ProductType, Tariff: r.Tariff},
+		Client:     tasks.ClientRef{ID: r.ClientID, Name: r.ClientName},
+		Department: rbac.DepartmentID(r.DepartmentID), RoutedBy: tasks.Route(r.RoutedBy),
+		Status: st, Performer: rbac.StaffID(r.Performer),
+		Language: tag, Title: r.Title, Body: r.Body, Args: args,
+		CreatedAt: fromMicros(r.CreatedAt), UpdatedAt: fromMicros(r.UpdatedAt),
+	}, nil
+}
+
+func getTask(db *gorm.DB, id tasks.ID) (tasks.Task, error) {
+	var row taskRow
+	if err := db.Take(&row, "id = ?", int64(id)).Error; err != nil {
+		return tasks.Task{}, mapErr(err)
+	}
+	return row.task()
+}
+
+// CreateTask implements tasks.Store.
+func (s *Store) CreateTask(ctx context.Context, t *tasks.Task) error {
+	row, err := toTaskRow(t)
+	if err != nil {
+		return err
+	}
+	row.ID = 0
+	err = s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
+		return db.Create(&row).Error
+	})
+	if err != nil {
+		return fmt.Errorf("store: create task: %w", mapErr(err))
+	}
+	t.ID = tasks.ID(row.ID)
+	return nil
+}
+
+// Task implements tasks.Store.
+func (s *Store) Task(ctx context.Context, id tasks.ID) (tasks.Task, error) {
+	t, err := getTask(s.db.WithContext(ctx), id)
+	if err != nil {
+		return tasks.Task{}, fmt.Errorf("store: task %s: %w", id, err)
+	}
+	return t, nil
+}
+
+// Tasks implements tasks.Store.
+func (s *Store) Tasks(ctx context.Context, q tasks.StoreQuery) ([]tasks.Task, error) {
+	if q.Departments != nil && len(q.Departments) == 0 {
+		return nil, nil
+	}
+	if q.Limit <= 0 {
+		return nil, fmt.Errorf("store: list tasks: %w: limit must be positive", rbac.ErrInvalid)
+	}
+	db := s.db.WithContext(ctx).Model(&taskRow{})
+	if q.Departments != nil {
+		ids := make([]int64, len(q.Departments))
+		for i, d := range q.Departments {
+			ids[i] = int64(d)
+		}
+		db = db.Where("department_id IN ?", ids)
+	}
+	if len(q.Statuses) > 0 {
+		sts := make([]string, len(q.Statuses))
+		for i, st := range q.Statuses {
+			sts[i] = st.String()
+		}
+		db = db.Where("status IN ?", sts)
+	}
+	if q.Before > 0 {
+		db = db.Where("id < ?", int64(q.Before))
+	}
+	var rows []taskRow
+	if err := db.Order("id DESC").Limit(q.Limit).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: list tasks: %w", mapErr(err))
+	}
+	out := make([]tasks.Task, len(rows))
+	for i, r := range rows {
+		t, err := r.task()
+		if err != nil {
+			return nil, fmt.Errorf("store: list tasks: %w", err)
+		}
+		out[i] = t
+	}
+	return out, nil
+}
+
+// Transition implements tasks.Store: one conditional UPDATE in a
+// transaction, then the row read back. On PostgreSQL a concurrent
+// transition waits for the row lock and re-checks the condition against
+// the committed row; on SQLite transactions are IMMEDIATE, so writers run
+// one at a time.
+func (s *Store) Transition(ctx context.Context, tr tasks.Transition) (tasks.Task, error) {
+	if len(tr.From) == 0 || !tr.To.Valid() {
+		return tasks.Task{}, fmt.Errorf("store: task transition: %w: want From and a valid To", rbac.ErrInvalid)
+	}
+	from := make([]string, len(tr.From))
+	for i, st := range tr.From {
+		from[i] = st.String()
+	}
+	var out tasks.Task
+	err := s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
+		q := db.Model(&taskRow{}).Where("id = ? AND status IN ?", int64(tr.ID), from)
+		if tr.IfPerformer != 0 {
+			q = q.Where("performer = ?", int64(tr.IfPerformer))
+		}
+		res := q.Updates(map[string]any{
+			"status": tr.To.String(), "performer": int64(tr.Performer), "updated_at": micros(tr.At),
+		})
+		if res.Error != nil {
+			return mapErr(res.Error)
+		}
+		cur, err := getTask(db, tr.ID)
+		if err != nil {
+			return err
+		}
+		if res.RowsAffected == 0 {
+			if cur.Status == tasks.StatusInProgress {
+				return fmt.Errorf("%w: task is in progress (performer %s)", rbac.ErrConflict, cur.Performer)
+			}
+			return fmt.Errorf("%w: task is %s", rbac.ErrConflict, cur.Status)
+		}
+		out = cur
+		return nil
+	})
+	if err != nil {
+		return tasks.Task{}, fmt.Errorf("store: task %s: %w", tr.ID, err)
+	}
+	return out, nil
+}
