@@ -24,7 +24,7 @@ var migrations = []migration{
 	coreMigration,     // 1
 	accountsMigration, // 2
 	// hours: 3
-	// tasks: 4
+	tasksMigration, // 4
 	// clients: 5
 }
 
