@@ -1,0 +1,293 @@
+package rbactest_test
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/billingrbac/billingrbac/rbac"
+	"github.com/billingrbac/billingrbac/rbac/rbactest"
+)
+
+// The repository's own product scenarios, as a policy test file.
+func TestProductScenarios(t *testing.T) {
+	rbactest.RunFile(t, "testdata/*.policytest.yaml")
+}
+
+// recorder is a testing.TB that records failures instead of failing: it
+// proves what a failing run reports. Only the methods rbactest calls are
+// implemented; Fatalf ends the goroutine like testing.T does.
+type recorder struct {
+	testing.TB
+	mu       sync.Mutex
+	errs     []string
+	fatal    bool
+	cleanups []func()
+}
+
+func (r *recorder) Helper() {}
+func (r *recorder) Errorf(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.errs = append(r.errs, fmt.Sprintf(format, args...))
+}
+func (r *recorder) Fatalf(format string, args ...any) {
+	r.Errorf(format, args...)
+	r.fatal = true
+	runtime.Goexit()
+}
+func (r *recorder) Cleanup(f func()) { r.cleanups = append(r.cleanups, f) }
+
+// record runs fn against a fresh recorder on its own goroutine (so Fatalf
+// can end it) and returns what it reported.
+func record(fn func(tb testing.TB)) *recorder {
+	r := &recorder{}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fn(r)
+	}()
+	<-done
+	for i := len(r.cleanups) - 1; i >= 0; i-- {
+		r.cleanups[i]()
+	}
+	return r
+}
+
+const wrongSuite = `
+name: wrong
+fixture:
+  staff:
+    - {login: john, departments: [Sales department], grants: [invoices:send]}
+    - {login: dave, departments: [Sales department], disabled: true}
+tests:
+  - name: wrong expectations
+    expect:
+      - {staff: john, can: settings:edit}
+      - {staff: john, cannot: clients:view}
+      - {staff: john, can: invoices:send, because: [{department: Sales department}]}
+      - {staff: john, cannot: support:reply, because: [disabled]}
+      - {who_can: invoices:send, are: [john]}
+      - {staff: nobody, can: clients:view}
+  - name: right expectations
+    expect:
+      - {staff: john, can: invoices:send, because: [direct grant]}
+      - {staff: dave, cannot: clients:view, because: [disabled]}
+`
+
+// A deliberately wrong expectation fails with a message that shows the
+// explanation of the actual decision; right ones report nothing.
+func TestWrongExpectationShowsExplanation(t *testing.T) {
+	s, err := rbactest.ParseSuite([]byte(wrongSuite))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := record(func(tb testing.TB) { rbactest.Run(tb, s) })
+	want := []string{
+		`test "wrong expectations": expect[0]: john can settings:edit: got denied: staff 2 may not settings:edit: missing settings:edit`,
+		`test "wrong expectations": expect[1]: john cannot clients:view: got allowed: staff 2 may clients:view: allowed by department "Sales department"`,
+		`test "wrong expectations": expect[2]: john can invoices:send because [department "Sales department"]: got because [direct grant]: staff 2 may invoices:send: allowed by direct grant`,
+		`test "wrong expectations": expect[3]: john cannot support:reply because [disabled]: denied, but the account is not disabled: staff 2 may not support:reply: missing support:reply; held by department "Technical support"`,
+		"test \"wrong expectations\": expect[4]: who_can invoices:send: want [john], got [admin john]:\n" +
+			"  admin: staff 1 may invoices:send: allowed by full access\n" +
+			"  john: staff 2 may invoices:send: allowed by direct grant",
+		`test "wrong expectations": expect[5]: no staff member "nobody" in the fixture`,
+	}
+	if r.fatal || strings.Join(r.errs, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("reported (fatal %v):\n%s\n\nwant:\n%s", r.fatal, strings.Join(r.errs, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestAssertions(t *testing.T) {
+	in := rbactest.New(t, rbactest.Fixture{
+		Departments: []rbactest.FixtureDepartment{{Name: "Billing", Permissions: []string{"invoices:view"}}},
+		Staff: []rbactest.FixtureStaff{
+			{Login: "john", Departments: []string{"Sales department"}, Grants: []string{"invoices:send"}},
+			{Login: "bill", Departments: []string{"Billing"}},
+		},
+	})
+	svc, john, bill := in.Service, in.StaffID("john"), in.StaffID("bill")
+	send := rbac.Perm(rbac.FuncInvoices, rbac.ActSend)
+	view := rbac.Perm(rbac.FuncInvoices, rbac.ActView)
+
+	// Passing assertions report nothing.
+	r := record(func(tb testing.TB) {
+		rbactest.AssertCan(tb, svc, john, send)
+		rbactest.AssertCannot(tb, svc, bill, send)
+		rbactest.AssertMatrix(tb, svc, rbactest.Matrix{
+			Permissions: []rbac.Permission{send, view},
+			Allowed:     map[rbac.StaffID][]rbac.Permission{john: {send}, bill: {view}, in.Admin: {send, view}},
+		})
+	})
+	if len(r.errs) != 0 {
+		t.Fatalf("passing assertions reported %q", r.errs)
+	}
+
+	// Failing ones explain the actual decision.
+	r = record(func(tb testing.TB) {
+		if rbactest.AssertCan(tb, svc, bill, send) {
+			t.Error("AssertCan returned true on a failure")
+		}
+		if rbactest.AssertCannot(tb, svc, john, send) {
+			t.Error("AssertCannot returned true on a failure")
+		}
+		if rbactest.AssertMatrix(tb, svc, rbactest.Matrix{
+			Permissions: []rbac.Permission{send, view},
+			Allowed:     map[rbac.StaffID][]rbac.Permission{john: {send, view}, bill: {send, view}},
+		}) {
+			t.Error("AssertMatrix returned true on a failure")
+		}
+	})
+	want := []string{
+		`rbactest: want bill (staff 3) allowed invoices:send, got denied: staff 3 may not invoices:send: missing invoices:send`,
+		`rbactest: want john (staff 2) denied invoices:send, got allowed: staff 2 may invoices:send: allowed by direct grant`,
+		"rbactest: access matrix: 2 of 4 cells differ:\n" +
+			"  john (staff 2) invoices:view: want allowed, got denied: staff 2 may not invoices:view: missing invoices:view; held by department \"Billing\"\n" +
+			"  bill (staff 3) invoices:send: want allowed, got denied: staff 3 may not invoices:send: missing invoices:send",
+	}
+	if strings.Join(r.errs, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("reported:\n%s\n\nwant:\n%s", strings.Join(r.errs, "\n"), strings.Join(want, "\n"))
+	}
+	if got := in.DepartmentID("Billing"); got <= 0 || in.DepartmentID("Nope") != 0 || in.StaffID("nobody") != 0 {
+		t.Fatalf("lookups: Billing=%d", got)
+	}
+}
+
+func TestFixtureValidation(t *testing.T) {
+	_, err := rbactest.ParseFixture([]byte(`
+departments:
+  - name: ""
+  - {name: Ops, permissions: [nonsense]}
+  - {name: Ops}
+staff:
+  - {login: admin}
+  - {login: "", departments: [Nowhere], grants: ["x:"]}
+`))
+	var ve *rbac.ValidationError
+	if !errors.As(err, &ve) || !errors.Is(err, rbac.ErrInvalid) {
+		t.Fatalf("got %v, want a *rbac.ValidationError", err)
+	}
+	want := []struct{ field, rule string }{
+		{"departments[0].name", "required"}, {"departments[1].permissions[0]", "format"},
+		{"departments[2].name", "unique"}, {"staff[0].login", "unique"}, {"staff[1].login", "required"},
+		{"staff[1].departments[0]", "unknown"}, {"staff[1].grants[0]", "format"},
+	}
+	if len(ve.Fields) != len(want) {
+		t.Fatalf("got %d field errors, want %d: %v", len(ve.Fields), len(want), err)
+	}
+	for _, w := range want {
+		if !ve.Has(w.field, w.rule) {
+			t.Errorf("missing %s (%s) in %v", w.field, w.rule, err)
+		}
+	}
+	// Unknown fields are refused.
+	if _, err := rbactest.ParseFixture([]byte("staff:\n  - {login: john, grant: [invoices:send]}\n")); err == nil || !strings.Contains(err.Error(), "field grant not found") {
+		t.Fatalf("unknown field: got %v", err)
+	}
+	// JSON works too.
+	f, err := rbactest.ParseFixture([]byte(`{"staff": [{"login": "john", "full_access": true}]}`))
+	if err != nil || len(f.Staff) != 1 || !f.Staff[0].FullAccess {
+		t.Fatalf("JSON fixture: %+v, %v", f, err)
+	}
+}
+
+// A fixture the service refuses stops the test with the service's error,
+// naming the fixture entry.
+func TestFixtureRefused(t *testing.T) {
+	r := record(func(tb testing.TB) {
+		rbactest.New(tb, rbactest.Fixture{Staff: []rbactest.FixtureStaff{{Login: "jo"}}})
+		t.Error("New returned after Fatalf")
+	})
+	if !r.fatal || len(r.errs) != 1 || !strings.Contains(r.errs[0], `staff[0] "jo": create staff: invalid input: login: must be at least 3 characters (min_length)`) {
+		t.Fatalf("got fatal=%v %q", r.fatal, r.errs)
+	}
+	r = record(func(tb testing.TB) {
+		rbactest.New(tb, rbactest.Fixture{Departments: []rbactest.FixtureDepartment{{Name: "Ops", Permissions: []string{"invoices:fly"}}}})
+	})
+	if !r.fatal || len(r.errs) != 1 || !strings.Contains(r.errs[0], `departments[0] "Ops": enable permissions: invalid input: permissions[0]: invoices:fly is not a registered function and action (unknown)`) {
+		t.Fatalf("got fatal=%v %q", r.fatal, r.errs)
+	}
+}
+
+// A bootstrapped department's permissions are kept, replaced, or emptied.
+func TestFixtureDefaultDepartments(t *testing.T) {
+	in := rbactest.New(t, rbactest.Fixture{Departments: []rbactest.FixtureDepartment{
+		{Name: "Sales department", Permissions: []string{"invoices:view"}},
+		{Name: "Technical support", Permissions: []string{}},
+	}})
+	if got := in.Service.DepartmentPermissions(in.DepartmentID("Sales department")); len(got) != 1 || got[0] != rbac.Perm(rbac.FuncInvoices, rbac.ActView) {
+		t.Errorf("Sales: %v", got)
+	}
+	if got := in.Service.DepartmentPermissions(in.DepartmentID("Technical support")); len(got) != 0 {
+		t.Errorf("Technical support: %v", got)
+	}
+}
+
+func TestSuiteValidation(t *testing.T) {
+	_, err := rbactest.ParseSuite([]byte(`
+tests:
+  - name: a
+    expect:
+      - {staff: john, can: a:b, cannot: c:d}
+      - {can: "bad"}
+      - {staff: john, can: clients:view, because: [disabled]}
+      - {staff: john, cannot: clients:view, because: [direct grant]}
+      - {who_can: clients:view}
+      - {who_can: clients:view, are: [], staff: john}
+  - name: a
+    expect: []
+`))
+	var ve *rbac.ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("got %v", err)
+	}
+	for _, w := range []struct{ field, rule string }{
+		{"tests[0].expect[0]", "exclusive"}, {"tests[0].expect[1].staff", "required"},
+		{"tests[0].expect[1].can", "format"}, {"tests[0].expect[2].because[0]", "reason"},
+		{"tests[0].expect[3].because[0]", "reason"}, {"tests[0].expect[4].are", "required"},
+		{"tests[0].expect[5]", "exclusive"}, {"tests[1].name", "unique"}, {"tests[1].expect", "required"},
+	} {
+		if !ve.Has(w.field, w.rule) {
+			t.Errorf("missing %s (%s) in %v", w.field, w.rule, err)
+		}
+	}
+	if len(ve.Fields) != 9 {
+		t.Errorf("got %d field errors: %v", len(ve.Fields), err)
+	}
+	_, err = rbactest.ParseSuite([]byte("tests:\n  - name: a\n    expect:\n      - {staff: j, can: a:b, because: [sometimes]}\n"))
+	if err == nil || !strings.Contains(err.Error(), `unknown reason "sometimes"`) {
+		t.Fatalf("bad reason: %v", err)
+	}
+}
+
+// A suite may name a fixture file, relative to itself.
+func TestLoadSuiteWithFixtureFile(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("team.yaml", "staff:\n  - {login: john, grants: [invoices:view]}\n")
+	write("a.policytest.yaml", "fixture_file: team.yaml\ntests:\n  - name: t\n    expect:\n      - {staff: john, can: invoices:view, because: [direct grant]}\n")
+	s, err := rbactest.LoadSuite(filepath.Join(dir, "a.policytest.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Name != "a.policytest.yaml" || len(s.Fixture.Staff) != 1 || s.Fixture.Staff[0].Login != "john" {
+		t.Fatalf("suite %+v", s)
+	}
+	r := record(func(tb testing.TB) { rbactest.Run(tb, s) })
+	if len(r.errs) != 0 {
+		t.Fatalf("reported %q", r.errs)
+	}
+	write("b.policytest.yaml", "fixture_file: missing.yaml\ntests: []\n")
+	if _, err := rbactest.LoadSuite(filepath.Join(dir, "b.policytest.yaml")); err == nil || !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("missing fixture file: %v", err)
+	}
+}
