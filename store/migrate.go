@@ -24,8 +24,8 @@ var migrations = []migration{
 	coreMigration,     // 1
 	accountsMigration, // 2
 	// hours: 3
-	tasksMigration, // 4
-	// clients: 5
+	tasksMigration,   // 4
+	clientsMigration, // 5
 }
 
 var coreMigration = migration{1, "core: version, departments, staff, casbin_rule, change log", []string{

@@ -1,0 +1,73 @@
+package clients
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/billingrbac/billingrbac/rbac"
+)
+
+// Errors. Besides these, the package returns rbac's sentinels
+// (rbac.ErrInvalid, rbac.ErrNotFound, rbac.ErrConflict,
+// rbac.ErrPermissionDenied, rbac.ErrClosed); check with errors.Is.
+var (
+	// ErrFirstUser is returned when a change would delete a client's first
+	// user, restrict it (roles, status) or, for a client-side actor, change
+	// its name or e-mail. It also matches rbac.ErrPermissionDenied.
+	ErrFirstUser = errors.New("the client's first user is protected")
+
+	// ErrCrossClient is returned when a change mixes two client accounts:
+	// a role of one client given to a user of another, or a client user
+	// administering another client. It also matches
+	// rbac.ErrPermissionDenied.
+	ErrCrossClient = errors.New("belongs to another client")
+)
+
+// DeniedError explains a refused administrative change. It unwraps to
+// rbac.ErrPermissionDenied and, where it applies, to ErrFirstUser or
+// ErrCrossClient.
+type DeniedError struct {
+	Op     string // the refused operation
+	Actor  Actor  // who asked
+	Reason string // why, in words
+	// Missing is the staff permission a staff actor lacks, when that is
+	// the reason.
+	Missing rbac.Permission
+	also    error
+}
+
+func (e *DeniedError) Error() string { return e.Op + ": permission denied: " + e.Reason }
+
+// Unwrap makes errors.Is match rbac.ErrPermissionDenied and the specific
+// sentinel.
+func (e *DeniedError) Unwrap() []error {
+	if e.also != nil {
+		return []error{rbac.ErrPermissionDenied, e.also}
+	}
+	return []error{rbac.ErrPermissionDenied}
+}
+
+func denied(op string, actor Actor, also error, format string, args ...any) error {
+	return &DeniedError{Op: op, Actor: actor, Reason: fmt.Sprintf(format, args...), also: also}
+}
+
+// fieldErrors accumulates rbac.FieldErrors into an *rbac.ValidationError.
+type fieldErrors []rbac.FieldError
+
+func (fe *fieldErrors) add(field, rule, format string, args ...any) {
+	*fe = append(*fe, rbac.FieldError{Field: field, Rule: rule, Message: fmt.Sprintf(format, args...)})
+}
+
+func (fe fieldErrors) err(op string) error {
+	if len(fe) == 0 {
+		return nil
+	}
+	return &rbac.ValidationError{Op: op, Fields: fe}
+}
+
+func wrapf(sentinel error, format string, args ...any) error {
+	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), sentinel)
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

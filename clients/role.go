@@ -1,0 +1,84 @@
+package clients
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+const maxRoleRunes = 64
+
+// Role is a named set of permissions defined by one client account for its
+// users: a Casbin role in that client's domain. A new role holds nothing.
+// Permissions come from the policy.
+type Role struct {
+	ID          RoleID
+	Client      ClientID
+	Name        string       // unique within the client
+	Permissions []Permission // in catalog order of sections, then action
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// NewRole is the input for creating a role. A new role holds no
+// permission: switch them on with UpdateRole.
+type NewRole struct {
+	Name string
+}
+
+// Validate normalizes the input and reports every bad field at once.
+func (in *NewRole) Validate() error {
+	var fe fieldErrors
+	in.Name = normalizeRoleName(&fe, in.Name)
+	return fe.err("create role")
+}
+
+// RoleUpdate changes a role; nil fields are left as they are. Permissions,
+// when set, replaces the whole set (the role screen's toggles): an empty
+// slice switches everything off.
+type RoleUpdate struct {
+	Name        *string
+	Permissions *[]Permission
+}
+
+// Validate normalizes the input and reports every bad field at once.
+// Sections are checked against c; a permission listed twice counts once.
+func (in *RoleUpdate) Validate(c *Catalog) error {
+	var fe fieldErrors
+	if in.Name != nil {
+		*in.Name = normalizeRoleName(&fe, *in.Name)
+	}
+	if in.Permissions != nil {
+		var out []Permission
+		for i, p := range *in.Permissions {
+			field := fmt.Sprintf("permissions[%d]", i)
+			switch {
+			case !p.Action.Valid():
+				fe.add(field, "enum", "action must be view, add, modify or delete")
+			case !c.HasSection(p.Section):
+				fe.add(field, "unknown", "section %q is not registered", p.Section)
+			case !slices.Contains(out, p):
+				out = append(out, p)
+			}
+		}
+		*in.Permissions = out
+	}
+	return fe.err("update role")
+}
+
+func normalizeRoleName(fe *fieldErrors, s string) string {
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+		fe.add("name", "required", "must not be empty")
+	case !utf8.ValidString(s):
+		fe.add("name", "format", "must be valid UTF-8")
+	case utf8.RuneCountInString(s) > maxRoleRunes:
+		fe.add("name", "max_length", "must be at most %d characters", maxRoleRunes)
+	case strings.ContainsFunc(s, func(r rune) bool { return r < ' ' || r == 0x7f }):
+		fe.add("name", "format", "must not contain control characters")
+	}
+	return s
+}
