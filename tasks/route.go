@@ -12,7 +12,9 @@ import (
 
 // Rule routes tasks to a department: by processing module (Module set) or
 // by product type (ProductType set). Exactly one of the two is set.
-// Matching ignores case.
+// Matching ignores case. Several rules for the same module or product type
+// are tried in order: the later ones are backups for a department that is
+// deleted or disabled.
 type Rule struct {
 	Module      string
 	ProductType string
@@ -87,7 +89,7 @@ func checkRules(fe *fieldErrors, rules []Rule, def rbac.DepartmentID) {
 		if r.Department <= 0 {
 			fe.add(field+".department", "required", "must be a department id")
 		}
-		k := strings.ToLower("m:" + mod + "|p:" + pt)
+		k := strings.ToLower("m:"+mod+"|p:"+pt) + "|d:" + r.Department.String()
 		if seen[k] {
 			fe.add(field, "unique", "%s is routed twice", r)
 		}
