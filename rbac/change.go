@@ -27,6 +27,9 @@ const (
 	OpStaffPassword      Operation = "staff.password"
 	OpStaffAvatar        Operation = "staff.avatar"
 	OpDepartmentSchedule Operation = "department.schedule"
+	OpScheduleCreate     Operation = "schedule.create"
+	OpScheduleUpdate     Operation = "schedule.update"
+	OpScheduleDelete     Operation = "schedule.delete"
 )
 
 // SystemActor is the actor recorded for bootstrap and migrations. No

@@ -23,9 +23,9 @@ type migration struct {
 var migrations = []migration{
 	coreMigration,     // 1
 	accountsMigration, // 2
-	// hours: 3
-	tasksMigration,   // 4
-	clientsMigration, // 5
+	hoursMigration,    // 3
+	tasksMigration,    // 4
+	clientsMigration,  // 5
 }
 
 var coreMigration = migration{1, "core: version, departments, staff, casbin_rule, change log", []string{
