@@ -193,6 +193,7 @@ func (s *Service) catchUp(tx Tx) error {
 	if err != nil {
 		return err
 	}
+	st.Version = tx.Version() - 1
 	s.applyMu.Lock()
 	defer s.applyMu.Unlock()
 	s.snap.Store(buildSnapshot(st))

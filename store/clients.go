@@ -269,7 +269,14 @@ var _ clients.Tx = (*clientTx)(nil)
 
 func (t *clientTx) Version() int64 { return t.tx.version }
 
-func (t *clientTx) Load() (clients.State, error) { return loadClients(t.tx.ctx, t.tx.db) }
+// Load reads the state inside the lock. The version row already holds
+// this transaction's version, so the state is reported as of the last
+// committed one.
+func (t *clientTx) Load() (clients.State, error) {
+	st, err := loadClients(t.tx.ctx, t.tx.db)
+	st.Version = t.tx.version - 1
+	return st, err
+}
 
 func (t *clientTx) CreateClient(c *clients.Client) error {
 	now := t.tx.now()

@@ -1,0 +1,179 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/billingrbac/billingrbac/clients"
+	"github.com/billingrbac/billingrbac/internal/testdb"
+	"github.com/billingrbac/billingrbac/rbac"
+	"github.com/billingrbac/billingrbac/store"
+)
+
+// staffStub answers staff checks: staff 1 holds everything, others
+// nothing. The store tests need no staff policy.
+type staffStub struct{}
+
+func (staffStub) Can(id rbac.StaffID, p rbac.Permission) bool { return id == 1 }
+
+func (staffStub) Explain(id rbac.StaffID, p rbac.Permission) rbac.Decision {
+	return rbac.Decision{Staff: id, Permission: p, Allowed: id == 1}
+}
+
+type service struct {
+	ID       int64
+	ClientID int64
+	Name     string
+}
+
+// TestClientScope applies list filters to a real application table.
+func TestClientScope(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, b testdb.Backend) {
+		ctx := context.Background()
+		st := testdb.New(t, b)
+		svc, err := clients.New(ctx, st.ClientStore(), staffStub{}, clients.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		admin := clients.ByStaff(1)
+		var cs []clients.Client
+		for _, login := range []string{"alice", "zed"} {
+			c, err := svc.CreateClient(ctx, admin, clients.NewClient{Name: login, FirstUser: clients.NewUser{Login: login, Name: login}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cs = append(cs, c)
+		}
+		db := st.DB().WithContext(ctx)
+		if err := db.Exec(`CREATE TABLE services (id BIGINT PRIMARY KEY, client_id BIGINT NOT NULL, name TEXT NOT NULL)`).Error; err != nil {
+			t.Fatal(err)
+		}
+		rows := []service{{1, int64(cs[0].ID), "a1"}, {2, int64(cs[1].ID), "z1"}, {3, int64(cs[0].ID), "a2"}}
+		if err := db.Create(&rows).Error; err != nil {
+			t.Fatal(err)
+		}
+		bob, err := svc.CreateUser(ctx, admin, cs[0].ID, clients.NewUser{Login: "bob", Name: "Bob"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cases := []struct {
+			name string
+			f    clients.ListFilter
+			want []int64
+		}{
+			{"alice's first user", svc.UserFilter(cs[0].FirstUser, clients.KindService), []int64{1, 3}},
+			{"zed's first user", svc.UserFilter(cs[1].FirstUser, clients.KindService), []int64{2}},
+			{"bob without roles", svc.UserFilter(bob.ID, clients.KindService), nil},
+			{"staff with view", svc.StaffFilter(1, clients.KindService), []int64{1, 2, 3}},
+			{"staff without", svc.StaffFilter(2, clients.KindService), nil},
+		}
+		for _, c := range cases {
+			var got []service
+			if err := db.Scopes(store.ClientScope(c.f, "client_id")).Order("id").Find(&got).Error; err != nil {
+				t.Fatalf("%s: %v", c.name, err)
+			}
+			var ids []int64
+			for _, s := range got {
+				ids = append(ids, s.ID)
+			}
+			if len(ids) != len(c.want) {
+				t.Fatalf("%s: rows %v, want %v", c.name, ids, c.want)
+			}
+			for i := range ids {
+				if ids[i] != c.want[i] {
+					t.Fatalf("%s: rows %v, want %v", c.name, ids, c.want)
+				}
+			}
+		}
+	})
+}
+
+// TestClientInstances: two Services on one database. A write on one is
+// seen by the other after Sync, and a write on a stale instance first
+// catches up inside the lock, so it decides on current state.
+func TestClientInstances(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, b testdb.Backend) {
+		ctx := context.Background()
+		dsn := testdb.DSN(t, b)
+		st1 := testdb.Open(t, dsn)
+		if err := st1.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		st2 := testdb.Open(t, dsn)
+		one, err := clients.New(ctx, st1.ClientStore(), staffStub{}, clients.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		two, err := clients.New(ctx, st2.ClientStore(), staffStub{}, clients.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := one.CreateClient(ctx, clients.ByStaff(1), clients.NewClient{Name: "A", FirstUser: clients.NewUser{Login: "alice", Name: "Alice"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := clients.Resource{Kind: clients.KindService, Owner: c.ID}
+		if two.Can(c.FirstUser, clients.View, res) {
+			t.Fatal("instance two knew of the client before Sync")
+		}
+		if err := two.Sync(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if !two.Can(c.FirstUser, clients.View, res) || two.Version() != 1 {
+			t.Fatalf("after Sync: can=%v version=%d", two.Can(c.FirstUser, clients.View, res), two.Version())
+		}
+		// one disables the client; two, stale, lets its first user act
+		// until its next write catches up and refuses.
+		off := rbac.StatusDisabled
+		if _, err := one.UpdateClient(ctx, clients.ByStaff(1), c.ID, clients.ClientUpdate{Status: &off}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = two.CreateRole(ctx, clients.ByUser(c.FirstUser), c.ID, clients.NewRole{Name: "R"})
+		if !errors.Is(err, rbac.ErrPermissionDenied) {
+			t.Fatalf("stale instance let a disabled client's owner create a role: %v", err)
+		}
+		if two.Version() != 2 || two.Can(c.FirstUser, clients.View, res) {
+			t.Fatalf("after catch-up: version %d", two.Version())
+		}
+	})
+}
+
+func TestClientStoreErrors(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, b testdb.Backend) {
+		ctx := context.Background()
+		st := testdb.New(t, b)
+		cs := st.ClientStore()
+		if _, err := cs.Client(ctx, 9); !errors.Is(err, rbac.ErrNotFound) {
+			t.Fatalf("Client(9) = %v", err)
+		}
+		if _, err := cs.User(ctx, 9); !errors.Is(err, rbac.ErrNotFound) {
+			t.Fatalf("User(9) = %v", err)
+		}
+		if _, err := cs.Role(ctx, 9); !errors.Is(err, rbac.ErrNotFound) {
+			t.Fatalf("Role(9) = %v", err)
+		}
+		err := cs.Update(ctx, func(tx clients.Tx) error {
+			c := clients.Client{Name: "A"}
+			if err := tx.CreateClient(&c); err != nil {
+				return err
+			}
+			u1 := clients.User{Client: c.ID, Login: "first", Name: "F", First: true}
+			if err := tx.CreateUser(&u1); err != nil {
+				return err
+			}
+			u2 := clients.User{Client: c.ID, Login: "second", Name: "S", First: true}
+			return tx.CreateUser(&u2)
+		})
+		if !errors.Is(err, rbac.ErrConflict) {
+			t.Fatalf("two first users: %v, want ErrConflict", err)
+		}
+		if n := testdb.Count(t, st.DB(), "clients"); n != 0 {
+			t.Fatalf("rolled-back transaction left %d clients", n)
+		}
+		s, err := cs.Load(ctx)
+		if err != nil || s.Version != 0 {
+			t.Fatalf("Load = %+v, %v; want version 0", s, err)
+		}
+	})
+}
