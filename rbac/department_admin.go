@@ -141,6 +141,9 @@ func (s *Service) DeleteDepartment(ctx context.Context, actor StaffID, id Depart
 		if err := w.tx.DeleteDepartment(id); err != nil {
 			return fmt.Errorf("%s %s: %w", op, id, err)
 		}
+		if err := w.deleteDepartmentHours(id); err != nil { // hours: its schedule assignment goes too
+			return fmt.Errorf("%s %s: %w", op, id, err)
+		}
 		w.record(actor, OpDepartmentDelete, DepartmentSubject(id).String(), d, nil)
 		return nil
 	})
@@ -257,7 +260,7 @@ func (s *Service) DepartmentMembers(id DepartmentID) []StaffID {
 	if de == nil {
 		return nil
 	}
-	return sortedStaff(de.members)
+	return slices.Clone(de.members)
 }
 
 // ordered lists the permissions of a bitset in catalog order.

@@ -140,48 +140,6 @@ func (s *Service) EffectivePermissions(id StaffID) []EffectivePermission {
 	return out
 }
 
-// WhoCan returns the active staff members who may perform p, by ID, each
-// with every reason.
-func (s *Service) WhoCan(p Permission) []Holder {
-	snap := s.snap.Load()
-	pid, known := snap.permIDs[p]
-	idx := map[StaffID]int{}
-	var out []Holder
-	add := func(id StaffID, src Source) {
-		if e := snap.staffEntry(id); e == nil || e.disabled {
-			return
-		}
-		i, ok := idx[id]
-		if !ok {
-			i = len(out)
-			idx[id] = i
-			out = append(out, Holder{Staff: id})
-		}
-		out[i].Sources = append(out[i].Sources, src)
-	}
-	for id := range snap.full {
-		add(id, Source{Kind: SourceFullAccess})
-	}
-	if known {
-		for _, d := range snap.depts {
-			if d == nil || d.disabled || !d.perms.has(pid) {
-				continue
-			}
-			for id := range d.members {
-				add(id, Source{Kind: SourceDepartment, Department: d.id})
-			}
-		}
-		for id := range snap.direct[pid] {
-			add(id, Source{Kind: SourceDirect})
-		}
-	}
-	slices.SortFunc(out, func(a, b Holder) int { return int(a.Staff - b.Staff) })
-	for i := range out {
-		slices.SortStableFunc(out[i].Sources, compareSource)
-	}
-	return out
-}
-
 func compareSource(a, b Source) int {
 	if a.Kind != b.Kind {
 		return int(a.Kind) - int(b.Kind)

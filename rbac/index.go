@@ -30,7 +30,7 @@ func (e *staffEntry) empty() bool {
 type deptEntry struct {
 	id       DepartmentID
 	perms    bitset
-	members  map[StaffID]struct{}
+	members  []StaffID // sorted
 	disabled bool
 }
 
@@ -118,7 +118,7 @@ func (s *snapshot) hasRule(r Rule) bool {
 		if d == nil {
 			return false
 		}
-		_, ok := d.members[r.Subject.Staff]
+		_, ok := slices.BinarySearch(d.members, r.Subject.Staff)
 		return ok
 	case RuleFlag:
 		if r.Subject.Department != 0 {
@@ -169,7 +169,7 @@ func (s *snapshot) rulesOfDepartment(id DepartmentID) []Rule {
 	var out []Rule
 	sub := DepartmentSubject(id)
 	d.perms.each(func(p permID) { out = append(out, GrantRule(sub, s.perms[p])) })
-	for _, m := range sortedStaff(d.members) {
+	for _, m := range d.members {
 		out = append(out, MemberRule(m, id))
 	}
 	if d.disabled {
@@ -271,12 +271,12 @@ func (b *builder) dept(id DepartmentID) *deptEntry {
 	d := b.next.depts[slot]
 	switch {
 	case d == nil:
-		d = &deptEntry{id: id, members: map[StaffID]struct{}{}}
+		d = &deptEntry{id: id}
 		b.next.depts[slot] = d
 		b.deptCopied[slot] = true
 	case !b.deptCopied[slot]:
 		c := *d
-		c.members = maps.Clone(d.members)
+		c.members = slices.Clone(d.members)
 		d = &c
 		b.next.depts[slot] = d
 		b.deptCopied[slot] = true
@@ -344,13 +344,18 @@ func (b *builder) apply(r Rule, add bool) {
 		slot := b.next.deptSlots[r.Department]
 		e := b.staff(id)
 		i, found := slices.BinarySearch(e.depts, slot)
+		j, isMember := slices.BinarySearch(d.members, id)
 		if add {
-			d.members[id] = struct{}{}
+			if !isMember {
+				d.members = slices.Insert(d.members, j, id)
+			}
 			if !found {
 				e.depts = slices.Insert(e.depts, i, slot)
 			}
 		} else {
-			delete(d.members, id)
+			if isMember {
+				d.members = slices.Delete(d.members, j, j+1)
+			}
 			if found {
 				e.depts = slices.Delete(e.depts, i, i+1)
 			}

@@ -92,5 +92,36 @@ type PolicyDelta struct {
 	Remove []Rule `json:"remove,omitempty"`
 }
 
+// valid reports whether every rule of d is known (see Rule.valid).
+func (d PolicyDelta) valid() bool {
+	for _, r := range d.Add {
+		if !r.valid() {
+			return false
+		}
+	}
+	for _, r := range d.Remove {
+		if !r.valid() {
+			return false
+		}
+	}
+	return true
+}
+
 // Empty reports whether the delta changes nothing.
 func (d PolicyDelta) Empty() bool { return len(d.Add) == 0 && len(d.Remove) == 0 }
+
+// valid reports whether r is a rule this version of the library knows how
+// to apply. A change carrying anything else (written by a newer version,
+// say) makes an instance reload the whole policy instead of guessing.
+func (r Rule) valid() bool {
+	oneSubject := (r.Subject.Staff > 0) != (r.Subject.Department > 0) && r.Subject.Staff >= 0 && r.Subject.Department >= 0
+	switch r.Kind {
+	case RuleGrant:
+		return oneSubject && r.Permission.Function != "" && r.Permission.Action != ""
+	case RuleMember:
+		return r.Subject.Staff > 0 && r.Subject.Department == 0 && r.Department > 0
+	case RuleFlag:
+		return oneSubject && (r.Flag == FlagDisabled || r.Flag == FlagFullAccess && r.Subject.Staff > 0)
+	}
+	return false
+}

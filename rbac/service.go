@@ -86,7 +86,7 @@ func New(ctx context.Context, st Store, opts Options) (*Service, error) {
 	s.snap.Store(buildSnapshot(rules, version))
 	lctx, stop := context.WithCancel(context.Background())
 	s.stop = stop
-	if n, ok := st.(Notifier); ok {
+	if n := notifierOf(st); n != nil {
 		go s.listen(lctx, n)
 	} else {
 		close(s.done)
@@ -215,8 +215,8 @@ func (s *Service) applyCommitted(chs []Change) bool {
 		if c.Version <= v {
 			continue
 		}
-		if c.Version != v+1 {
-			ok = false
+		if c.Version != v+1 || !c.Policy.valid() {
+			ok = false // a gap or an unknown change: the caller reloads
 			break
 		}
 		b.applyDelta(c.Policy)

@@ -2,6 +2,7 @@ package rbac
 
 import (
 	"errors"
+	"sync"
 	"testing"
 )
 
@@ -35,5 +36,32 @@ func TestLastFullAccessGuard(t *testing.T) {
 	w.remove(FlagRule(StaffSubject(1), FlagFullAccess))
 	if err := w.checkLastFullAccess(); err != nil {
 		t.Errorf("hand-over refused: %v", err)
+	}
+}
+
+// An unknown rule in a change is not applied: the caller reloads instead.
+func TestUnknownChangeIsRefused(t *testing.T) {
+	s := &Service{}
+	s.applied = sync.NewCond(&s.applyMu)
+	s.snap.Store(buildSnapshot(nil, 5))
+	bad := []PolicyDelta{
+		{Add: []Rule{{Kind: 9, Subject: StaffSubject(1)}}},
+		{Add: []Rule{{Kind: RuleFlag, Subject: StaffSubject(1), Flag: "root"}}},
+		{Remove: []Rule{{Kind: RuleGrant, Subject: Subject{Staff: 1, Department: 2}, Permission: Perm("a", "b")}}},
+	}
+	for _, d := range bad {
+		if s.applyCommitted([]Change{{Version: 6, Policy: d}}) {
+			t.Errorf("applied unknown change %+v", d)
+		}
+		if v := s.Version(); v != 5 {
+			t.Fatalf("version moved to %d", v)
+		}
+	}
+	if !s.applyCommitted([]Change{{Version: 6, Policy: PolicyDelta{Add: []Rule{FlagRule(StaffSubject(1), FlagFullAccess)}}}}) || !s.Can(1, Perm("x", "y")) {
+		t.Fatal("a known change was not applied")
+	}
+	// A gap is refused the same way.
+	if s.applyCommitted([]Change{{Version: 8}}) {
+		t.Fatal("applied across a gap")
 	}
 }

@@ -1,0 +1,77 @@
+// Package rbac is billingrbac's typed access-control API for a hosting
+// billing system: departments, staff members, their permissions, and the
+// decisions built from them.
+//
+// # Model
+//
+// A Permission is a billing Function (invoices, support, services, ...) and
+// an Action inside it (view, edit, send, suspend, ...); a Catalog lists the
+// grantable ones and the application may register its own. A Department
+// holds permissions; a new one holds none. Staff members belong to any
+// number of departments and hold the union of their permissions
+// (inherited: shown, not editable on the person) plus direct grants of
+// their own. Full access is a flag that allows everything, including
+// functions registered later. A disabled staff member is denied
+// everything; a disabled department grants nothing.
+//
+// The policy is stored as Casbin rules (see model.conf at the module root):
+// Casbin is the reference, and the Service answers every check from a
+// decision index derived from the same rules, kept equal to Casbin's
+// answers by a randomized agreement test.
+//
+// # Basics
+//
+//	st, _ := store.Open(ctx, "")   // package store: SQLite or PostgreSQL
+//	_ = st.Migrate(ctx)
+//	svc, _ := rbac.New(ctx, st, rbac.Options{})
+//	defer svc.Close()
+//	boot, _ := svc.Bootstrap(ctx, rbac.BootstrapOptions{})
+//	john, _ := svc.CreateStaff(ctx, boot.Admin.ID, rbac.NewStaff{
+//		Login: "john", FullName: rbac.Text(language.English, "John"),
+//		Departments: []rbac.DepartmentID{boot.Sales.ID}})
+//	_ = svc.Grant(ctx, boot.Admin.ID, john.ID, rbac.Perm(rbac.FuncInvoices, rbac.ActSend))
+//	svc.Can(john.ID, rbac.Perm(rbac.FuncInvoices, rbac.ActSend)) // true
+//
+// Checks (Can, Check, Explain, EffectivePermissions, WhoCan) are in-memory
+// and lock-free: they read an immutable snapshot that each committed change
+// replaces atomically, copying only what the change touched.
+//
+// # Changes
+//
+// Every administrative method takes the acting staff member explicitly and
+// follows one flow: validate the input (every bad field reported at once,
+// ErrInvalid); lock the store's version row; catch up with what other
+// instances committed; authorize (ErrPermissionDenied); write domain rows,
+// Casbin rules and a change log entry in one transaction; commit; then
+// apply the change to the decision index. A failed call changes neither
+// the database nor the decisions. The rules of authorization: managing
+// departments needs the departments function's rights and managing staff
+// the staff function's; nobody gives a permission they do not hold, directly
+// or through a department (full access excepted); nobody changes their own
+// privileges; only a full-access actor changes a full-access account; the
+// last active full-access account cannot be deleted, disabled or demoted.
+//
+// # Several instances
+//
+// On PostgreSQL each commit is announced with NOTIFY; every Service listens
+// and applies the changes after its version from the change log, reloading
+// everything only on a gap. Version reports what an instance has applied
+// and WaitFor blocks until it has applied a given version
+// (read-your-writes across instances).
+//
+// # Errors
+//
+// Every error wraps one of the sentinels ErrNotFound, ErrConflict,
+// ErrInvalid, ErrPermissionDenied, ErrInheritedPermission,
+// ErrLastFullAccess or ErrClosed; detail travels in *ValidationError,
+// *DeniedError and *InheritedError.
+//
+// # Caveats
+//
+//   - Reads of staff and departments (StaffMember, Departments) combine the
+//     store's rows with this instance's decisions, which may trail another
+//     instance's commit by the propagation delay; use WaitFor when a request
+//     must see a change made elsewhere.
+//   - Writes are serialized through one row lock: they are meant for
+//     administration, not for per-request traffic.
+package rbac
