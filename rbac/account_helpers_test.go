@@ -50,7 +50,7 @@ func (e *env) person(login, password string, depts ...rbac.DepartmentID) rbac.St
 }
 
 // fields returns the "field/rule" pairs of a *ValidationError, or fails.
-func fields(t *testing.T, err error) []string {
+func fieldRules(t *testing.T, err error) []string {
 	t.Helper()
 	var ve *rbac.ValidationError
 	if !errors.As(err, &ve) {
@@ -69,42 +69,42 @@ func fields(t *testing.T, err error) []string {
 // Small assertion helpers (the module keeps test dependencies at the
 // standard library).
 
-func mustOK(t testing.TB, err error, msg ...any) {
+func mustNoErr(t testing.TB, err error, msg ...any) {
 	t.Helper()
 	if err != nil {
 		t.Fatalf("unexpected error: %v %v", err, fmt.Sprint(msg...))
 	}
 }
 
-func noErr(t testing.TB, err error, msg ...any) {
+func wantNoErr(t testing.TB, err error, msg ...any) {
 	t.Helper()
 	if err != nil {
 		t.Errorf("unexpected error: %v %v", err, fmt.Sprint(msg...))
 	}
 }
 
-func isErr(t testing.TB, err, target error) {
+func wantErrIs(t testing.TB, err, target error) {
 	t.Helper()
 	if !errors.Is(err, target) {
 		t.Errorf("error %v does not match %v", err, target)
 	}
 }
 
-func eq[T any](t testing.TB, got, want T, msg ...any) {
+func wantEqual[T any](t testing.TB, got, want T, msg ...any) {
 	t.Helper()
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %#v, want %#v %v", got, want, fmt.Sprint(msg...))
 	}
 }
 
-func mustEq[T any](t testing.TB, got, want T, msg ...any) {
+func mustEqual[T any](t testing.TB, got, want T, msg ...any) {
 	t.Helper()
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %#v, want %#v %v", got, want, fmt.Sprint(msg...))
 	}
 }
 
-func truth(t testing.TB, cond bool, format string, args ...any) {
+func wantTrue(t testing.TB, cond bool, format string, args ...any) {
 	t.Helper()
 	if !cond {
 		t.Errorf(format, args...)

@@ -12,7 +12,7 @@ import (
 	"github.com/billingrbac/billingrbac/rbac"
 )
 
-func validStaff() rbac.NewStaff {
+func validNewStaff() rbac.NewStaff {
 	return rbac.NewStaff{Login: "kate", FullName: rbac.Text(language.English, "Kate Bell")}
 }
 
@@ -26,7 +26,7 @@ func TestStaffFieldRules(t *testing.T) {
 		check func(t *testing.T, in rbac.NewStaff)
 	}{
 		{"login lower-cased", func(in *rbac.NewStaff) { in.Login = "  Kate.Bell_2-x " }, nil,
-			func(t *testing.T, in rbac.NewStaff) { eq(t, in.Login, "kate.bell_2-x") }},
+			func(t *testing.T, in rbac.NewStaff) { wantEqual(t, in.Login, "kate.bell_2-x") }},
 		{"login 3 chars", func(in *rbac.NewStaff) { in.Login = "abc" }, nil, nil},
 		{"login 64 chars", func(in *rbac.NewStaff) { in.Login = "a" + strings.Repeat("b", 63) }, nil, nil},
 		{"login empty", func(in *rbac.NewStaff) { in.Login = " " }, []string{"login/required"}, nil},
@@ -38,7 +38,7 @@ func TestStaffFieldRules(t *testing.T) {
 		{"login kelvin sign", func(in *rbac.NewStaff) { in.Login = "\u212Aate" }, []string{"login/format"}, nil},
 
 		{"email domain lower-cased", func(in *rbac.NewStaff) { in.Email = " Kate.Bell@Example.COM " }, nil,
-			func(t *testing.T, in rbac.NewStaff) { eq(t, in.Email, "Kate.Bell@example.com") }},
+			func(t *testing.T, in rbac.NewStaff) { wantEqual(t, in.Email, "Kate.Bell@example.com") }},
 		{"email empty allowed", func(in *rbac.NewStaff) { in.Email = "" }, nil, nil},
 		{"email display name", func(in *rbac.NewStaff) { in.Email = "Kate <kate@example.com>" }, []string{"email/format"}, nil},
 		{"email two addresses", func(in *rbac.NewStaff) { in.Email = "a@example.com, b@example.com" }, []string{"email/format"}, nil},
@@ -46,16 +46,18 @@ func TestStaffFieldRules(t *testing.T) {
 		{"email no dot in domain", func(in *rbac.NewStaff) { in.Email = "kate@localhost" }, []string{"email/format"}, nil},
 
 		{"phone E.164", func(in *rbac.NewStaff) { in.Phone = "+1 (415) 555-2671" }, nil,
-			func(t *testing.T, in rbac.NewStaff) { eq(t, in.Phone, "+14155552671") }},
+			func(t *testing.T, in rbac.NewStaff) { wantEqual(t, in.Phone, "+14155552671") }},
 		{"phone russian", func(in *rbac.NewStaff) { in.Phone = "+7 912 345-67-89" }, nil,
-			func(t *testing.T, in rbac.NewStaff) { eq(t, in.Phone, "+79123456789") }},
+			func(t *testing.T, in rbac.NewStaff) { wantEqual(t, in.Phone, "+79123456789") }},
 		{"phone national without region", func(in *rbac.NewStaff) { in.Phone = "(415) 555-2671" }, []string{"phone/format"}, nil},
 		{"phone letters", func(in *rbac.NewStaff) { in.Phone = "+1 call me" }, []string{"phone/format"}, nil},
 		{"phone invalid number", func(in *rbac.NewStaff) { in.Phone = "+1 000 000 0000" }, []string{"phone/invalid"}, nil},
 		{"phone too long", func(in *rbac.NewStaff) { in.Phone = "+" + strings.Repeat("1", 70) }, []string{"phone/max_length"}, nil},
 
 		{"name trimmed", func(in *rbac.NewStaff) { in.FullName = name(language.Russian, "  Катя Белл ") }, nil,
-			func(t *testing.T, in rbac.NewStaff) { eq(t, in.FullName, name(language.Russian, "Катя Белл")) }},
+			func(t *testing.T, in rbac.NewStaff) {
+				wantEqual(t, in.FullName, name(language.Russian, "Катя Белл"))
+			}},
 		{"name two languages", func(in *rbac.NewStaff) {
 			in.FullName = rbac.LocalizedText{language.English: "Kate", language.MustParse("pt-BR"): "Catarina"}
 		}, nil, nil},
@@ -69,31 +71,31 @@ func TestStaffFieldRules(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			in := validStaff()
+			in := validNewStaff()
 			c.edit(&in)
 			err := in.Validate()
 			if c.want == nil {
-				mustOK(t, err)
+				mustNoErr(t, err)
 				if c.check != nil {
 					c.check(t, in)
 				}
 				return
 			}
-			eq(t, fields(t, err), c.want)
+			wantEqual(t, fieldRules(t, err), c.want)
 		})
 	}
 }
 
 func TestPhoneDefaultRegion(t *testing.T) {
 	e := newAccountEnv(t, testdb.SQLite, rbac.AccountOptions{PhoneRegion: "us"})
-	in := validStaff()
+	in := validNewStaff()
 	in.Phone = "(415) 555-2671"
 	st, err := e.svc.CreateStaff(e.ctx, e.admin, in)
-	mustOK(t, err)
-	eq(t, st.Phone, "+14155552671")
+	mustNoErr(t, err)
+	wantEqual(t, st.Phone, "+14155552671")
 	phone := "8 (912) 345-67-89" // a Russian national number is not a US one
 	_, err = e.svc.UpdateStaff(e.ctx, e.admin, st.ID, rbac.StaffUpdate{Phone: &phone})
-	eq(t, fields(t, err), []string{"phone/invalid"})
+	wantEqual(t, fieldRules(t, err), []string{"phone/invalid"})
 }
 
 // Every bad field comes back in one error.
@@ -108,40 +110,40 @@ func TestStaffAllBadFieldsTogether(t *testing.T) {
 		Status:      7,
 		Password:    "password",
 	})
-	eq(t, fields(t, err), []string{
+	wantEqual(t, fieldRules(t, err), []string{
 		"login/format", "full_name[en]/required", "full_name[und]/language", "email/format", "phone/invalid",
 		"departments/format", "status/enum", "password/min_length", "password/common",
 	})
 	var ve *rbac.ValidationError
-	mustEq(t, errors.As(err, &ve), true)
-	eq(t, ve.Op, "create staff")
+	mustEqual(t, errors.As(err, &ve), true)
+	wantEqual(t, ve.Op, "create staff")
 	all, err := e.svc.StaffMembers(e.ctx)
-	mustOK(t, err)
-	eq(t, len(all), 1, "nothing was created")
+	mustNoErr(t, err)
+	wantEqual(t, len(all), 1, "nothing was created")
 }
 
 func TestCreateStaffPassword(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, b testdb.Backend) {
 		e := newAccountEnv(t, b, rbac.AccountOptions{})
-		in := validStaff()
+		in := validNewStaff()
 		in.Email = "kate.bell@example.com"
 		in.Password = "kate.bell-is-here-99"
 		_, err := e.svc.CreateStaff(e.ctx, e.admin, in)
-		eq(t, fields(t, err), []string{"password/contains_login", "password/contains_email", "password/contains_name"})
+		wantEqual(t, fieldRules(t, err), []string{"password/contains_login", "password/contains_email", "password/contains_name"})
 
 		in.Password = goodPW
 		st, err := e.svc.CreateStaff(e.ctx, e.admin, in)
-		mustOK(t, err)
+		mustNoErr(t, err)
 		read, err := e.svc.StaffMember(e.ctx, st.ID)
-		mustOK(t, err)
-		eq(t, read.UpdatedAt, st.UpdatedAt)
-		h := storedHash(t, e, "kate")
-		truth(t, strings.HasPrefix(h, "$argon2id$v=19$m=64,t=1,p=1$"), "stored %q", h)
-		truth(t, !strings.Contains(h, goodPW), "plain password stored")
+		mustNoErr(t, err)
+		wantEqual(t, read.UpdatedAt, st.UpdatedAt)
+		h := storedPasswordHash(t, e, "kate")
+		wantTrue(t, strings.HasPrefix(h, "$argon2id$v=19$m=64,t=1,p=1$"), "stored %q", h)
+		wantTrue(t, !strings.Contains(h, goodPW), "plain password stored")
 		chs, err := e.st.Changes(e.ctx, rbac.ChangeQuery{Op: rbac.OpStaffCreate})
-		mustOK(t, err)
-		mustEq(t, len(chs), 1)
-		truth(t, !strings.Contains(string(chs[0].After), goodPW) && !strings.Contains(string(chs[0].After), "argon2"),
+		mustNoErr(t, err)
+		mustEqual(t, len(chs), 1)
+		wantTrue(t, !strings.Contains(string(chs[0].After), goodPW) && !strings.Contains(string(chs[0].After), "argon2"),
 			"change log leaks the password: %s", chs[0].After)
 	})
 }
@@ -151,31 +153,31 @@ func TestCreateStaffPassword(t *testing.T) {
 func TestStaffUnique(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, b testdb.Backend) {
 		e := newAccountEnv(t, b, rbac.AccountOptions{})
-		in := validStaff()
+		in := validNewStaff()
 		in.Email = "kate@example.com"
 		kate, err := e.svc.CreateStaff(e.ctx, e.admin, in)
-		mustOK(t, err)
+		mustNoErr(t, err)
 
-		dup := validStaff()
+		dup := validNewStaff()
 		dup.Login = "KATE"
 		dup.Email = "KATE@Example.com"
 		_, err = e.svc.CreateStaff(e.ctx, e.admin, dup)
-		isErr(t, err, rbac.ErrConflict)
-		eq(t, fields(t, err), []string{"login/unique", "email/unique"})
+		wantErrIs(t, err, rbac.ErrConflict)
+		wantEqual(t, fieldRules(t, err), []string{"login/unique", "email/unique"})
 
 		dup.Login = "kate2"
 		_, err = e.svc.CreateStaff(e.ctx, e.admin, dup)
-		isErr(t, err, rbac.ErrConflict)
-		eq(t, fields(t, err), []string{"email/unique"})
+		wantErrIs(t, err, rbac.ErrConflict)
+		wantEqual(t, fieldRules(t, err), []string{"email/unique"})
 
 		bob := e.person("bob", "")
 		email := "Kate@EXAMPLE.com"
 		_, err = e.svc.UpdateStaff(e.ctx, e.admin, bob.ID, rbac.StaffUpdate{Email: &email})
-		eq(t, fields(t, err), []string{"email/unique"})
+		wantEqual(t, fieldRules(t, err), []string{"email/unique"})
 		// Kate may change the case of her own address.
 		st, err := e.svc.UpdateStaff(e.ctx, e.admin, kate.ID, rbac.StaffUpdate{Email: &email})
-		mustOK(t, err)
-		eq(t, st.Email, "Kate@example.com")
+		mustNoErr(t, err)
+		wantEqual(t, st.Email, "Kate@example.com")
 	})
 }
 

@@ -21,7 +21,7 @@ import (
 	"github.com/billingrbac/billingrbac/rbac"
 )
 
-func solid(w, h int, c color.Color) *image.RGBA {
+func solidImage(w, h int, c color.Color) *image.RGBA {
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	for y := range h {
 		for x := range w {
@@ -34,21 +34,21 @@ func solid(w, h int, c color.Color) *image.RGBA {
 func encodePNG(t testing.TB, img image.Image) []byte {
 	t.Helper()
 	var b bytes.Buffer
-	mustOK(t, png.Encode(&b, img))
+	mustNoErr(t, png.Encode(&b, img))
 	return b.Bytes()
 }
 
 func encodeJPEG(t testing.TB, img image.Image) []byte {
 	t.Helper()
 	var b bytes.Buffer
-	mustOK(t, jpeg.Encode(&b, img, nil))
+	mustNoErr(t, jpeg.Encode(&b, img, nil))
 	return b.Bytes()
 }
 
 func encodeGIF(t testing.TB, img image.Image) []byte {
 	t.Helper()
 	var b bytes.Buffer
-	mustOK(t, gif.Encode(&b, img, &gif.Options{NumColors: 256, Quantizer: nil, Drawer: nil}))
+	mustNoErr(t, gif.Encode(&b, img, &gif.Options{NumColors: 256, Quantizer: nil, Drawer: nil}))
 	return b.Bytes()
 }
 
@@ -75,8 +75,8 @@ func pngHeader(w, h uint32) []byte {
 func avatarRule(t *testing.T, data []byte) string {
 	t.Helper()
 	_, err := rbac.PrepareAvatar(data)
-	f := fields(t, err)
-	mustEq(t, len(f), 1, f)
+	f := fieldRules(t, err)
+	mustEqual(t, len(f), 1, f)
 	return f[0]
 }
 
@@ -87,16 +87,16 @@ func TestAvatarFormatsAccepted(t *testing.T) {
 		data  []byte
 		ctype string
 	}{
-		{"png", encodePNG(t, solid(80, 80, blue)), rbac.ContentTypePNG},
-		{"jpeg", encodeJPEG(t, solid(80, 80, blue)), rbac.ContentTypeJPEG},
+		{"png", encodePNG(t, solidImage(80, 80, blue)), rbac.ContentTypePNG},
+		{"jpeg", encodeJPEG(t, solidImage(80, 80, blue)), rbac.ContentTypeJPEG},
 		{"gif", encodeGIF(t, image.NewPaletted(image.Rect(0, 0, 80, 80), palette.Plan9)), rbac.ContentTypeGIF},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			a, err := rbac.PrepareAvatar(c.data)
-			mustOK(t, err)
-			eq(t, a.ContentType, c.ctype)
-			eq(t, a.Data, c.data, "80×80 is kept byte for byte")
+			mustNoErr(t, err)
+			wantEqual(t, a.ContentType, c.ctype)
+			wantEqual(t, a.Data, c.data, "80×80 is kept byte for byte")
 		})
 	}
 }
@@ -104,16 +104,16 @@ func TestAvatarFormatsAccepted(t *testing.T) {
 // The format comes from the bytes, not the file's name.
 func TestAvatarPNGNamedGIF(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "me.gif")
-	mustOK(t, os.WriteFile(path, encodePNG(t, solid(80, 80, color.White)), 0o600))
+	mustNoErr(t, os.WriteFile(path, encodePNG(t, solidImage(80, 80, color.White)), 0o600))
 	data, err := os.ReadFile(path)
-	mustOK(t, err)
+	mustNoErr(t, err)
 	a, err := rbac.PrepareAvatar(data)
-	mustOK(t, err)
-	eq(t, a.ContentType, rbac.ContentTypePNG)
+	mustNoErr(t, err)
+	wantEqual(t, a.ContentType, rbac.ContentTypePNG)
 
 	// A GIF header on PNG bytes is not a GIF.
 	fake := append([]byte("GIF89a\x64\x00\x64\x00"), data...)
-	eq(t, avatarRule(t, fake), "avatar/decode")
+	wantEqual(t, avatarRule(t, fake), "avatar/decode")
 }
 
 func TestAvatarRefused(t *testing.T) {
@@ -124,20 +124,20 @@ func TestAvatarRefused(t *testing.T) {
 		noise.Pix[i] = byte(rng.IntN(256))
 	}
 	big := encodePNG(t, noise)
-	truth(t, len(big) > rbac.MaxAvatarBytes, "noise PNG is only %d bytes", len(big))
-	eq(t, avatarRule(t, big), "avatar/max_size")
-	eq(t, avatarRule(t, make([]byte, 65<<10)), "avatar/max_size")
+	wantTrue(t, len(big) > rbac.MaxAvatarBytes, "noise PNG is only %d bytes", len(big))
+	wantEqual(t, avatarRule(t, big), "avatar/max_size")
+	wantEqual(t, avatarRule(t, make([]byte, 65<<10)), "avatar/max_size")
 
-	eq(t, avatarRule(t, nil), "avatar/required")
-	eq(t, avatarRule(t, []byte("BM6\x00\x00\x00 a bitmap")), "avatar/format")
-	eq(t, avatarRule(t, []byte("<svg xmlns='http://www.w3.org/2000/svg'/>")), "avatar/format")
-	eq(t, avatarRule(t, encodePNG(t, solid(79, 200, color.White))), "avatar/min_dimensions")
-	eq(t, avatarRule(t, encodePNG(t, solid(200, 79, color.White))), "avatar/min_dimensions")
-	eq(t, avatarRule(t, pngHeader(4097, 100)), "avatar/max_dimensions")
+	wantEqual(t, avatarRule(t, nil), "avatar/required")
+	wantEqual(t, avatarRule(t, []byte("BM6\x00\x00\x00 a bitmap")), "avatar/format")
+	wantEqual(t, avatarRule(t, []byte("<svg xmlns='http://www.w3.org/2000/svg'/>")), "avatar/format")
+	wantEqual(t, avatarRule(t, encodePNG(t, solidImage(79, 200, color.White))), "avatar/min_dimensions")
+	wantEqual(t, avatarRule(t, encodePNG(t, solidImage(200, 79, color.White))), "avatar/min_dimensions")
+	wantEqual(t, avatarRule(t, pngHeader(4097, 100)), "avatar/max_dimensions")
 	// A valid header over pixels that are not there: decoding fails.
-	eq(t, avatarRule(t, pngHeader(100, 100)), "avatar/decode")
-	png80 := encodePNG(t, solid(80, 80, color.White))
-	eq(t, avatarRule(t, png80[:len(png80)-20]), "avatar/decode")
+	wantEqual(t, avatarRule(t, pngHeader(100, 100)), "avatar/decode")
+	png80 := encodePNG(t, solidImage(80, 80, color.White))
+	wantEqual(t, avatarRule(t, png80[:len(png80)-20]), "avatar/decode")
 }
 
 // A 10000×10000 header is refused from the header alone: no pixel buffer
@@ -148,16 +148,16 @@ func TestAvatarDecompressionBomb(t *testing.T) {
 	runtime.ReadMemStats(&before)
 	_, err := rbac.PrepareAvatar(bomb)
 	runtime.ReadMemStats(&after)
-	eq(t, fields(t, err), []string{"avatar/max_dimensions"})
+	wantEqual(t, fieldRules(t, err), []string{"avatar/max_dimensions"})
 	allocated := after.TotalAlloc - before.TotalAlloc
-	truth(t, allocated < 1<<20, "refusing the header allocated %d bytes", allocated)
+	wantTrue(t, allocated < 1<<20, "refusing the header allocated %d bytes", allocated)
 }
 
 // 200×120 is center-cropped to 120×120 and scaled to 80×80: the red side
 // bands (40 px each) are cut off, the green middle fills the avatar.
 func TestAvatarScaledAndCropped(t *testing.T) {
 	red, green := color.RGBA{255, 0, 0, 255}, color.RGBA{0, 255, 0, 255}
-	img := solid(200, 120, red)
+	img := solidImage(200, 120, red)
 	for y := range 120 {
 		for x := 40; x < 160; x++ {
 			img.Set(x, y, green)
@@ -174,15 +174,15 @@ func TestAvatarScaledAndCropped(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			a, err := rbac.PrepareAvatar(c.data)
-			mustOK(t, err)
-			eq(t, a.ContentType, c.ctype)
+			mustNoErr(t, err)
+			wantEqual(t, a.ContentType, c.ctype)
 			out, format, err := image.Decode(bytes.NewReader(a.Data))
-			mustOK(t, err)
-			eq(t, "image/"+format, c.ctype)
-			eq(t, out.Bounds(), image.Rect(0, 0, 80, 80))
+			mustNoErr(t, err)
+			wantEqual(t, "image/"+format, c.ctype)
+			wantEqual(t, out.Bounds(), image.Rect(0, 0, 80, 80))
 			for _, p := range []image.Point{{0, 0}, {79, 0}, {0, 79}, {79, 79}, {40, 40}, {2, 40}, {77, 40}} {
 				r, g, _, _ := out.At(p.X, p.Y).RGBA()
-				truth(t, r>>8 < 60 && g>>8 > 190, "pixel %v is %v, want green", p, out.At(p.X, p.Y))
+				wantTrue(t, r>>8 < 60 && g>>8 > 190, "pixel %v is %v, want green", p, out.At(p.X, p.Y))
 			}
 		})
 	}
@@ -193,61 +193,61 @@ func TestServiceAvatars(t *testing.T) {
 		e := newAccountEnv(t, b, rbac.AccountOptions{})
 		kate := e.person("kate", goodPW)
 		bob := e.person("bob", goodPW)
-		pic := encodePNG(t, solid(80, 80, color.RGBA{1, 2, 3, 255}))
+		pic := encodePNG(t, solidImage(80, 80, color.RGBA{1, 2, 3, 255}))
 
 		_, err := e.svc.Avatar(e.ctx, kate.ID)
-		isErr(t, err, rbac.ErrNotFound)
+		wantErrIs(t, err, rbac.ErrNotFound)
 
 		// Kate sets her own.
 		a, err := e.svc.SetAvatar(e.ctx, kate.ID, kate.ID, pic)
-		mustOK(t, err)
+		mustNoErr(t, err)
 		got, err := e.svc.Avatar(e.ctx, kate.ID)
-		mustOK(t, err)
-		eq(t, got.ContentType, rbac.ContentTypePNG)
-		eq(t, got.Data, pic)
-		eq(t, got.UpdatedAt, a.UpdatedAt)
+		mustNoErr(t, err)
+		wantEqual(t, got.ContentType, rbac.ContentTypePNG)
+		wantEqual(t, got.Data, pic)
+		wantEqual(t, got.UpdatedAt, a.UpdatedAt)
 
 		// Bob may not touch hers; the admin may replace it.
 		_, err = e.svc.SetAvatar(e.ctx, bob.ID, kate.ID, pic)
-		isErr(t, err, rbac.ErrPermissionDenied)
-		isErr(t, e.svc.RemoveAvatar(e.ctx, bob.ID, kate.ID), rbac.ErrPermissionDenied)
-		jpg := encodeJPEG(t, solid(300, 300, color.White))
+		wantErrIs(t, err, rbac.ErrPermissionDenied)
+		wantErrIs(t, e.svc.RemoveAvatar(e.ctx, bob.ID, kate.ID), rbac.ErrPermissionDenied)
+		jpg := encodeJPEG(t, solidImage(300, 300, color.White))
 		_, err = e.svc.SetAvatar(e.ctx, e.admin, kate.ID, jpg)
-		mustOK(t, err)
+		mustNoErr(t, err)
 		got, err = e.svc.Avatar(e.ctx, kate.ID)
-		mustOK(t, err)
-		eq(t, got.ContentType, rbac.ContentTypeJPEG)
+		mustNoErr(t, err)
+		wantEqual(t, got.ContentType, rbac.ContentTypeJPEG)
 		cfg, err := jpeg.DecodeConfig(bytes.NewReader(got.Data))
-		mustOK(t, err)
-		eq(t, [2]int{cfg.Width, cfg.Height}, [2]int{80, 80})
+		mustNoErr(t, err)
+		wantEqual(t, [2]int{cfg.Width, cfg.Height}, [2]int{80, 80})
 
 		// A refused upload changes nothing.
 		_, err = e.svc.SetAvatar(e.ctx, kate.ID, kate.ID, pngHeader(10000, 10000))
-		isErr(t, err, rbac.ErrInvalid)
+		wantErrIs(t, err, rbac.ErrInvalid)
 		again, err := e.svc.Avatar(e.ctx, kate.ID)
-		mustOK(t, err)
-		eq(t, again.Data, got.Data)
+		mustNoErr(t, err)
+		wantEqual(t, again.Data, got.Data)
 
 		_, err = e.svc.SetAvatar(e.ctx, e.admin, 9999, pic)
-		isErr(t, err, rbac.ErrNotFound)
+		wantErrIs(t, err, rbac.ErrNotFound)
 
-		mustOK(t, e.svc.RemoveAvatar(e.ctx, kate.ID, kate.ID))
+		mustNoErr(t, e.svc.RemoveAvatar(e.ctx, kate.ID, kate.ID))
 		_, err = e.svc.Avatar(e.ctx, kate.ID)
-		isErr(t, err, rbac.ErrNotFound)
-		isErr(t, e.svc.RemoveAvatar(e.ctx, kate.ID, kate.ID), rbac.ErrNotFound)
+		wantErrIs(t, err, rbac.ErrNotFound)
+		wantErrIs(t, e.svc.RemoveAvatar(e.ctx, kate.ID, kate.ID), rbac.ErrNotFound)
 
 		chs, err := e.st.Changes(e.ctx, rbac.ChangeQuery{Op: rbac.OpStaffAvatar})
-		mustOK(t, err)
-		mustEq(t, len(chs), 3)
-		eq(t, string(chs[0].After), `{"content_type":"image/png","bytes":`+strconv.Itoa(len(pic))+`}`)
-		eq(t, string(chs[2].After), `{"bytes":0}`)
+		mustNoErr(t, err)
+		mustEqual(t, len(chs), 3)
+		wantEqual(t, string(chs[0].After), `{"content_type":"image/png","bytes":`+strconv.Itoa(len(pic))+`}`)
+		wantEqual(t, string(chs[2].After), `{"bytes":0}`)
 
 		// Deleting the staff member deletes the avatar.
 		_, err = e.svc.SetAvatar(e.ctx, bob.ID, bob.ID, pic)
-		mustOK(t, err)
-		mustOK(t, e.svc.DeleteStaff(e.ctx, e.admin, bob.ID))
+		mustNoErr(t, err)
+		mustNoErr(t, e.svc.DeleteStaff(e.ctx, e.admin, bob.ID))
 		var n int64
-		mustOK(t, e.st.DB().Raw(`SELECT COUNT(*) FROM staff_avatars WHERE staff_id = ?`, int64(bob.ID)).Scan(&n).Error)
-		eq(t, n, int64(0))
+		mustNoErr(t, e.st.DB().Raw(`SELECT COUNT(*) FROM staff_avatars WHERE staff_id = ?`, int64(bob.ID)).Scan(&n).Error)
+		wantEqual(t, n, int64(0))
 	})
 }

@@ -13,56 +13,56 @@ import (
 
 func TestHashVerifyRoundTrip(t *testing.T) {
 	h, err := rbac.HashPassword("correct horse battery", fastHash)
-	mustOK(t, err)
-	truth(t, strings.HasPrefix(h, "$argon2id$v=19$m=64,t=1,p=1$"), "hash %s", h)
+	mustNoErr(t, err)
+	wantTrue(t, strings.HasPrefix(h, "$argon2id$v=19$m=64,t=1,p=1$"), "hash %s", h)
 
 	ok, err := rbac.VerifyPassword("correct horse battery", h)
-	mustOK(t, err)
-	truth(t, ok, "verify: false")
+	mustNoErr(t, err)
+	wantTrue(t, ok, "verify: false")
 	ok, err = rbac.VerifyPassword("correct horse batterY", h)
-	mustOK(t, err)
-	truth(t, !ok, "verify: true")
+	mustNoErr(t, err)
+	wantTrue(t, !ok, "verify: true")
 
 	// A fresh salt each time.
 	h2, err := rbac.HashPassword("correct horse battery", fastHash)
-	mustOK(t, err)
-	truth(t, h != h2, "same hash twice")
+	mustNoErr(t, err)
+	wantTrue(t, h != h2, "same hash twice")
 
 	p, salt, key, err := rbac.ParsePHC(h)
-	mustOK(t, err)
-	eq(t, fastHash, p)
-	eq(t, len(salt), 16)
-	eq(t, len(key), 32)
+	mustNoErr(t, err)
+	wantEqual(t, fastHash, p)
+	wantEqual(t, len(salt), 16)
+	wantEqual(t, len(key), 32)
 }
 
 func TestDefaultHashParamsMeetOWASP(t *testing.T) {
 	p := rbac.DefaultHashParams()
 	// OWASP: Argon2id, at least 19 MiB, 2 iterations, 1 degree of parallelism.
-	truth(t, p.Memory >= 19*1024, "memory %d", p.Memory)
-	truth(t, p.Time >= 2, "time %d", p.Time)
-	truth(t, p.Threads >= 1, "threads %d", p.Threads)
-	truth(t, p.SaltLen >= 16, "salt %d", p.SaltLen)
-	noErr(t, p.Validate())
+	wantTrue(t, p.Memory >= 19*1024, "memory %d", p.Memory)
+	wantTrue(t, p.Time >= 2, "time %d", p.Time)
+	wantTrue(t, p.Threads >= 1, "threads %d", p.Threads)
+	wantTrue(t, p.SaltLen >= 16, "salt %d", p.SaltLen)
+	wantNoErr(t, p.Validate())
 }
 
 func TestHashParamsValidate(t *testing.T) {
 	_, err := rbac.HashPassword("x", rbac.HashParams{})
-	eq(t, fields(t, err), []string{"threads/min", "memory/range", "time/range", "salt_len/range", "key_len/range"})
+	wantEqual(t, fieldRules(t, err), []string{"threads/min", "memory/range", "time/range", "salt_len/range", "key_len/range"})
 }
 
 func TestNeedsRehash(t *testing.T) {
 	h, err := rbac.HashPassword("pw", fastHash)
-	mustOK(t, err)
-	truth(t, !rbac.NeedsRehash(h, fastHash), "same params need a rehash")
+	mustNoErr(t, err)
+	wantTrue(t, !rbac.NeedsRehash(h, fastHash), "same params need a rehash")
 	stronger := fastHash
 	stronger.Time = 2
-	truth(t, rbac.NeedsRehash(h, stronger), "stronger params need no rehash")
-	truth(t, rbac.NeedsRehash("garbage", fastHash), "garbage needs no rehash")
+	wantTrue(t, rbac.NeedsRehash(h, stronger), "stronger params need no rehash")
+	wantTrue(t, rbac.NeedsRehash("garbage", fastHash), "garbage needs no rehash")
 }
 
 func TestParsePHCRejects(t *testing.T) {
 	good, err := rbac.HashPassword("pw", fastHash)
-	mustOK(t, err)
+	mustNoErr(t, err)
 	parts := strings.Split(good, "$")
 	with := func(i int, v string) string {
 		p := append([]string(nil), parts...)
@@ -92,16 +92,16 @@ func TestParsePHCRejects(t *testing.T) {
 	for name, s := range cases {
 		t.Run(name, func(t *testing.T) {
 			_, _, _, err := rbac.ParsePHC(s)
-			isErr(t, err, rbac.ErrInvalid)
+			wantErrIs(t, err, rbac.ErrInvalid)
 			ok, err := rbac.VerifyPassword("pw", s)
-			truth(t, !ok, "verify: true")
-			isErr(t, err, rbac.ErrInvalid)
+			wantTrue(t, !ok, "verify: true")
+			wantErrIs(t, err, rbac.ErrInvalid)
 		})
 	}
 }
 
 func TestCommonPasswordList(t *testing.T) {
-	truth(t, rbac.CommonPasswordCount() >= 10000, "only %d common passwords", rbac.CommonPasswordCount())
+	wantTrue(t, rbac.CommonPasswordCount() >= 10000, "only %d common passwords", rbac.CommonPasswordCount())
 }
 
 func TestPasswordPolicyRules(t *testing.T) {
@@ -133,10 +133,10 @@ func TestPasswordPolicyRules(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			err := rbac.PasswordPolicy{}.Check(c.pw, john)
 			if c.want == nil {
-				noErr(t, err)
+				wantNoErr(t, err)
 				return
 			}
-			eq(t, fields(t, err), c.want)
+			wantEqual(t, fieldRules(t, err), c.want)
 		})
 	}
 }
@@ -144,12 +144,12 @@ func TestPasswordPolicyRules(t *testing.T) {
 func TestPasswordPolicyOptions(t *testing.T) {
 	st := rbac.Staff{Login: "jsmith"}
 	loose := rbac.PasswordPolicy{MinLength: 8, AllowCommon: true, AllowPersonal: true}
-	noErr(t, loose.Check("password", st))
-	noErr(t, loose.Check("jsmith-pw", st))
-	eq(t, fields(t, rbac.PasswordPolicy{MaxBytes: 16}.Check("Zq8!vR2#mK4wZq8!v", st)), []string{"password/max_length"})
+	wantNoErr(t, loose.Check("password", st))
+	wantNoErr(t, loose.Check("jsmith-pw", st))
+	wantEqual(t, fieldRules(t, rbac.PasswordPolicy{MaxBytes: 16}.Check("Zq8!vR2#mK4wZq8!v", st)), []string{"password/max_length"})
 
-	eq(t, fields(t, rbac.PasswordPolicy{MinLength: 6}.Validate()), []string{"min_length/min"})
-	eq(t, fields(t, rbac.PasswordPolicy{MinLength: 20, MaxBytes: 16}.Validate()), []string{"min_length/range"})
+	wantEqual(t, fieldRules(t, rbac.PasswordPolicy{MinLength: 6}.Validate()), []string{"min_length/min"})
+	wantEqual(t, fieldRules(t, rbac.PasswordPolicy{MinLength: 20, MaxBytes: 16}.Validate()), []string{"min_length/range"})
 }
 
 // Generated passwords always satisfy the policy: a property over many
@@ -173,21 +173,21 @@ func TestGeneratedPasswordsSatisfyPolicy(t *testing.T) {
 			}
 			for range 1500 {
 				pw, err := p.Generate(o, st)
-				mustOK(t, err)
-				mustOK(t, p.Check(pw, st), pw)
+				mustNoErr(t, err)
+				mustNoErr(t, p.Check(pw, st), pw)
 				want := o.Length
 				if want == 0 {
 					want = rbac.DefaultGeneratedLength
 				}
-				mustEq(t, len(pw), want, pw)
-				mustEq(t, strings.ContainsAny(pw, lookAlikes), false, pw)
+				mustEqual(t, len(pw), want, pw)
+				mustEqual(t, strings.ContainsAny(pw, lookAlikes), false, pw)
 				classes := o.Classes
 				if classes == 0 {
 					classes = rbac.AllClasses
 				}
 				for i, set := range []string{"abcdefghijkmnopqrstuvwxyz", "ABCDEFGHJKLMNPQRSTUVWXYZ", "23456789", "!#$%&*+-=?@^_~"} {
 					in := strings.ContainsAny(pw, set)
-					mustEq(t, in, classes&(1<<i) != 0, i, pw)
+					mustEqual(t, in, classes&(1<<i) != 0, i, pw)
 				}
 				n++
 			}
@@ -198,18 +198,18 @@ func TestGeneratedPasswordsSatisfyPolicy(t *testing.T) {
 
 func TestGeneratorOptionsRefused(t *testing.T) {
 	_, err := rbac.PasswordPolicy{}.Generate(rbac.GeneratorOptions{Length: 11}, rbac.Staff{})
-	eq(t, fields(t, err), []string{"length/range"})
+	wantEqual(t, fieldRules(t, err), []string{"length/range"})
 	_, err = rbac.PasswordPolicy{}.Generate(rbac.GeneratorOptions{Length: 300}, rbac.Staff{})
-	eq(t, fields(t, err), []string{"length/range"})
+	wantEqual(t, fieldRules(t, err), []string{"length/range"})
 	_, err = rbac.PasswordPolicy{}.Generate(rbac.GeneratorOptions{Classes: 1 << 6}, rbac.Staff{})
-	eq(t, fields(t, err), []string{"classes/enum"})
+	wantEqual(t, fieldRules(t, err), []string{"classes/enum"})
 }
 
 func TestGeneratePasswordCompat(t *testing.T) {
 	pw, err := rbac.GeneratePassword(8)
-	mustOK(t, err)
-	eq(t, len(pw), 16)
-	noErr(t, rbac.PasswordPolicy{}.Check(pw, rbac.Staff{}))
+	mustNoErr(t, err)
+	wantEqual(t, len(pw), 16)
+	wantNoErr(t, rbac.PasswordPolicy{}.Check(pw, rbac.Staff{}))
 }
 
 func ExamplePasswordPolicy_Check() {

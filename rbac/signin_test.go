@@ -15,10 +15,10 @@ import (
 
 const goodPW = "plum-Orbit-7-lantern"
 
-func storedHash(t *testing.T, e *env, login string) string {
+func storedPasswordHash(t *testing.T, e *env, login string) string {
 	t.Helper()
 	_, h, err := e.st.PasswordHash(e.ctx, login)
-	mustOK(t, err)
+	mustNoErr(t, err)
 	return h
 }
 
@@ -29,15 +29,15 @@ func TestAuthenticate(t *testing.T) {
 		kate := e.person("kate", goodPW, sales)
 
 		got, err := e.svc.Authenticate(e.ctx, "kate", goodPW)
-		mustOK(t, err)
-		eq(t, got.ID, kate.ID)
-		eq(t, got.Login, "kate")
-		eq(t, got.Departments, []rbac.DepartmentID{sales})
-		eq(t, got.Status, rbac.StatusActive)
+		mustNoErr(t, err)
+		wantEqual(t, got.ID, kate.ID)
+		wantEqual(t, got.Login, "kate")
+		wantEqual(t, got.Departments, []rbac.DepartmentID{sales})
+		wantEqual(t, got.Status, rbac.StatusActive)
 
 		got, err = e.svc.Authenticate(e.ctx, "  KaTe ", goodPW)
-		mustOK(t, err, "login is case-insensitive")
-		eq(t, got.ID, kate.ID)
+		mustNoErr(t, err, "login is case-insensitive")
+		wantEqual(t, got.ID, kate.ID)
 
 		// Unknown login and wrong password: the same error.
 		_, wrong := e.svc.Authenticate(e.ctx, "kate", goodPW+"x")
@@ -45,16 +45,16 @@ func TestAuthenticate(t *testing.T) {
 		_, malformed := e.svc.Authenticate(e.ctx, "9 no such login!", goodPW)
 		_, empty := e.svc.Authenticate(e.ctx, "kate", "")
 		for _, err := range []error{wrong, unknown, malformed, empty} {
-			isErr(t, err, rbac.ErrBadCredentials)
-			eq(t, err.Error(), wrong.Error())
-			truth(t, !errors.Is(err, rbac.ErrNotFound), "%v leaks ErrNotFound", err)
+			wantErrIs(t, err, rbac.ErrBadCredentials)
+			wantEqual(t, err.Error(), wrong.Error())
+			wantTrue(t, !errors.Is(err, rbac.ErrNotFound), "%v leaks ErrNotFound", err)
 		}
 
 		// No password set: the account cannot sign in.
 		e.staff("nopass")
 		_, err = e.svc.Authenticate(e.ctx, "nopass", "")
-		isErr(t, err, rbac.ErrBadCredentials)
-		eq(t, storedHash(t, e, "nopass"), "")
+		wantErrIs(t, err, rbac.ErrBadCredentials)
+		wantEqual(t, storedPasswordHash(t, e, "nopass"), "")
 	})
 }
 
@@ -64,16 +64,16 @@ func TestAuthenticateDisabled(t *testing.T) {
 		kate := e.person("kate", goodPW)
 		disabled := rbac.StatusDisabled
 		_, err := e.svc.UpdateStaff(e.ctx, e.admin, kate.ID, rbac.StaffUpdate{Status: &disabled})
-		mustOK(t, err)
+		mustNoErr(t, err)
 
 		_, err = e.svc.Authenticate(e.ctx, "kate", goodPW)
-		isErr(t, err, rbac.ErrAccountDisabled)
-		truth(t, !errors.Is(err, rbac.ErrBadCredentials), "disabled reported as bad credentials: %v", err)
+		wantErrIs(t, err, rbac.ErrAccountDisabled)
+		wantTrue(t, !errors.Is(err, rbac.ErrBadCredentials), "disabled reported as bad credentials: %v", err)
 
 		// Without the right password, disabled is not revealed.
 		_, err = e.svc.Authenticate(e.ctx, "kate", "wrong-password-123")
-		isErr(t, err, rbac.ErrBadCredentials)
-		truth(t, !errors.Is(err, rbac.ErrAccountDisabled), "disabled revealed: %v", err)
+		wantErrIs(t, err, rbac.ErrBadCredentials)
+		wantTrue(t, !errors.Is(err, rbac.ErrAccountDisabled), "disabled revealed: %v", err)
 	})
 }
 
@@ -81,43 +81,43 @@ func TestRehashOnSignIn(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, b testdb.Backend) {
 		e := newAccountEnv(t, b, rbac.AccountOptions{})
 		e.person("kate", goodPW)
-		old := storedHash(t, e, "kate")
+		old := storedPasswordHash(t, e, "kate")
 		p, _, _, err := rbac.ParsePHC(old)
-		mustOK(t, err)
-		eq(t, p, fastHash)
+		mustNoErr(t, err)
+		wantEqual(t, p, fastHash)
 
 		// The same database, a Service with stronger parameters.
 		stronger := rbac.HashParams{Memory: 128, Time: 2, Threads: 1, SaltLen: 16, KeyLen: 32}
 		svc2, err := rbac.New(e.ctx, e.st, rbac.Options{Accounts: rbac.AccountOptions{HashParams: stronger}})
-		mustOK(t, err)
+		mustNoErr(t, err)
 		defer svc2.Close()
 
 		// A wrong password changes nothing.
 		_, err = svc2.Authenticate(e.ctx, "kate", "not-the-password-1")
-		isErr(t, err, rbac.ErrBadCredentials)
-		eq(t, storedHash(t, e, "kate"), old)
+		wantErrIs(t, err, rbac.ErrBadCredentials)
+		wantEqual(t, storedPasswordHash(t, e, "kate"), old)
 
 		_, err = svc2.Authenticate(e.ctx, "kate", goodPW)
-		mustOK(t, err)
-		upgraded := storedHash(t, e, "kate")
+		mustNoErr(t, err)
+		upgraded := storedPasswordHash(t, e, "kate")
 		p, _, _, err = rbac.ParsePHC(upgraded)
-		mustOK(t, err)
-		eq(t, p, stronger)
+		mustNoErr(t, err)
+		wantEqual(t, p, stronger)
 		ok, err := rbac.VerifyPassword(goodPW, upgraded)
-		mustOK(t, err)
-		truth(t, ok, "upgraded hash does not verify")
+		mustNoErr(t, err)
+		wantTrue(t, ok, "upgraded hash does not verify")
 
 		// Once upgraded, signing in again rewrites nothing.
 		before := svc2.Version()
 		_, err = svc2.Authenticate(e.ctx, "kate", goodPW)
-		mustOK(t, err)
-		eq(t, storedHash(t, e, "kate"), upgraded)
-		eq(t, svc2.Version(), before)
+		mustNoErr(t, err)
+		wantEqual(t, storedPasswordHash(t, e, "kate"), upgraded)
+		wantEqual(t, svc2.Version(), before)
 
 		chs, err := e.st.Changes(e.ctx, rbac.ChangeQuery{Op: rbac.OpStaffPassword})
-		mustOK(t, err)
-		mustEq(t, len(chs), 1)
-		eq(t, string(chs[0].After), `{"event":"rehash"}`)
+		mustNoErr(t, err)
+		mustEqual(t, len(chs), 1)
+		wantEqual(t, string(chs[0].After), `{"event":"rehash"}`)
 	})
 }
 
@@ -128,29 +128,29 @@ func TestChangePassword(t *testing.T) {
 		const next = "violet-Harbor-9-cymbal"
 
 		err := e.svc.ChangePassword(e.ctx, kate.ID, "wrong-old-password", next)
-		isErr(t, err, rbac.ErrBadCredentials)
+		wantErrIs(t, err, rbac.ErrBadCredentials)
 
 		err = e.svc.ChangePassword(e.ctx, kate.ID, goodPW, "zz-KATE-zz-4711q")
-		eq(t, fields(t, err), []string{"new_password/contains_login"})
+		wantEqual(t, fieldRules(t, err), []string{"new_password/contains_login"})
 		err = e.svc.ChangePassword(e.ctx, kate.ID, goodPW, "Zq8!vR")
-		eq(t, fields(t, err), []string{"new_password/min_length"})
+		wantEqual(t, fieldRules(t, err), []string{"new_password/min_length"})
 		err = e.svc.ChangePassword(e.ctx, kate.ID, goodPW, goodPW)
-		eq(t, fields(t, err), []string{"new_password/reuse"})
+		wantEqual(t, fieldRules(t, err), []string{"new_password/reuse"})
 
 		err = e.svc.ChangePassword(e.ctx, 9999, goodPW, next)
-		isErr(t, err, rbac.ErrNotFound)
+		wantErrIs(t, err, rbac.ErrNotFound)
 
-		mustOK(t, e.svc.ChangePassword(e.ctx, kate.ID, goodPW, next))
+		mustNoErr(t, e.svc.ChangePassword(e.ctx, kate.ID, goodPW, next))
 		_, err = e.svc.Authenticate(e.ctx, "kate", goodPW)
-		isErr(t, err, rbac.ErrBadCredentials)
+		wantErrIs(t, err, rbac.ErrBadCredentials)
 		_, err = e.svc.Authenticate(e.ctx, "kate", next)
-		noErr(t, err)
+		wantNoErr(t, err)
 
 		chs, err := e.st.Changes(e.ctx, rbac.ChangeQuery{Op: rbac.OpStaffPassword})
-		mustOK(t, err)
-		mustEq(t, len(chs), 1)
-		eq(t, chs[0].Actor, kate.ID)
-		eq(t, string(chs[0].After), `{"event":"change"}`)
+		mustNoErr(t, err)
+		mustEqual(t, len(chs), 1)
+		wantEqual(t, chs[0].Actor, kate.ID)
+		wantEqual(t, string(chs[0].After), `{"event":"change"}`)
 	})
 }
 
@@ -163,33 +163,33 @@ func TestResetPassword(t *testing.T) {
 		plain := e.person("plain", goodPW)
 
 		pw, err := e.svc.ResetPassword(e.ctx, mgr.ID, kate.ID)
-		mustOK(t, err)
-		eq(t, len(pw), 24)
-		noErr(t, rbac.PasswordPolicy{}.Check(pw, kate))
+		mustNoErr(t, err)
+		wantEqual(t, len(pw), 24)
+		wantNoErr(t, rbac.PasswordPolicy{}.Check(pw, kate))
 		_, err = e.svc.Authenticate(e.ctx, "kate", pw)
-		noErr(t, err)
+		wantNoErr(t, err)
 		_, err = e.svc.Authenticate(e.ctx, "kate", goodPW)
-		isErr(t, err, rbac.ErrBadCredentials)
+		wantErrIs(t, err, rbac.ErrBadCredentials)
 
 		// Neither the password nor its hash reaches the change log.
 		chs, err := e.st.Changes(e.ctx, rbac.ChangeQuery{Op: rbac.OpStaffPassword})
-		mustOK(t, err)
-		mustEq(t, len(chs), 1)
-		eq(t, chs[0].Actor, mgr.ID)
-		eq(t, chs[0].Target, "staff:"+kate.ID.String())
+		mustNoErr(t, err)
+		mustEqual(t, len(chs), 1)
+		wantEqual(t, chs[0].Actor, mgr.ID)
+		wantEqual(t, chs[0].Target, "staff:"+kate.ID.String())
 		raw, _ := json.Marshal(chs[0])
-		truth(t, !strings.Contains(string(raw), pw) && !strings.Contains(string(raw), "argon2"), "change log leaks: %s", raw)
+		wantTrue(t, !strings.Contains(string(raw), pw) && !strings.Contains(string(raw), "argon2"), "change log leaks: %s", raw)
 
 		_, err = e.svc.ResetPassword(e.ctx, plain.ID, kate.ID)
-		isErr(t, err, rbac.ErrPermissionDenied)
+		wantErrIs(t, err, rbac.ErrPermissionDenied)
 		_, err = e.svc.ResetPassword(e.ctx, mgr.ID, mgr.ID)
-		isErr(t, err, rbac.ErrPermissionDenied)
+		wantErrIs(t, err, rbac.ErrPermissionDenied)
 		_, err = e.svc.ResetPassword(e.ctx, mgr.ID, e.admin) // full-access account
-		isErr(t, err, rbac.ErrPermissionDenied)
+		wantErrIs(t, err, rbac.ErrPermissionDenied)
 		_, err = e.svc.ResetPassword(e.ctx, mgr.ID, 9999)
-		isErr(t, err, rbac.ErrNotFound)
+		wantErrIs(t, err, rbac.ErrNotFound)
 		_, err = e.svc.Authenticate(e.ctx, "plain", goodPW)
-		noErr(t, err, "a refused reset changed nothing")
+		wantNoErr(t, err, "a refused reset changed nothing")
 	})
 }
 
@@ -199,10 +199,10 @@ type noPasswords struct{ rbac.Store }
 func TestAccountsNeedPasswordStore(t *testing.T) {
 	e := newAccountEnv(t, testdb.SQLite, rbac.AccountOptions{})
 	svc, err := rbac.New(e.ctx, noPasswords{e.st}, rbac.Options{})
-	mustOK(t, err)
+	mustNoErr(t, err)
 	defer svc.Close()
 	_, err = svc.Authenticate(e.ctx, "admin", goodPW)
-	isErr(t, err, errors.ErrUnsupported)
+	wantErrIs(t, err, errors.ErrUnsupported)
 }
 
 func TestAccountOptionsRefused(t *testing.T) {
@@ -212,9 +212,9 @@ func TestAccountOptionsRefused(t *testing.T) {
 		Policy:      rbac.PasswordPolicy{MinLength: 4},
 		PhoneRegion: "XX",
 	}})
-	eq(t, fields(t, err), []string{"memory/range", "policy.min_length/min", "phone_region/enum"})
+	wantEqual(t, fieldRules(t, err), []string{"memory/range", "policy.min_length/min", "phone_region/enum"})
 	_, err = rbac.New(e.ctx, e.st, rbac.Options{Accounts: rbac.AccountOptions{Generator: rbac.GeneratorOptions{Length: 8}}})
-	eq(t, fields(t, err), []string{"generator/policy"})
+	wantEqual(t, fieldRules(t, err), []string{"generator/policy"})
 }
 
 func ExampleService_Authenticate() {
