@@ -153,3 +153,32 @@ func TestClientMatcher(t *testing.T) {
 		t.Error("disabling client 1 affected client 3")
 	}
 }
+
+// FuzzClientLine: a line that parses translates back to itself.
+func FuzzClientLine(f *testing.F) {
+	f.Add("p2", "crole:2", "client:1", "services", "view")
+	f.Add("g3", "cuser:5", "crole:2", "client:1", "")
+	f.Add("g3", "cuser:5", "owner", "client:1", "")
+	f.Add("g4", "cuser:5", "disabled", "", "")
+	f.Add("g4", "client:01", "disabled", "", "")
+	f.Fuzz(func(t *testing.T, ptype, a, b, c, d string) {
+		var v []string
+		for _, s := range []string{a, b, c, d} {
+			if s == "" {
+				break
+			}
+			v = append(v, s)
+		}
+		r, err := policy.ClientFromLine(ptype, v)
+		if err != nil {
+			if !errors.Is(err, rbac.ErrInvalid) {
+				t.Fatalf("ClientFromLine error %v", err)
+			}
+			return
+		}
+		l, err := policy.ClientToLine(r)
+		if err != nil || l.Ptype != ptype || !slices.Equal(l.Values, v) {
+			t.Fatalf("ClientFromLine(%s, %v) = %v; back to %v, %v", ptype, v, r, l, err)
+		}
+	})
+}
