@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rickar/cal/v2/ru"
 	"golang.org/x/text/language"
 
 	"github.com/billingrbac/billingrbac/hours"
@@ -359,5 +360,47 @@ func TestStoreWithoutHours(t *testing.T) {
 	got, err := svc.SupportDepartments(ctx, language.English)
 	if err != nil || len(got) != 1 || !got[0].Open || got[0].Target != 0 {
 		t.Fatalf("SupportDepartments = %+v, %v", got, err)
+	}
+}
+
+// BenchmarkResponseDue: one department with the Moscow office hours, Russian
+// holidays of 2026-2027 and a 4-hour target; a request on Friday evening
+// before the New Year holidays. Each call reads the assignment and the
+// schedule from the store and compiles it.
+func BenchmarkResponseDue(b *testing.B) {
+	for _, be := range testdb.Backends(b) {
+		b.Run(string(be), func(b *testing.B) {
+			ctx := context.Background()
+			st := testdb.New(b, be)
+			svc, err := rbac.New(ctx, st, rbac.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer svc.Close()
+			boot, err := svc.Bootstrap(ctx, rbac.BootstrapOptions{HashParams: fastHash})
+			if err != nil {
+				b.Fatal(err)
+			}
+			sch := supportHours()
+			if sch.Closed, err = hours.HolidayDates(2026, 2027, ru.Holidays...); err != nil {
+				b.Fatal(err)
+			}
+			stored, err := svc.CreateSchedule(ctx, boot.Admin.ID, sch)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := svc.SetDepartmentHours(ctx, boot.Admin.ID, boot.Support.ID, stored.ID, 4*time.Hour); err != nil {
+				b.Fatal(err)
+			}
+			at := msk(b, "2026-12-31 17:00")
+			want := msk(b, "2027-01-04 12:00") // 1 January is the only New Year holiday in ru.Holidays
+			b.ReportAllocs()
+			for b.Loop() {
+				due, err := svc.ResponseDue(ctx, boot.Support.ID, at)
+				if err != nil || !due.Equal(want) {
+					b.Fatalf("due = %s, %v", due, err)
+				}
+			}
+		})
 	}
 }
