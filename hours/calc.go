@@ -6,11 +6,11 @@ import (
 )
 
 // nanos converts t to unix nanoseconds, refusing instants outside
-// [MinTime, MaxTime).
+// [MinTime(), MaxTime()).
 func nanos(op string, t time.Time) (int64, error) {
-	if t.Before(MinTime) || !t.Before(MaxTime) {
+	if t.Before(MinTime()) || !t.Before(MaxTime()) {
 		return 0, fmt.Errorf("hours: %s: %s: %w: supported instants are [%s, %s)", op,
-			t.Format(time.RFC3339), ErrOutOfRange, MinTime.Format(time.DateOnly), MaxTime.Format(time.DateOnly))
+			t.Format(time.RFC3339), ErrOutOfRange, MinTime().Format(time.DateOnly), MaxTime().Format(time.DateOnly))
 	}
 	return t.UnixNano(), nil
 }
@@ -20,7 +20,7 @@ func at(x int64, loc *time.Location) time.Time { return time.Unix(0, x).In(loc) 
 
 // IsOpen reports whether the schedule is open at t. Intervals are
 // half-open: open at their start, closed at their end. Instants outside
-// [MinTime, MaxTime) are reported closed.
+// [MinTime(), MaxTime()) are reported closed.
 func (c *Calendar) IsOpen(t time.Time) bool {
 	x, err := nanos("is open", t)
 	if err != nil {
@@ -46,13 +46,13 @@ func (c *Calendar) NextOpen(t time.Time) (time.Time, error) {
 }
 
 // exhausted is the error for an iterator that ran out: the schedule never
-// opens again, or opens only after MaxTime.
+// opens again, or opens only after MaxTime().
 func (c *Calendar) exhausted(op string, t time.Time) error {
 	if c.weekEmpty {
 		return fmt.Errorf("hours: %s after %s: schedule %q: %w", op, t.Format(time.RFC3339), c.sched.Name, ErrNeverOpen)
 	}
 	return fmt.Errorf("hours: %s after %s: schedule %q: the result is after %s: %w", op, t.Format(time.RFC3339),
-		c.sched.Name, MaxTime.Format(time.DateOnly), ErrOutOfRange)
+		c.sched.Name, MaxTime().Format(time.DateOnly), ErrOutOfRange)
 }
 
 // NextClose returns the first instant at or after t at which the schedule

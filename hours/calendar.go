@@ -6,13 +6,19 @@ import (
 	"time"
 )
 
-// The supported instants: every argument and result lies in
-// [MinTime, MaxTime). Calculations never look past MaxTime, which bounds
-// every loop.
-var (
-	MinTime = time.Date(1900, time.January, 1, 0, 0, 0, 0, time.UTC)
-	MaxTime = time.Date(2200, time.January, 1, 0, 0, 0, 0, time.UTC)
+// The supported instants, as unix seconds: [1900-01-01, 2200-01-01) UTC.
+const (
+	minUnix = -2208988800
+	maxUnix = 7258118400
 )
+
+// MinTime returns the first supported instant, 1900-01-01 00:00 UTC. Every
+// argument and result lies in [MinTime(), MaxTime()).
+func MinTime() time.Time { return time.Unix(minUnix, 0).UTC() }
+
+// MaxTime returns the end of the supported instants, 2200-01-01 00:00 UTC.
+// Calculations never look past it, which bounds every loop.
+func MaxTime() time.Time { return time.Unix(maxUnix, 0).UTC() }
 
 const (
 	secondsPerDay = 86400
@@ -207,7 +213,7 @@ func floorMod7(n int64) int {
 
 // iter yields the schedule's open time from an instant on as disjoint
 // pieces in increasing order (touching pieces are not merged), generated
-// day by day. It stops at MaxTime, and, for a schedule whose weekdays have
+// day by day. It stops at MaxTime(), and, for a schedule whose weekdays have
 // no hours, after the last listed date.
 type iter struct {
 	c       *Calendar
@@ -220,9 +226,9 @@ type iter struct {
 	done    bool
 }
 
-var (
-	minNano = MinTime.UnixNano()
-	maxNano = MaxTime.UnixNano()
+const (
+	minNano = minUnix * 1e9
+	maxNano = maxUnix * 1e9
 )
 
 // pieces starts an iterator at unix nanoseconds x; pieces ending at or

@@ -20,7 +20,7 @@ var (
 	// closes after the instant given (such as the built-in 24/7 schedule).
 	ErrAlwaysOpen = errors.New("schedule never closes")
 
-	// ErrOutOfRange is returned for an instant outside [MinTime, MaxTime)
+	// ErrOutOfRange is returned for an instant outside [MinTime(), MaxTime())
 	// or a result further than MaxSpan from the instant given.
 	ErrOutOfRange = errors.New("instant out of range")
 )

@@ -13,11 +13,11 @@ import (
 // duplicates, ready for Schedule.Closed. A holiday's observed date can
 // fall in the year before or after (New Year's Day observed on a Friday
 // 31 December). Errors: ErrInvalid (from > to, years outside
-// [MinTime, MaxTime), more than MaxClosedDates dates).
+// [MinTime(), MaxTime()), more than MaxClosedDates dates).
 func HolidayDates(from, to int, holidays ...*cal.Holiday) ([]Date, error) {
-	if from > to || from < MinTime.Year() || to >= MaxTime.Year() {
+	if from > to || from < MinTime().Year() || to >= MaxTime().Year() {
 		return nil, fmt.Errorf("hours: holiday dates %d..%d: %w: want from <= to within [%d, %d)",
-			from, to, ErrInvalid, MinTime.Year(), MaxTime.Year())
+			from, to, ErrInvalid, MinTime().Year(), MaxTime().Year())
 	}
 	var out []Date
 	for y := from; y <= to; y++ {

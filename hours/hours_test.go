@@ -224,7 +224,7 @@ func TestNeverOpen(t *testing.T) {
 	if got, err := closed.NextClose(at); err != nil || !got.Equal(at) {
 		t.Fatalf("NextClose = %s, %v", got, err)
 	}
-	if el, err := closed.Elapsed(at, hours.MaxTime.Add(-time.Second)); err != nil || el != 0 {
+	if el, err := closed.Elapsed(at, hours.MaxTime().Add(-time.Second)); err != nil || el != 0 {
 		t.Fatalf("Elapsed = %s, %v", el, err)
 	}
 
@@ -246,7 +246,7 @@ func TestArgumentErrors(t *testing.T) {
 	if _, err := c.Add(tm(t, "UTC", "2026-03-02 10:00"), -time.Second); !errors.Is(err, hours.ErrInvalid) {
 		t.Errorf("negative duration: %v", err)
 	}
-	for _, at := range []time.Time{hours.MinTime.Add(-time.Nanosecond), hours.MaxTime, {}} {
+	for _, at := range []time.Time{hours.MinTime().Add(-time.Nanosecond), hours.MaxTime(), {}} {
 		if _, err := c.NextOpen(at); !errors.Is(err, hours.ErrOutOfRange) {
 			t.Errorf("NextOpen(%s): %v", at, err)
 		}
@@ -257,7 +257,7 @@ func TestArgumentErrors(t *testing.T) {
 			t.Errorf("IsOpen(%s) = true", at)
 		}
 	}
-	if _, err := c.Add(hours.MaxTime.Add(-time.Hour), 100*time.Hour); !errors.Is(err, hours.ErrOutOfRange) {
-		t.Errorf("Add past MaxTime: %v", err)
+	if _, err := c.Add(hours.MaxTime().Add(-time.Hour), 100*time.Hour); !errors.Is(err, hours.ErrOutOfRange) {
+		t.Errorf("Add past MaxTime(): %v", err)
 	}
 }

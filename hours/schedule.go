@@ -118,7 +118,7 @@ func (d Date) String() string { return fmt.Sprintf("%04d-%02d-%02d", d.Year, int
 
 // valid reports whether d is a real date within the supported years.
 func (d Date) valid() bool {
-	if d.Year < MinTime.Year() || d.Year >= MaxTime.Year() {
+	if d.Year < MinTime().Year() || d.Year >= MaxTime().Year() {
 		return false
 	}
 	return DateOf(time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC)) == d
@@ -279,7 +279,7 @@ func (s *Schedule) check() (*time.Location, error) {
 
 func checkDate(fe *fieldErrors, field string, d Date, seen map[Date]string) {
 	if !d.valid() {
-		fe.add(field, "date", "%s is not a date between %d and %d", d, MinTime.Year(), MaxTime.Year()-1)
+		fe.add(field, "date", "%s is not a date between %d and %d", d, MinTime().Year(), MaxTime().Year()-1)
 		return
 	}
 	if prev, ok := seen[d]; ok {
