@@ -3,6 +3,7 @@ package rbac_test
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"hash/crc32"
 	"image"
 	"image/color"
@@ -250,4 +251,18 @@ func TestServiceAvatars(t *testing.T) {
 		mustNoErr(t, e.st.DB().Raw(`SELECT COUNT(*) FROM staff_avatars WHERE staff_id = ?`, int64(bob.ID)).Scan(&n).Error)
 		wantEqual(t, n, int64(0))
 	})
+}
+
+func ExamplePrepareAvatar() {
+	var upload bytes.Buffer
+	_ = png.Encode(&upload, image.NewRGBA(image.Rect(0, 0, 200, 120)))
+	a, err := rbac.PrepareAvatar(upload.Bytes())
+	cfg, _, _ := image.DecodeConfig(bytes.NewReader(a.Data))
+	fmt.Println(a.ContentType, cfg.Width, cfg.Height, err)
+
+	_, err = rbac.PrepareAvatar(pngHeader(10000, 10000)) // a header declaring 10000×10000
+	fmt.Println(err)
+	// Output:
+	// image/png 80 80 <nil>
+	// avatar: invalid input: avatar: must be at most 4096×4096 pixels, not 10000×10000 (max_dimensions)
 }
