@@ -10,7 +10,12 @@ import (
 // disabled staff are denied; full access allows every permission, including
 // those of functions registered later.
 func (s *Service) Can(id StaffID, p Permission) bool {
-	return s.snap.Load().can(id, p)
+	snap := s.snap.Load()
+	ok := snap.can(id, p)
+	if s.dlog != nil {
+		s.logDecision("can", snap, id, p, ok, nil)
+	}
+	return ok
 }
 
 // Check is Can returning an error: nil when allowed, otherwise a
@@ -18,9 +23,15 @@ func (s *Service) Can(id StaffID, p Permission) bool {
 func (s *Service) Check(id StaffID, p Permission) error {
 	snap := s.snap.Load()
 	if snap.can(id, p) {
+		if s.dlog != nil {
+			s.logDecision("check", snap, id, p, true, nil)
+		}
 		return nil
 	}
 	d := s.explain(snap, id, p)
+	if s.dlog != nil {
+		s.logDecision("check", snap, id, p, false, &d)
+	}
 	return &DeniedError{Op: "check", Actor: id, Missing: p, Reason: d.String()}
 }
 
@@ -28,7 +39,12 @@ func (s *Service) Check(id StaffID, p Permission) error {
 // it, or, on a deny, the missing permission and the departments that hold
 // it.
 func (s *Service) Explain(id StaffID, p Permission) Decision {
-	return s.explain(s.snap.Load(), id, p)
+	snap := s.snap.Load()
+	d := s.explain(snap, id, p)
+	if s.dlog != nil {
+		s.logDecision("explain", snap, id, p, d.Allowed, &d)
+	}
+	return d
 }
 
 func (s *Service) explain(snap *snapshot, id StaffID, p Permission) Decision {

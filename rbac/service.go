@@ -28,6 +28,14 @@ type Options struct {
 	// Accounts configures passwords, sign-in and phone numbers; the zero
 	// value is the safe default.
 	Accounts AccountOptions
+	// DecisionLog, when set, receives a structured record of decisions
+	// made by Can, Check and Explain (see decisionlog.go for the fields).
+	// Nil, the default, logs nothing and costs one nil check.
+	DecisionLog *slog.Logger
+	// DecisionSampleRate is the fraction of decisions logged, in (0, 1]:
+	// 0.01 logs one in a hundred, evenly spread. Zero means every
+	// decision. Other values make New fail with ErrInvalid.
+	DecisionSampleRate float64
 }
 
 // Service is the access-control service: it answers checks from an
@@ -40,6 +48,7 @@ type Service struct {
 	now     func() time.Time
 	log     *slog.Logger
 	acct    accounts
+	dlog    *decisionLogger // nil: decision logging off
 
 	snap    atomic.Pointer[snapshot]
 	writeMu sync.Mutex // one writer per process; the store serializes processes
@@ -78,6 +87,11 @@ func New(ctx context.Context, st Store, opts Options) (*Service, error) {
 	if err := s.acct.init(opts.Accounts); err != nil {
 		return nil, fmt.Errorf("rbac: %w", err)
 	}
+	dlog, err := newDecisionLogger(opts.DecisionLog, opts.DecisionSampleRate)
+	if err != nil {
+		return nil, fmt.Errorf("rbac: %w", err)
+	}
+	s.dlog = dlog
 	s.applied = sync.NewCond(&s.applyMu)
 	rules, version, err := st.LoadPolicy(ctx)
 	if err != nil {
@@ -223,8 +237,9 @@ func (s *Service) applyCommitted(chs []Change) bool {
 		v = c.Version
 	}
 	if v != cur.version {
-		b.next.version = v
-		s.snap.Store(b.next)
+		next := b.finish()
+		next.version = v
+		s.snap.Store(next)
 		s.applied.Broadcast()
 	}
 	return ok
