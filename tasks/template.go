@@ -306,23 +306,30 @@ func pluralForm(tag language.Tag, a Arg) plural.Form {
 	const mod = 10_000_000
 	switch a.typ {
 	case argInt:
-		n := a.n
+		n := a.n % mod // before the sign: -MinInt64 overflows
 		if n < 0 {
 			n = -n
 		}
-		return plural.Cardinal.MatchPlural(tag, int(n%mod), 0, 0, 0, 0)
+		return plural.Cardinal.MatchPlural(tag, int(n), 0, 0, 0, 0)
 	case argDecimal:
+		if a.scale < 0 || a.scale > 6 || math.IsNaN(a.f) || math.IsInf(a.f, 0) {
+			return plural.Other
+		}
 		v := math.Abs(a.f)
 		p := math.Pow10(a.scale)
-		scaled := int64(math.Round(v * p))
-		i := scaled / int64(p)
-		f := scaled % int64(p)
+		ip := math.Floor(v)
+		frac := math.Round((v - ip) * p)
+		if frac >= p {
+			ip++
+			frac -= p
+		}
+		f := int(frac)
 		w, t := a.scale, f
 		for w > 0 && t%10 == 0 {
 			w--
 			t /= 10
 		}
-		return plural.Cardinal.MatchPlural(tag, int(i%mod), a.scale, w, int(f), int(t))
+		return plural.Cardinal.MatchPlural(tag, int(math.Mod(ip, mod)), a.scale, w, f, t)
 	}
 	return plural.Other
 }
