@@ -103,3 +103,42 @@ func ExampleGuard_Middleware() {
 	// Output:
 	// 200 text/plain; charset=utf-8 clients
 }
+
+func ExampleGuard_RequireFunc() {
+	svc := exampleService()
+	defer svc.Close()
+	g := httpauthz.New(httpauthz.Staff(svc, func(r *http.Request) (rbac.StaffID, error) {
+		return 1, nil // the admin, whatever the request
+	}), httpauthz.Options{})
+	h := g.RequireFunc(rbac.Perm(rbac.FuncInvoices, rbac.ActView), func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintln(w, "invoices")
+	})
+	show(h, "GET", "/invoices", "")
+	// Output:
+	// 200 text/plain; charset=utf-8 invoices
+}
+
+func ExampleDeciderFunc() {
+	// A client acting on what it owns, decided by the application.
+	owns := map[string]bool{"7/invoices/101": true}
+	d := httpauthz.DeciderFunc(func(r *http.Request, p rbac.Permission) (httpauthz.Outcome, error) {
+		client := r.Header.Get("X-Client")
+		if client == "" {
+			return httpauthz.Outcome{}, httpauthz.ErrNoIdentity
+		}
+		ok := p.Action == rbac.ActView && owns[client+r.URL.Path]
+		return httpauthz.Outcome{Allowed: ok, Subject: "client " + client, Explanation: "clients see only their own invoices"}, nil
+	})
+	h := httpauthz.New(d, httpauthz.Options{OmitExplanation: true}).Require(rbac.Perm(rbac.FuncInvoices, rbac.ActView),
+		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "invoice", r.URL.Path) }))
+	for _, path := range []string{"/invoices/101", "/invoices/102"} {
+		req := httptest.NewRequest("GET", path, nil)
+		req.Header.Set("X-Client", "7")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		fmt.Println(rec.Code)
+	}
+	// Output:
+	// 200
+	// 403
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/billingrbac/billingrbac/internal/testdb"
 	"github.com/billingrbac/billingrbac/rbac"
+	"github.com/billingrbac/billingrbac/store"
 )
 
 // lockedBuffer is a bytes.Buffer safe for concurrent handlers.
@@ -218,4 +220,46 @@ func BenchmarkCanDecisionLog(b *testing.B) {
 			}
 		})
 	}
+}
+
+func ExampleOptions_decisionLog() {
+	ctx := context.Background()
+	st := openMemory()
+	// Text records on stdout, without the time so the output is stable.
+	h := slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+		if a.Key == slog.TimeKey {
+			return slog.Attr{}
+		}
+		return a
+	}})
+	svc, err := rbac.New(ctx, st, rbac.Options{
+		DecisionLog:        slog.New(h),
+		DecisionSampleRate: 0.5, // every other decision
+	})
+	if err != nil {
+		panic(err)
+	}
+	defer svc.Close()
+	if _, err := svc.Bootstrap(ctx, rbac.BootstrapOptions{HashParams: fastHash}); err != nil {
+		panic(err)
+	}
+	view := rbac.Perm(rbac.FuncClients, rbac.ActView)
+	svc.Can(1, view)  // sampled out
+	svc.Can(1, view)  // logged
+	svc.Can(42, view) // sampled out
+	_ = svc.Check(42, view)
+	// Output:
+	// level=INFO msg="billingrbac decision" op=can staff=1 permission=clients:view result=allow reason="full access" version=1
+	// level=INFO msg="billingrbac decision" op=check staff=42 permission=clients:view result=deny reason=missing version=1
+}
+
+func openMemory() *store.Store {
+	st, err := store.Open(context.Background(), ":memory:")
+	if err != nil {
+		panic(err)
+	}
+	if err := st.Migrate(context.Background()); err != nil {
+		panic(err)
+	}
+	return st
 }
