@@ -52,6 +52,7 @@ func TestStaffFieldRules(t *testing.T) {
 		{"phone national without region", func(in *rbac.NewStaff) { in.Phone = "(415) 555-2671" }, []string{"phone/format"}, nil},
 		{"phone letters", func(in *rbac.NewStaff) { in.Phone = "+1 call me" }, []string{"phone/format"}, nil},
 		{"phone invalid number", func(in *rbac.NewStaff) { in.Phone = "+1 000 000 0000" }, []string{"phone/invalid"}, nil},
+		{"phone over 15 digits", func(in *rbac.NewStaff) { in.Phone = "+49 20 1000000( 0A aA0" }, []string{"phone/invalid"}, nil},
 		{"phone too long", func(in *rbac.NewStaff) { in.Phone = "+" + strings.Repeat("1", 70) }, []string{"phone/max_length"}, nil},
 
 		{"name trimmed", func(in *rbac.NewStaff) { in.FullName = name(language.Russian, "  Катя Белл ") }, nil,

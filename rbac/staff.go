@@ -194,7 +194,12 @@ func normalizePhone(fe *fieldErrors, s, region string) string {
 		fe.add("phone", "invalid", "is not a valid number for its country")
 		return s
 	}
-	return phonenumbers.Format(num, phonenumbers.E164)
+	e164 := phonenumbers.Format(num, phonenumbers.E164)
+	if len(e164) > 16 { // '+' and at most 15 digits
+		fe.add("phone", "invalid", "has more digits than E.164 allows")
+		return s
+	}
+	return e164
 }
 
 // uniqueError is a *ValidationError of "unique" rules; it matches
