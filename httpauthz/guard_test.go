@@ -212,3 +212,20 @@ func TestGuardCustomDecider(t *testing.T) {
 		}
 	}
 }
+
+// A request whose context is cancelled during the identity lookup (the
+// client went away) is answered 503 without a body and without OnError.
+func TestGuardCancelled(t *testing.T) {
+	called := false
+	g := httpauthz.New(httpauthz.DeciderFunc(func(r *http.Request, p rbac.Permission) (httpauthz.Outcome, error) {
+		return httpauthz.Outcome{}, fmt.Errorf("lookup session: %w", r.Context().Err())
+	}), httpauthz.Options{OnError: func(*http.Request, error) { called = true }})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	req := httptest.NewRequest("GET", "/clients", nil).WithContext(ctx)
+	rec := httptest.NewRecorder()
+	g.Require(rbac.Perm(rbac.FuncClients, rbac.ActView), http.NotFoundHandler()).ServeHTTP(rec, req)
+	if rec.Code != 503 || rec.Body.Len() != 0 || called {
+		t.Fatalf("got %d %q, OnError called %v", rec.Code, rec.Body.String(), called)
+	}
+}
