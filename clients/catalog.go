@@ -1,8 +1,10 @@
 package clients
 
 import (
+	"maps"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/billingrbac/billingrbac/rbac"
 )
@@ -65,7 +67,8 @@ type SectionInfo struct {
 type Catalog struct {
 	mu       sync.RWMutex
 	sections []SectionInfo
-	kinds    map[ResourceKind]KindInfo
+	// kinds is replaced, never modified, so checks read it without a lock.
+	kinds atomic.Pointer[map[ResourceKind]KindInfo]
 }
 
 // NewCatalog returns a catalog with the built-in sections (services,
@@ -73,7 +76,8 @@ type Catalog struct {
 // services), invoice (finance, invoices), payment (finance, payments) and
 // ticket (support, support).
 func NewCatalog() *Catalog {
-	c := &Catalog{kinds: map[ResourceKind]KindInfo{}}
+	c := &Catalog{}
+	c.kinds.Store(&map[ResourceKind]KindInfo{})
 	for _, s := range []SectionInfo{
 		{SectionServices, "Products/services"},
 		{SectionFinance, "Finance"},
@@ -136,13 +140,16 @@ func (c *Catalog) RegisterKind(k ResourceKind, s Section, f rbac.Function) error
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if old, ok := c.kinds[k]; ok {
+	kinds := *c.kinds.Load()
+	if old, ok := kinds[k]; ok {
 		if old.Section != s || old.StaffFunction != f {
 			return wrapf(rbac.ErrConflict, "register resource kind %q: already in section %q with staff function %q", k, old.Section, old.StaffFunction)
 		}
 		return nil
 	}
-	c.kinds[k] = KindInfo{Kind: k, Section: s, StaffFunction: f}
+	next := maps.Clone(kinds)
+	next[k] = KindInfo{Kind: k, Section: s, StaffFunction: f}
+	c.kinds.Store(&next)
 	return nil
 }
 
@@ -155,9 +162,7 @@ func (c *Catalog) HasSection(s Section) bool {
 
 // Kind returns how kind k is authorized, and whether it is registered.
 func (c *Catalog) Kind(k ResourceKind) (KindInfo, bool) {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	ki, ok := c.kinds[k]
+	ki, ok := (*c.kinds.Load())[k]
 	return ki, ok
 }
 

@@ -290,3 +290,50 @@ func TestValidation(t *testing.T) {
 		t.Fatalf("version = %d after invalid inputs, want 2", v)
 	}
 }
+
+func TestCatalog(t *testing.T) {
+	c := clients.NewCatalog()
+	if err := c.RegisterSection("domains", "Domains"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.RegisterKind("domain", "domains", rbac.FuncServices); err != nil {
+		t.Fatal(err)
+	}
+	if ki, ok := c.Kind("domain"); !ok || ki.Section != "domains" || ki.StaffFunction != rbac.FuncServices {
+		t.Fatalf("Kind(domain) = %+v, %v", ki, ok)
+	}
+	if err := c.RegisterKind("domain", clients.SectionServices, rbac.FuncServices); !errors.Is(err, rbac.ErrConflict) {
+		t.Fatalf("moving a kind: %v, want ErrConflict", err)
+	}
+	var ve *rbac.ValidationError
+	if err := c.RegisterKind("Bad Kind", "nowhere", "Bad"); !errors.As(err, &ve) ||
+		!ve.Has("kind", "format") || !ve.Has("section", "unknown") || !ve.Has("staff_function", "format") {
+		t.Fatalf("bad kind: %v", err)
+	}
+	if n := len(c.Permissions()); n != 16 {
+		t.Fatalf("%d permissions, want 4 sections x 4 actions", n)
+	}
+}
+
+// TestSectionRegisteredLater: the first user holds sections registered
+// after its account was created; roles hold them once switched on.
+func TestSectionRegisteredLater(t *testing.T) {
+	e := newEnv(t, testdb.SQLite)
+	a := e.client("alice")
+	if err := e.svc.Catalog().RegisterSection("domains", "Domains"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.Catalog().RegisterKind("domain", "domains", rbac.FuncServices); err != nil {
+		t.Fatal(err)
+	}
+	dom := clients.Resource{Kind: "domain", ID: 1, Owner: a.ID}
+	if !e.svc.Can(a.FirstUser, clients.Delete, dom) {
+		t.Fatal("first user lacks a section registered later")
+	}
+	owner := clients.ByUser(a.FirstUser)
+	r := e.role(owner, a.ID, "Domains", clients.Perm("domains", clients.Modify))
+	bob := e.user(owner, a.ID, "bob", r.ID)
+	if !e.svc.Can(bob.ID, clients.Modify, dom) || e.svc.Can(bob.ID, clients.View, dom) {
+		t.Fatal("domains role decided wrong")
+	}
+}

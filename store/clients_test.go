@@ -3,7 +3,10 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
+
+	"gorm.io/gorm"
 
 	"github.com/billingrbac/billingrbac/clients"
 	"github.com/billingrbac/billingrbac/internal/testdb"
@@ -176,4 +179,25 @@ func TestClientStoreErrors(t *testing.T) {
 			t.Fatalf("Load = %+v, %v; want version 0", s, err)
 		}
 	})
+}
+
+// ExampleClientScope restricts an application's own query to the rows a
+// list filter allows.
+func ExampleClientScope() {
+	ctx := context.Background()
+	st, _ := store.Open(ctx, ":memory:")
+	defer st.Close()
+	dry := st.DB().Session(&gorm.Session{DryRun: true})
+	var rows []service
+	for _, f := range []clients.ListFilter{
+		{Kind: clients.KindService, Owner: 7},  // a client user who may view services
+		{Kind: clients.KindService},            // one who may not
+		{Kind: clients.KindService, All: true}, // staff holding services:view
+	} {
+		fmt.Println(dry.Scopes(store.ClientScope(f, "client_id")).Find(&rows).Statement.SQL.String())
+	}
+	// Output:
+	// SELECT * FROM `services` WHERE `client_id` = ?
+	// SELECT * FROM `services` WHERE 1 = 0
+	// SELECT * FROM `services`
 }
