@@ -15,7 +15,7 @@ import (
 var fastHash = rbac.HashParams{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
 
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	ctx   context.Context
 	dsn   string
 	st    *store.Store
@@ -25,7 +25,7 @@ type env struct {
 	admin clients.Actor // full-access staff
 }
 
-func newEnv(t *testing.T, b testdb.Backend) *env {
+func newEnv(t testing.TB, b testdb.Backend) *env {
 	t.Helper()
 	ctx := context.Background()
 	dsn := testdb.DSN(t, b)
