@@ -36,7 +36,8 @@ var tasksMigration = migration{4, "tasks: generated tasks for departments", []st
 			args_json TEXT NOT NULL,
 			created_at BIGINT NOT NULL,
 			updated_at BIGINT NOT NULL)`,
-	`CREATE INDEX tasks_department ON tasks (department_id, status, id)`,
+	`CREATE INDEX tasks_department ON tasks (department_id, id)`,
+	`CREATE INDEX tasks_department_status ON tasks (department_id, status, id)`,
 	`CREATE INDEX tasks_status ON tasks (status, id)`,
 	`CREATE INDEX tasks_performer ON tasks (performer, status)`,
 }}
