@@ -404,3 +404,39 @@ func BenchmarkResponseDue(b *testing.B) {
 		})
 	}
 }
+
+// A store failure in the middle of the transaction leaves the schedule,
+// the change log and the decisions as they were.
+func TestDepartmentHoursStoreFailure(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, b testdb.Backend) {
+		e, _ := newClockEnv(t, b)
+		sch, err := e.svc.CreateSchedule(e.ctx, e.admin, supportHours())
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := e.svc.Version()
+		changes := testdb.Count(t, e.st.DB(), "rbac_changes")
+		if err := e.st.DB().Exec("DROP TABLE department_hours").Error; err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.SetDepartmentHours(e.ctx, e.admin, e.boot.Support.ID, sch.ID, time.Hour); err == nil {
+			t.Fatal("SetDepartmentHours succeeded without its table")
+		}
+		up := supportHours()
+		up.Name = "Renamed"
+		if err := e.svc.DeleteSchedule(e.ctx, e.admin, sch.ID); err == nil {
+			t.Fatal("DeleteSchedule succeeded without department_hours")
+		}
+		if e.svc.Version() != v || testdb.Count(t, e.st.DB(), "rbac_changes") != changes {
+			t.Fatalf("version %d -> %d, changes %d -> %d", v, e.svc.Version(), changes, testdb.Count(t, e.st.DB(), "rbac_changes"))
+		}
+		got, err := e.svc.Schedule(e.ctx, sch.ID)
+		if err != nil || got.Schedule.Name != "Moscow office" {
+			t.Fatalf("schedule = %+v, %v", got, err)
+		}
+		// The next write still works: the failed ones left no lock or gap.
+		if _, err := e.svc.UpdateSchedule(e.ctx, e.admin, sch.ID, up); err != nil || e.svc.Version() != v+1 {
+			t.Fatalf("update after failures: %v, version %d", err, e.svc.Version())
+		}
+	})
+}
