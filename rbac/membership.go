@@ -32,3 +32,11 @@ func (s *Service) IsFullAccess(id StaffID) bool {
 	e := s.snap.Load().staffEntry(id)
 	return e != nil && e.full && !e.disabled
 }
+
+// DepartmentDisabled reports whether department d is disabled, from this
+// instance's decisions (no I/O). A department unknown to the decisions is
+// not reported disabled: use Department to know whether it exists.
+func (s *Service) DepartmentDisabled(d DepartmentID) bool {
+	de := s.snap.Load().dept(d)
+	return de != nil && de.disabled
+}

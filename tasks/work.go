@@ -71,28 +71,28 @@ func (s *Service) need(op string, actor rbac.StaffID, p rbac.Permission) error {
 }
 
 // visible returns the departments whose tasks actor sees: nil for all
-// (full access), otherwise the actor's active departments.
-func (s *Service) visible(ctx context.Context, actor rbac.StaffID) ([]rbac.DepartmentID, error) {
+// (full access), otherwise the actor's active departments. Both come from
+// the decision index: no I/O.
+func (s *Service) visible(actor rbac.StaffID) []rbac.DepartmentID {
 	if s.rbac.IsFullAccess(actor) {
-		return nil, nil
+		return nil
 	}
 	mine := s.rbac.MemberDepartments(actor)
-	out := make([]rbac.DepartmentID, 0, len(mine))
+	out := mine[:0]
 	for _, id := range mine {
-		d, err := s.rbac.Department(ctx, id)
-		if err != nil {
-			continue // deleted since: the index will catch up
-		}
-		if d.Status == rbac.StatusActive {
+		if !s.rbac.DepartmentDisabled(id) {
 			out = append(out, id)
 		}
 	}
-	return out, nil
+	if out == nil {
+		out = []rbac.DepartmentID{}
+	}
+	return out
 }
 
 // mayWork checks that actor holds p and may work on department d's tasks:
 // full access, or membership of d while d is active.
-func (s *Service) mayWork(ctx context.Context, op string, actor rbac.StaffID, p rbac.Permission, d rbac.DepartmentID) error {
+func (s *Service) mayWork(op string, actor rbac.StaffID, p rbac.Permission, d rbac.DepartmentID) error {
 	if err := s.need(op, actor, p); err != nil {
 		return err
 	}
@@ -102,11 +102,7 @@ func (s *Service) mayWork(ctx context.Context, op string, actor rbac.StaffID, p 
 	if !s.rbac.IsMember(actor, d) {
 		return denied(op, actor, "staff member %s is not a member of department %s", actor, d)
 	}
-	dep, err := s.rbac.Department(ctx, d)
-	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	if dep.Status != rbac.StatusActive {
+	if s.rbac.DepartmentDisabled(d) {
 		return denied(op, actor, "department %s is disabled", d)
 	}
 	return nil
@@ -125,10 +121,7 @@ func (s *Service) Inbox(ctx context.Context, actor rbac.StaffID, q Query) (Page,
 	if err := s.need(op, actor, PermView); err != nil {
 		return Page{}, err
 	}
-	depts, err := s.visible(ctx, actor)
-	if err != nil {
-		return Page{}, err
-	}
+	depts := s.visible(actor)
 	if q.Department != 0 {
 		if depts != nil && !slices.Contains(depts, q.Department) {
 			return Page{}, denied(op, actor, "staff member %s does not see the tasks of department %s", actor, q.Department)
@@ -163,7 +156,7 @@ func (s *Service) Task(ctx context.Context, actor rbac.StaffID, id ID) (Task, er
 	if err != nil {
 		return Task{}, err
 	}
-	if err := s.mayWork(ctx, op, actor, PermView, t.Department); err != nil {
+	if err := s.mayWork(op, actor, PermView, t.Department); err != nil {
 		return Task{}, err
 	}
 	return t, nil
@@ -209,7 +202,7 @@ func (s *Service) Take(ctx context.Context, actor rbac.StaffID, id ID) (Task, er
 	if err != nil {
 		return Task{}, err
 	}
-	if err := s.mayWork(ctx, op, actor, PermTake, t.Department); err != nil {
+	if err := s.mayWork(op, actor, PermTake, t.Department); err != nil {
 		return Task{}, err
 	}
 	if t.Status != StatusNew {
@@ -229,7 +222,7 @@ func (s *Service) Release(ctx context.Context, actor rbac.StaffID, id ID) (Task,
 	if err != nil {
 		return Task{}, err
 	}
-	if err := s.mayWork(ctx, op, actor, PermTake, t.Department); err != nil {
+	if err := s.mayWork(op, actor, PermTake, t.Department); err != nil {
 		return Task{}, err
 	}
 	if t.Status != StatusInProgress {
@@ -254,7 +247,7 @@ func (s *Service) Close(ctx context.Context, actor rbac.StaffID, id ID) (Task, e
 	if err != nil {
 		return Task{}, err
 	}
-	if err := s.mayWork(ctx, op, actor, PermClose, t.Department); err != nil {
+	if err := s.mayWork(op, actor, PermClose, t.Department); err != nil {
 		return Task{}, err
 	}
 	switch t.Status {
@@ -281,7 +274,7 @@ func (s *Service) Cancel(ctx context.Context, actor rbac.StaffID, id ID) (Task, 
 	if err != nil {
 		return Task{}, err
 	}
-	if err := s.mayWork(ctx, op, actor, PermCancel, t.Department); err != nil {
+	if err := s.mayWork(op, actor, PermCancel, t.Department); err != nil {
 		return Task{}, err
 	}
 	if t.Status != StatusNew && t.Status != StatusInProgress {
