@@ -10,18 +10,49 @@ import (
 // see one committed version. Writers build the next snapshot by copying only
 // what a change touches (one shard of staff, one department, one reverse
 // set), so a grant to one person costs microseconds at 100,000 staff.
+//
+// Each staff entry carries its effective permissions (the union of its
+// active departments' and its direct grants) precomputed, so a check is
+// one map lookup and one bit test; a change to a department recomputes
+// that for its members only.
 
 const staffShards = 256
 
 type permID = uint32
 type deptSlot = uint32
 
+// staffEntry is everything the index knows of a staff member. Checks do
+// not read it: they read the staffHot copy of its flags and effective
+// permissions, kept in dense chunks indexed by ID (one cache line for most
+// checks, where a map lookup costs several).
 type staffEntry struct {
-	depts    []deptSlot // sorted by slot
-	direct   bitset
 	full     bool
 	disabled bool
+	depts    []deptSlot // sorted by slot
+	direct   bitset
 }
+
+// staffHot is what a check reads.
+type staffHot struct {
+	eff   effBits // active departments' permissions | direct grants
+	flags uint8
+}
+
+const (
+	hotPresent uint8 = 1 << iota
+	hotFull
+	hotDisabled
+)
+
+const (
+	chunkBits = 10
+	chunkSize = 1 << chunkBits
+	// denseLimit bounds the IDs kept in dense chunks; larger IDs (a
+	// restarted sequence, say) go to a map so the chunk table stays small.
+	denseLimit = 1 << 26
+)
+
+type staffChunk [chunkSize]staffHot
 
 func (e *staffEntry) empty() bool {
 	return len(e.depts) == 0 && e.direct == nil && !e.full && !e.disabled
@@ -40,7 +71,9 @@ type snapshot struct {
 	permIDs map[Permission]permID
 	perms   []Permission // by permID
 
-	staff [staffShards]map[StaffID]*staffEntry
+	staff [staffShards]map[StaffID]staffEntry
+	hot   []*staffChunk         // by id >> chunkBits, for ids < denseLimit
+	far   map[StaffID]*staffHot // ids >= denseLimit
 
 	deptSlots map[DepartmentID]deptSlot
 	depts     []*deptEntry // by slot; nil when the department has no rules
@@ -55,16 +88,24 @@ func newSnapshot() *snapshot {
 		deptSlots: map[DepartmentID]deptSlot{},
 		direct:    map[permID]map[StaffID]struct{}{},
 		full:      map[StaffID]struct{}{},
+		far:       map[StaffID]*staffHot{},
 	}
 	for i := range s.staff {
-		s.staff[i] = map[StaffID]*staffEntry{}
+		s.staff[i] = map[StaffID]staffEntry{}
 	}
 	return s
 }
 
 func shardOf(id StaffID) int { return int(uint64(id) % staffShards) }
 
-func (s *snapshot) staffEntry(id StaffID) *staffEntry { return s.staff[shardOf(id)][id] }
+// staffEntry returns a copy of id's entry, or nil. Not for the hot path.
+func (s *snapshot) staffEntry(id StaffID) *staffEntry {
+	e, ok := s.staff[shardOf(id)][id]
+	if !ok {
+		return nil
+	}
+	return &e
+}
 
 func (s *snapshot) dept(id DepartmentID) *deptEntry {
 	slot, ok := s.deptSlots[id]
@@ -74,29 +115,30 @@ func (s *snapshot) dept(id DepartmentID) *deptEntry {
 	return s.depts[slot]
 }
 
-// can is the hot path: a few map and slice lookups, no allocation.
+// hotEntry returns what a check needs of id, or nil.
+func (s *snapshot) hotEntry(id StaffID) *staffHot {
+	if uint64(id) < denseLimit {
+		c := uint64(id) >> chunkBits
+		if c >= uint64(len(s.hot)) || s.hot[c] == nil {
+			return nil
+		}
+		return &s.hot[c][id&(chunkSize-1)]
+	}
+	return s.far[id]
+}
+
+// can is the hot path: a chunk index, one small map lookup for the
+// permission and a bit test; no lock, no allocation.
 func (s *snapshot) can(id StaffID, p Permission) bool {
-	e := s.staff[uint64(id)%staffShards][id]
-	if e == nil || e.disabled {
+	h := s.hotEntry(id)
+	if h == nil || h.flags&(hotPresent|hotDisabled) != hotPresent {
 		return false
 	}
-	if e.full {
+	if h.flags&hotFull != 0 {
 		return true
 	}
 	pid, ok := s.permIDs[p]
-	if !ok {
-		return false
-	}
-	if e.direct.has(pid) {
-		return true
-	}
-	for _, slot := range e.depts {
-		d := s.depts[slot]
-		if !d.disabled && d.perms.has(pid) {
-			return true
-		}
-	}
-	return false
+	return ok && h.eff.has(pid)
 }
 
 // hasRule reports whether r is in the policy this snapshot was built from.
@@ -185,14 +227,20 @@ func sortedStaff(set map[StaffID]struct{}) []StaffID {
 }
 
 // builder derives the next snapshot from a base, copying on first write.
+// Staff entries are edited as working copies and written back, with their
+// effective permissions recomputed, by finish.
 type builder struct {
 	base, next   *snapshot
 	permsCopied  bool
 	shardCopied  [staffShards]bool
-	staffCopied  map[StaffID]bool
+	work         map[StaffID]*staffEntry // working copies of touched entries
+	hotCopied    bool
+	chunkCopied  map[uint64]bool
+	farCopied    bool
 	deptsCopied  bool
 	slotsCopied  bool
 	deptCopied   map[deptSlot]bool
+	deptDirty    map[deptSlot]bool // permissions or status changed
 	directCopied map[permID]bool
 	fullCopied   bool
 	directTop    bool
@@ -203,8 +251,10 @@ func newBuilder(base *snapshot) *builder {
 	return &builder{
 		base:         base,
 		next:         &next,
-		staffCopied:  map[StaffID]bool{},
+		work:         map[StaffID]*staffEntry{},
+		chunkCopied:  map[uint64]bool{},
 		deptCopied:   map[deptSlot]bool{},
+		deptDirty:    map[deptSlot]bool{},
 		directCopied: map[permID]bool{},
 	}
 }
@@ -224,32 +274,18 @@ func (b *builder) perm(p Permission) permID {
 	return id
 }
 
-// staff returns a private copy of the entry for id, creating it if needed.
+// staff returns the working copy of id's entry, creating it if needed.
 func (b *builder) staff(id StaffID) *staffEntry {
-	sh := shardOf(id)
-	if !b.shardCopied[sh] {
-		b.next.staff[sh] = maps.Clone(b.next.staff[sh])
-		b.shardCopied[sh] = true
+	if e := b.work[id]; e != nil {
+		return e
 	}
-	e := b.next.staff[sh][id]
-	if e == nil {
-		e = &staffEntry{}
-		b.next.staff[sh][id] = e
-		b.staffCopied[id] = true
-	} else if !b.staffCopied[id] {
-		c := *e
-		c.depts = slices.Clone(e.depts)
-		e = &c
-		b.next.staff[sh][id] = e
-		b.staffCopied[id] = true
+	e := &staffEntry{}
+	if cur, ok := b.next.staff[shardOf(id)][id]; ok {
+		*e = cur
+		e.depts = slices.Clone(cur.depts)
 	}
+	b.work[id] = e
 	return e
-}
-
-func (b *builder) dropIfEmpty(id StaffID, e *staffEntry) {
-	if e.empty() {
-		delete(b.next.staff[shardOf(id)], id)
-	}
 }
 
 // dept returns a private copy of the department entry, creating it if needed.
@@ -322,6 +358,7 @@ func (b *builder) apply(r Rule, add bool) {
 			} else {
 				d.perms = d.perms.without(pid)
 			}
+			b.deptDirty[b.next.deptSlots[r.Subject.Department]] = true
 			return
 		}
 		id := r.Subject.Staff
@@ -337,7 +374,6 @@ func (b *builder) apply(r Rule, add bool) {
 				delete(b.next.direct, pid)
 			}
 		}
-		b.dropIfEmpty(id, e)
 	case RuleMember:
 		id := r.Subject.Staff
 		d := b.dept(r.Department)
@@ -360,11 +396,11 @@ func (b *builder) apply(r Rule, add bool) {
 				e.depts = slices.Delete(e.depts, i, i+1)
 			}
 		}
-		b.dropIfEmpty(id, e)
 	case RuleFlag:
 		if r.Subject.Department != 0 {
 			if r.Flag == FlagDisabled {
 				b.dept(r.Subject.Department).disabled = add
+				b.deptDirty[b.next.deptSlots[r.Subject.Department]] = true
 			}
 			return
 		}
@@ -381,7 +417,6 @@ func (b *builder) apply(r Rule, add bool) {
 		case FlagDisabled:
 			e.disabled = add
 		}
-		b.dropIfEmpty(id, e)
 	}
 }
 
@@ -394,12 +429,108 @@ func (b *builder) applyDelta(d PolicyDelta) {
 	}
 }
 
+// finish recomputes the effective permissions of every touched staff
+// member and of every member of a changed department, and writes the
+// entries back into (copied) shards.
+func (b *builder) finish() *snapshot {
+	for slot := range b.deptDirty {
+		for _, id := range b.next.depts[slot].members {
+			b.staff(id)
+		}
+	}
+	for id, e := range b.work {
+		sh := shardOf(id)
+		if !b.shardCopied[sh] {
+			b.next.staff[sh] = maps.Clone(b.next.staff[sh])
+			b.shardCopied[sh] = true
+		}
+		var hot staffHot
+		if len(e.depts) == 0 && e.direct == nil && !e.full && !e.disabled {
+			delete(b.next.staff[sh], id)
+		} else {
+			b.next.staff[sh][id] = *e
+			hot = staffHot{eff: newEffBits(b.effective(e)), flags: hotPresent}
+			if e.full {
+				hot.flags |= hotFull
+			}
+			if e.disabled {
+				hot.flags |= hotDisabled
+			}
+		}
+		b.setHot(id, hot)
+	}
+	b.work = map[StaffID]*staffEntry{}
+	b.deptDirty = map[deptSlot]bool{}
+	return b.next
+}
+
+// setHot stores id's hot entry, copying its chunk on first write.
+func (b *builder) setHot(id StaffID, h staffHot) {
+	if uint64(id) >= denseLimit {
+		if !b.farCopied {
+			b.next.far = maps.Clone(b.next.far)
+			b.farCopied = true
+		}
+		if h.flags == 0 {
+			delete(b.next.far, id)
+		} else {
+			b.next.far[id] = &h
+		}
+		return
+	}
+	c := uint64(id) >> chunkBits
+	if !b.hotCopied {
+		b.next.hot = slices.Clone(b.next.hot)
+		b.hotCopied = true
+	}
+	if c >= uint64(len(b.next.hot)) {
+		if h.flags == 0 {
+			return
+		}
+		b.next.hot = append(b.next.hot, make([]*staffChunk, int(c)+1-len(b.next.hot))...)
+	}
+	if !b.chunkCopied[c] {
+		fresh := new(staffChunk)
+		if old := b.next.hot[c]; old != nil {
+			*fresh = *old
+		}
+		b.next.hot[c] = fresh
+		b.chunkCopied[c] = true
+	}
+	b.next.hot[c][id&(chunkSize-1)] = h
+}
+
+// effective is the union of e's active departments' permissions and its
+// direct grants, in a fresh bitset (published bitsets are never mutated).
+func (b *builder) effective(e *staffEntry) bitset {
+	n := len(e.direct)
+	for _, slot := range e.depts {
+		if d := b.next.depts[slot]; !d.disabled {
+			n = max(n, len(d.perms))
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make(bitset, n)
+	copy(out, e.direct)
+	for _, slot := range e.depts {
+		if d := b.next.depts[slot]; !d.disabled {
+			for i, w := range d.perms {
+				out[i] |= w
+			}
+		}
+	}
+	return out
+}
+
 // buildSnapshot builds a snapshot from a whole policy.
 func buildSnapshot(rules []Rule, version int64) *snapshot {
 	b := newBuilder(newSnapshot())
 	for _, r := range rules {
 		b.apply(r, true)
 	}
-	b.next.version = version
-	return b.next
+	next := b.finish()
+	next.version = version
+	return next
 }
