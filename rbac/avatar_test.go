@@ -266,3 +266,30 @@ func ExamplePrepareAvatar() {
 	// image/png 80 80 <nil>
 	// avatar: invalid input: avatar: must be at most 4096×4096 pixels, not 10000×10000 (max_dimensions)
 }
+
+// A large crop goes through the bilinear pre-pass and keeps its colours
+// and its center.
+func TestAvatarLargeCropped(t *testing.T) {
+	red := color.RGBA{255, 0, 0, 255}
+	img := image.NewRGBA(image.Rect(0, 0, 2000, 1000))
+	for y := range 1000 {
+		for x := range 2000 {
+			if x >= 500 && x < 1500 {
+				img.Pix[img.PixOffset(x, y)+1], img.Pix[img.PixOffset(x, y)+3] = 255, 255
+			} else {
+				img.Set(x, y, red)
+			}
+		}
+	}
+	var b bytes.Buffer
+	mustNoErr(t, (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(&b, img))
+	a, err := rbac.PrepareAvatar(b.Bytes())
+	mustNoErr(t, err)
+	out, err := png.Decode(bytes.NewReader(a.Data))
+	mustNoErr(t, err)
+	wantEqual(t, out.Bounds(), image.Rect(0, 0, 80, 80))
+	for _, p := range []image.Point{{0, 0}, {79, 79}, {40, 40}, {0, 79}} {
+		r, g, _, _ := out.At(p.X, p.Y).RGBA()
+		wantTrue(t, r>>8 < 60 && g>>8 > 190, "pixel %v is %v, want green", p, out.At(p.X, p.Y))
+	}
+}

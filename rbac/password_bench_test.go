@@ -1,7 +1,10 @@
 package rbac_test
 
 import (
+	"bytes"
+	"image"
 	"image/color"
+	"image/png"
 	"testing"
 
 	"golang.org/x/text/language"
@@ -51,12 +54,28 @@ func BenchmarkGeneratePassword(b *testing.B) {
 	}
 }
 
+// PrepareAvatar on a typical upload and on the worst one that fits in
+// 64 KiB: a 4096×3400 RGBA PNG of one colour (56 MB of pixels).
 func BenchmarkPrepareAvatar(b *testing.B) {
-	data := encodePNG(b, solidImage(200, 120, color.RGBA{10, 200, 30, 255}))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := rbac.PrepareAvatar(data); err != nil {
-			b.Fatal(err)
-		}
+	var worst bytes.Buffer
+	err := (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(&worst, image.NewNRGBA(image.Rect(0, 0, 4096, 3400)))
+	if err != nil || worst.Len() > rbac.MaxAvatarBytes {
+		b.Fatal(worst.Len(), err)
+	}
+	for _, c := range []struct {
+		name string
+		data []byte
+	}{
+		{"200x120_png", encodePNG(b, solidImage(200, 120, color.RGBA{10, 200, 30, 255}))},
+		{"4096x3400_png", worst.Bytes()},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := rbac.PrepareAvatar(c.data); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
