@@ -73,8 +73,8 @@ func (a Arg) Text() string {
 // then up to 31 of a-z, 0-9 and '_'.
 type Args map[string]Arg
 
-// ReservedArgs are the argument names every message may use, filled from
-// the task itself; NewTask.Args may not set them.
+// reservedArgs are filled from the task itself; NewTask.Args may not set
+// them.
 var reservedArgs = []string{"service", "service_id", "product_type", "tariff", "client", "client_id", "module", "operation"}
 
 // ReservedArgs returns the argument names filled from the task's own

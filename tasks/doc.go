@@ -43,6 +43,10 @@
 //
 //	Renew {service} for {months, plural, one {# month} other {# months}} until {until}
 //
+// Plural selectors are zero, one, two, few, many, other (required) and =N;
+// inside a choice # is the number; \{ \} \# \\ are literal. Every message
+// may also use the task's own fields (ReservedArgs).
+//
 // Work: Inbox lists the tasks of the actor's active departments (every task
 // with full access). Take, Release, Close and Cancel need the tasks
 // function's rights (tasks:take, tasks:close, tasks:cancel; tasks:view to
