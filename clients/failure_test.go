@@ -130,8 +130,14 @@ func TestFailedWriteChangesNothing(t *testing.T) {
 				t.Fatalf("%s: only %d statements failed: not exercised", op.name, failures)
 			}
 		}
-		if !e.svc.Can(bob.ID+1, clients.Add, clients.Resource{Kind: clients.KindInvoice, Owner: a.ID}) {
-			t.Fatal("carol lost her roles' rights")
+		us, err := e.svc.Users(e.ctx, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := slices.IndexFunc(us, func(u clients.User) bool { return u.Login == "carol" })
+		if i < 0 || !slices.Equal(us[i].Roles, []clients.RoleID{r1.ID}) ||
+			!e.svc.Can(us[i].ID, clients.Add, clients.Resource{Kind: clients.KindInvoice, Owner: a.ID}) {
+			t.Fatalf("carol after the sequence: %+v", us)
 		}
 	})
 }
