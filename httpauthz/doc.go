@@ -25,5 +25,7 @@
 //     rbac.Service and a staff identity function; another kind of party
 //     (a client acting on what it owns) plugs in as another Decider.
 //   - An allowed check costs one identity lookup and one in-memory check.
-//     Explanations are computed only on a denial.
+//     Explanations are computed only on a denial; Staff's names the
+//     departments, which reads the department list from the store once per
+//     denied request.
 package httpauthz

@@ -16,8 +16,8 @@ var ErrNoIdentity = errors.New("httpauthz: no identity in the request")
 type Outcome struct {
 	// Allowed is true when the acting party holds the permission.
 	Allowed bool
-	// Subject names the acting party for logs and problem bodies, such as
-	// "staff 3".
+	// Subject names the acting party in problem bodies, such as "staff
+	// 3". The Guard reads it only on a denial.
 	Subject string
 	// Explanation says, on a denial, why the permission is missing.
 	Explanation string
@@ -43,8 +43,10 @@ func (f DeciderFunc) Decide(r *http.Request, p rbac.Permission) (Outcome, error)
 type StaffFunc func(r *http.Request) (rbac.StaffID, error)
 
 // Staff returns a Decider that identifies the acting staff member with
-// identify and answers from svc's in-memory decisions. A denial is
-// explained with department names (Service.Describe).
+// identify and answers from svc's in-memory decisions; an allowed request
+// allocates nothing beyond what identify does. A denial is explained with
+// department names (Service.Describe, which reads the department list from
+// the store) and sets Subject to "staff ID".
 func Staff(svc *rbac.Service, identify StaffFunc) Decider {
 	return DeciderFunc(func(r *http.Request, p rbac.Permission) (Outcome, error) {
 		id, err := identify(r)
@@ -54,11 +56,10 @@ func Staff(svc *rbac.Service, identify StaffFunc) Decider {
 		if id <= 0 {
 			return Outcome{}, ErrNoIdentity
 		}
-		sub := "staff " + id.String()
 		if svc.Can(id, p) {
-			return Outcome{Allowed: true, Subject: sub}, nil
+			return Outcome{Allowed: true}, nil // no Subject: the allowed path allocates nothing
 		}
-		return Outcome{Subject: sub, Explanation: svc.Describe(r.Context(), svc.Explain(id, p))}, nil
+		return Outcome{Subject: "staff " + id.String(), Explanation: svc.Describe(r.Context(), svc.Explain(id, p))}, nil
 	})
 }
 

@@ -25,7 +25,7 @@ type fixture struct {
 	john  rbac.StaffID // Sales department
 }
 
-func setup(t *testing.T, b testdb.Backend) fixture {
+func setup(t testing.TB, b testdb.Backend) fixture {
 	t.Helper()
 	ctx := context.Background()
 	st := testdb.Open(t, testdb.DSN(t, b))
