@@ -254,6 +254,9 @@ func (c *cli) exec(cmd *command, args []string) error {
 	if !cmd.noService {
 		svc, err := rbac.New(c.ctx, st, rbac.Options{})
 		if err != nil {
+			if strings.Contains(err.Error(), "not migrated") {
+				return fmt.Errorf("%w\n(a new database? run 'rbacctl bootstrap' first)", err)
+			}
 			return err
 		}
 		defer svc.Close()

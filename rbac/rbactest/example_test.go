@@ -130,3 +130,28 @@ func ExampleRunFile() {
 	// Output:
 	// Product scenarios 8
 }
+
+func ExampleInstance_DepartmentID() {
+	in, _ := rbactest.Build(context.Background(), rbactest.Fixture{
+		Departments: []rbactest.FixtureDepartment{{Name: "Billing"}},
+	}, rbac.Options{})
+	defer in.Close()
+	fmt.Println(in.DepartmentID("Sales department"), in.DepartmentID("Technical support"), in.DepartmentID("Billing"), in.DepartmentID("Nope"))
+	fmt.Println(in.StaffID("admin") == in.Admin)
+	// Output:
+	// 1 2 3 0
+	// true
+}
+
+func ExampleSuite_Validate() {
+	_, err := rbactest.ParseSuite([]byte(`
+tests:
+  - name: t
+    expect:
+      - {staff: john, can: invoices:send, cannot: invoices:view}
+      - {who_can: invoices:send}
+`))
+	fmt.Println(err)
+	// Output:
+	// rbactest suite: invalid input: tests[0].expect[0]: needs exactly one of can and cannot (exclusive); tests[0].expect[1].are: who_can needs the expected logins (are: [] for nobody) (required)
+}
