@@ -18,6 +18,8 @@ type stateStore struct {
 
 func (s stateStore) Load(context.Context) (clients.State, error) { return s.st, nil }
 
+func (s stateStore) Version(context.Context) (int64, error) { return s.st.Version, nil }
+
 type noStaff struct{}
 
 func (noStaff) Can(rbac.StaffID, rbac.Permission) bool { return false }

@@ -29,16 +29,19 @@ const (
 	DeniedDisabled
 	// DeniedNoRole: no role of the user holds the permission.
 	DeniedNoRole
+	// DeniedInvalidAction: the action is not view, add, modify or delete.
+	DeniedInvalidAction
 )
 
 var reasonText = map[Reason]string{
-	AllowedFirstUser:  "allowed: the client's first user",
-	AllowedByRole:     "allowed by role",
-	DeniedUnknownUser: "denied: unknown client user",
-	DeniedUnknownKind: "denied: unknown resource kind",
-	DeniedNotOwner:    "denied: the resource belongs to another client",
-	DeniedDisabled:    "denied: the user or its client is disabled",
-	DeniedNoRole:      "denied: no role of the user holds the permission",
+	AllowedFirstUser:    "allowed: the client's first user",
+	AllowedByRole:       "allowed by role",
+	DeniedUnknownUser:   "denied: unknown client user",
+	DeniedUnknownKind:   "denied: unknown resource kind",
+	DeniedNotOwner:      "denied: the resource belongs to another client",
+	DeniedDisabled:      "denied: the user or its client is disabled",
+	DeniedNoRole:        "denied: no role of the user holds the permission",
+	DeniedInvalidAction: "denied: invalid action",
 }
 
 // String describes the reason in a few words.
@@ -148,8 +151,10 @@ func (s *Service) explain(snap *snapshot, u ClientUserID, a Action, res Resource
 	switch {
 	case ue == nil:
 		d.Reason = DeniedUnknownUser
-	case !ok || !a.Valid():
+	case !ok:
 		d.Reason = DeniedUnknownKind
+	case !a.Valid():
+		d.Reason = DeniedInvalidAction
 	case res.Owner != ue.client || res.Owner <= 0:
 		d.Reason = DeniedNotOwner
 	case ue.disabled || snap.clientDisabled(ue.client):

@@ -45,6 +45,7 @@ func TestOwnershipAndRoles(t *testing.T) {
 			{"unknown kind", bob.ID, clients.View, clients.Resource{Kind: "domain", Owner: a.ID}, false, clients.DeniedUnknownKind, nil},
 			{"unknown user", 9999, clients.View, svcOf(a.ID), false, clients.DeniedUnknownUser, nil},
 			{"no owner", a.FirstUser, clients.View, clients.Resource{Kind: clients.KindService}, false, clients.DeniedNotOwner, nil},
+			{"invalid action", a.FirstUser, 0, svcOf(a.ID), false, clients.DeniedInvalidAction, nil},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {

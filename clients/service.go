@@ -68,10 +68,18 @@ func (s *Service) Catalog() *Catalog { return s.catalog }
 func (s *Service) Version() int64 { return s.snap.Load().version }
 
 // Sync reloads the client state when another instance committed client
-// changes since this one's version. Call it when the application learns of
-// such a change (this instance's own writes apply themselves, and every
-// write catches up first).
+// changes since this one's version; when none did, it costs one read of
+// the version row. Several instances sharing a database call it
+// periodically or when told of a change (this instance's own writes apply
+// themselves, and every write catches up first).
 func (s *Service) Sync(ctx context.Context) error {
+	v, err := s.store.Version(ctx)
+	if err != nil {
+		return fmt.Errorf("clients: sync: %w", err)
+	}
+	if v <= s.snap.Load().version {
+		return nil
+	}
 	st, err := s.store.Load(ctx)
 	if err != nil {
 		return fmt.Errorf("clients: sync: %w", err)

@@ -10,6 +10,10 @@ type Store interface {
 	// Load returns the state the decision index is built from.
 	Load(ctx context.Context) (State, error)
 
+	// Version returns the version of the last committed client change:
+	// a cheap read that lets Sync skip Load when nothing changed.
+	Version(ctx context.Context) (int64, error)
+
 	// Update runs fn in one transaction holding the client write lock:
 	// client writers are serialized, across processes too. It commits
 	// when fn returns nil and rolls back when fn returns an error or

@@ -163,6 +163,15 @@ func (c *ClientStore) Load(ctx context.Context) (clients.State, error) {
 	return st, nil
 }
 
+// Version implements clients.Store.
+func (c *ClientStore) Version(ctx context.Context) (int64, error) {
+	var v int64
+	if err := c.s.db.WithContext(ctx).Raw(`SELECT version FROM client_state WHERE id = 1`).Scan(&v).Error; err != nil {
+		return 0, fmt.Errorf("store: client version: %w", mapErr(err))
+	}
+	return v, nil
+}
+
 // Update implements clients.Store. Its first statement increments the
 // client version row, which locks it (PostgreSQL) or takes the database
 // write lock (SQLite): client writers of every process take turns. Staff

@@ -126,6 +126,12 @@ func TestClientInstances(t *testing.T) {
 		if !two.Can(c.FirstUser, clients.View, res) || two.Version() != 1 {
 			t.Fatalf("after Sync: can=%v version=%d", two.Can(c.FirstUser, clients.View, res), two.Version())
 		}
+		if err := two.Sync(ctx); err != nil || two.Version() != 1 {
+			t.Fatalf("second Sync: %v, version %d", err, two.Version())
+		}
+		if v, err := st2.ClientStore().Version(ctx); err != nil || v != 1 {
+			t.Fatalf("Version = %d, %v", v, err)
+		}
 		// one disables the client; two, stale, lets its first user act
 		// until its next write catches up and refuses.
 		off := rbac.StatusDisabled
