@@ -51,5 +51,8 @@
 //   - Client changes do not enter the staff change log. Each runs in one
 //     transaction that locks the client version row; the index changes
 //     after commit. Another instance sees them after its next write (which
-//     catches up inside the lock) or after Sync.
+//     catches up inside the lock) or after Sync, which costs one read of
+//     the version row when nothing changed: instances sharing a database
+//     call it periodically. There is no client change log, so Sync
+//     reloads the whole client state when something did change.
 package clients
