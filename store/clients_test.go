@@ -207,3 +207,70 @@ func ExampleClientScope() {
 	// SELECT * FROM `services` WHERE 1 = 0
 	// SELECT * FROM `services`
 }
+
+// TestClientConcurrentWriters: writers on two instances take turns on the
+// client version row; every change lands, versions have no gaps and both
+// instances end with the same decisions.
+func TestClientConcurrentWriters(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, b testdb.Backend) {
+		ctx := context.Background()
+		dsn := testdb.DSN(t, b)
+		st1 := testdb.Open(t, dsn)
+		if err := st1.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		st2 := testdb.Open(t, dsn)
+		var svcs []*clients.Service
+		for _, st := range []*store.Store{st1, st2} {
+			s, err := clients.New(ctx, st.ClientStore(), staffStub{}, clients.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			svcs = append(svcs, s)
+		}
+		c, err := svcs[0].CreateClient(ctx, clients.ByStaff(1), clients.NewClient{Name: "A", FirstUser: clients.NewUser{Login: "alice", Name: "Alice"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		const perWriter = 8
+		errs := make(chan error, 2*perWriter)
+		done := make(chan struct{})
+		for i, s := range svcs {
+			go func() {
+				defer func() { done <- struct{}{} }()
+				for j := range perWriter {
+					_, err := s.CreateUser(ctx, clients.ByStaff(1), c.ID, clients.NewUser{Login: fmt.Sprintf("u%d-%d", i, j), Name: "U"})
+					errs <- err
+				}
+			}()
+		}
+		<-done
+		<-done
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, s := range svcs {
+			if err := s.Sync(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if s.Version() != 1+2*perWriter {
+				t.Fatalf("version %d, want %d", s.Version(), 1+2*perWriter)
+			}
+			us, err := s.Users(ctx, c.ID)
+			if err != nil || len(us) != 1+2*perWriter {
+				t.Fatalf("users %d, %v", len(us), err)
+			}
+			for _, u := range us {
+				if !u.First && s.Can(u.ID, clients.View, clients.Resource{Kind: clients.KindService, Owner: c.ID}) {
+					t.Fatalf("user %s without roles may view", u.ID)
+				}
+				if u.First != (u.ID == c.FirstUser) {
+					t.Fatalf("user %+v", u)
+				}
+			}
+		}
+	})
+}
