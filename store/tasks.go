@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 
@@ -87,18 +88,29 @@ func toTaskRow(t *tasks.Task) (taskRow, error) {
 	}, nil
 }
 
-func (r taskRow) task() (tasks.Task, error) {
+func (r taskRow) task() (tasks.Task, error) { return r.taskWith(nil) }
+
+// taskWith decodes the row; tags caches parsed language tags across the
+// rows of one listing (nil: no cache).
+func (r taskRow) taskWith(tags map[string]language.Tag) (tasks.Task, error) {
 	st, err := tasks.ParseStatus(r.Status)
 	if err != nil {
 		return tasks.Task{}, fmt.Errorf("task %d: %w", r.ID, err)
 	}
-	tag, err := language.Parse(r.Language)
-	if err != nil {
-		return tasks.Task{}, fmt.Errorf("task %d: language %q: %w", r.ID, r.Language, err)
+	tag, ok := tags[r.Language]
+	if !ok {
+		if tag, err = language.Parse(r.Language); err != nil {
+			return tasks.Task{}, fmt.Errorf("task %d: language %q: %w", r.ID, r.Language, err)
+		}
+		if tags != nil {
+			tags[r.Language] = tag
+		}
 	}
 	var args tasks.Args
-	if err := json.Unmarshal([]byte(r.ArgsJSON), &args); err != nil {
-		return tasks.Task{}, fmt.Errorf("task %d: args: %w", r.ID, err)
+	if r.ArgsJSON != "{}" {
+		if err := json.Unmarshal([]byte(r.ArgsJSON), &args); err != nil {
+			return tasks.Task{}, fmt.Errorf("task %d: args: %w", r.ID, err)
+		}
 	}
 	if len(args) == 0 {
 		args = nil
@@ -112,6 +124,18 @@ func (r taskRow) task() (tasks.Task, error) {
 		Language: tag, Title: r.Title, Body: r.Body, Args: args,
 		CreatedAt: fromMicros(r.CreatedAt), UpdatedAt: fromMicros(r.UpdatedAt),
 	}, nil
+}
+
+// taskColumns lists taskRow's columns in the order scanTask reads them.
+const taskColumns = "id, kind, operation, module, service_id, service_name, product_type, tariff, client_id, client_name, " +
+	"department_id, routed_by, status, performer, language, title, body, args_json, created_at, updated_at"
+
+func scanTask(rows *sql.Rows) (taskRow, error) {
+	var r taskRow
+	err := rows.Scan(&r.ID, &r.Kind, &r.Operation, &r.Module, &r.ServiceID, &r.ServiceName, &r.ProductType, &r.Tariff,
+		&r.ClientID, &r.ClientName, &r.DepartmentID, &r.RoutedBy, &r.Status, &r.Performer, &r.Language, &r.Title,
+		&r.Body, &r.ArgsJSON, &r.CreatedAt, &r.UpdatedAt)
+	return r, err
 }
 
 func getTask(db *gorm.DB, id tasks.ID) (tasks.Task, error) {
@@ -174,17 +198,26 @@ func (s *Store) Tasks(ctx context.Context, q tasks.StoreQuery) ([]tasks.Task, er
 	if q.Before > 0 {
 		db = db.Where("id < ?", int64(q.Before))
 	}
-	var rows []taskRow
-	if err := db.Order("id DESC").Limit(q.Limit).Find(&rows).Error; err != nil {
+	rows, err := db.Select(taskColumns).Order("id DESC").Limit(q.Limit).Rows()
+	if err != nil {
 		return nil, fmt.Errorf("store: list tasks: %w", mapErr(err))
 	}
-	out := make([]tasks.Task, len(rows))
-	for i, r := range rows {
-		t, err := r.task()
+	defer rows.Close()
+	out := make([]tasks.Task, 0, min(q.Limit, 1024))
+	tags := map[string]language.Tag{}
+	for rows.Next() {
+		r, err := scanTask(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: list tasks: %w", mapErr(err))
+		}
+		t, err := r.taskWith(tags)
 		if err != nil {
 			return nil, fmt.Errorf("store: list tasks: %w", err)
 		}
-		out[i] = t
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: list tasks: %w", mapErr(err))
 	}
 	return out, nil
 }
