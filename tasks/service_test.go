@@ -127,3 +127,38 @@ func TestGenerateRejectsBadInput(t *testing.T) {
 		t.Errorf("rejected input stored %d tasks", n)
 	}
 }
+
+func TestGenerateApplicationKindInAddedLanguage(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, b testdb.Backend) {
+		cat := tasks.NewCatalog()
+		const transfer tasks.Kind = "domain.transfer"
+		if err := cat.Add(language.English, tasks.Translation{Messages: map[tasks.Key]tasks.Message{
+			{Kind: transfer}: {Title: "Transfer {service} in", Body: "{days, plural, one {# day} other {# days}} left."}}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := cat.Add(language.Ukrainian, tasks.Translation{Messages: map[tasks.Key]tasks.Message{
+			{Kind: transfer}: {Title: "Перенести домен {service}", Body: "Залишилось {days, plural, one {# день} few {# дні} many {# днів} other {# дня}}."}}}); err != nil {
+			t.Fatal(err)
+		}
+		e := newEnv(t, b, tasks.Options{Catalog: cat})
+		if e.ts.Catalog() != cat {
+			t.Fatal("the service does not use the given catalog")
+		}
+		uk := e.dept("Домени", language.MustParse("uk-UA"))
+		in := tasks.NewTask{Kind: transfer, Department: uk, Service: tasks.ServiceRef{Name: "example.com.ua", ProductType: "domain"},
+			Args: tasks.Args{"days": tasks.Int(4)}}
+		got := e.generate(in)
+		if got.Language != language.Ukrainian || got.Title != "Перенести домен example.com.ua" || got.Body != "Залишилось 4 дні." {
+			t.Errorf("uk: %s %q %q", got.Language, got.Title, got.Body)
+		}
+		e.setLanguage(uk, language.Russian) // no Russian message for this kind: English, reported
+		got = e.generate(in)
+		if got.Language != language.English || got.Body != "4 days left." {
+			t.Errorf("ru without the kind: %s %q", got.Language, got.Body)
+		}
+		m := e.takeMissing()
+		if len(m) != 1 || m[0].Reason != "no message" || m[0].Wanted != language.Russian || m[0].Key != (tasks.Key{Kind: transfer}) {
+			t.Errorf("missing = %v", m)
+		}
+	})
+}
