@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 
@@ -26,6 +27,11 @@ type AccountOptions struct {
 	// numbers given without a leading '+'. "" means phone numbers must be
 	// international.
 	PhoneRegion string
+	// MaxConcurrentVerifies bounds how many password verifications
+	// Authenticate and ChangePassword run at once (each holds
+	// HashParams.Memory KiB); others wait for a slot or their context.
+	// 0 means 2 × GOMAXPROCS.
+	MaxConcurrentVerifies int
 }
 
 // PasswordStore is implemented by stores that keep password hashes, as
@@ -60,6 +66,7 @@ type accounts struct {
 	gen    GeneratorOptions
 	region string
 
+	slots     chan struct{} // bounds concurrent verifications
 	dummyOnce sync.Once
 	dummy     string // a hash of a random password, verified for unknown logins
 }
@@ -85,13 +92,36 @@ func (a *accounts) init(o AccountOptions) error {
 	if a.region != "" && !phonenumbers.GetSupportedRegions()[a.region] {
 		fe.add("phone_region", "enum", "%q is not a region phone numbers are known for", o.PhoneRegion)
 	}
+	n := o.MaxConcurrentVerifies
+	if n == 0 {
+		n = 2 * runtime.GOMAXPROCS(0)
+	}
+	if n < 0 {
+		fe.add("max_concurrent_verifies", "min", "must not be negative")
+	}
+	a.slots = make(chan struct{}, max(n, 1))
 	a.policy, a.gen = o.Policy, o.Generator
 	return fe.err("account options")
 }
 
+// verify checks password against hash in one of the slots, waiting for
+// one as long as ctx allows.
+func (a *accounts) verify(ctx context.Context, password, hash string) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	select {
+	case a.slots <- struct{}{}:
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
+	defer func() { <-a.slots }()
+	return VerifyPassword(password, hash)
+}
+
 // dummyVerify spends the time of one verification, so an unknown login
-// costs what a wrong password does.
-func (a *accounts) dummyVerify(password string) {
+// costs what a wrong password does. It returns only ctx's error.
+func (a *accounts) dummyVerify(ctx context.Context, password string) error {
 	a.dummyOnce.Do(func() {
 		pw, err := GeneratePassword(24)
 		if err == nil {
@@ -102,7 +132,11 @@ func (a *accounts) dummyVerify(password string) {
 			a.dummy = formatPHC(a.params, make([]byte, a.params.SaltLen), make([]byte, a.params.KeyLen))
 		}
 	})
-	_, _ = VerifyPassword(password, a.dummy)
+	_, err := a.verify(ctx, password, a.dummy)
+	if ctx.Err() != nil {
+		return err
+	}
+	return nil
 }
 
 // passwordEvent is what the change log records of a password change: the
@@ -127,7 +161,9 @@ func (s *Service) passwordStore(op string) (PasswordStore, error) {
 // Errors: ErrBadCredentials for an unknown login, an account without a
 // password and a wrong password alike, in comparable time (an unknown
 // login is verified against a dummy hash); ErrAccountDisabled for a
-// disabled account, only when the password is correct.
+// disabled account, only when the password is correct; ctx's error when
+// it ends first (at most AccountOptions.MaxConcurrentVerifies
+// verifications run at once, the others wait).
 func (s *Service) Authenticate(ctx context.Context, login, password string) (Staff, error) {
 	const op = "authenticate"
 	ps, err := s.passwordStore(op)
@@ -138,18 +174,25 @@ func (s *Service) Authenticate(ctx context.Context, login, password string) (Sta
 	var fe fieldErrors
 	login = normalizeLogin(&fe, login)
 	if len(fe) > 0 || len(password) > maxPasswordMaxBytes {
-		s.acct.dummyVerify("")
+		if err := s.acct.dummyVerify(ctx, ""); err != nil {
+			return Staff{}, fmt.Errorf("%s: %w", op, err)
+		}
 		return bad()
 	}
 	id, hash, err := ps.PasswordHash(ctx, login)
 	if errors.Is(err, ErrNotFound) || err == nil && hash == "" {
-		s.acct.dummyVerify(password)
+		if err := s.acct.dummyVerify(ctx, password); err != nil {
+			return Staff{}, fmt.Errorf("%s: %w", op, err)
+		}
 		return bad()
 	}
 	if err != nil {
 		return Staff{}, fmt.Errorf("%s: %w", op, err)
 	}
-	ok, err := VerifyPassword(password, hash)
+	ok, err := s.acct.verify(ctx, password, hash)
+	if ctxErr := ctx.Err(); ctxErr != nil && err == ctxErr {
+		return Staff{}, fmt.Errorf("%s: %w", op, err)
+	}
 	if err != nil {
 		s.log.Warn("billingrbac: stored password hash is unreadable", "staff", id, "err", err)
 		return bad()
@@ -229,10 +272,15 @@ func (s *Service) ChangePassword(ctx context.Context, id StaffID, current, next 
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	if hash == "" || len(current) > maxPasswordMaxBytes {
-		s.acct.dummyVerify("")
+		if err := s.acct.dummyVerify(ctx, ""); err != nil {
+			return fmt.Errorf("%s: %w", op, err)
+		}
 		return fmt.Errorf("%s: %w", op, ErrBadCredentials)
 	}
-	ok, err := VerifyPassword(current, hash)
+	ok, err := s.acct.verify(ctx, current, hash)
+	if ctxErr := ctx.Err(); ctxErr != nil && err == ctxErr {
+		return fmt.Errorf("%s: %w", op, err)
+	}
 	if err != nil || !ok {
 		return fmt.Errorf("%s: %w", op, ErrBadCredentials)
 	}

@@ -74,6 +74,19 @@ func TestAuthenticateDisabled(t *testing.T) {
 		_, err = e.svc.Authenticate(e.ctx, "kate", "wrong-password-123")
 		wantErrIs(t, err, rbac.ErrBadCredentials)
 		wantTrue(t, !errors.Is(err, rbac.ErrAccountDisabled), "disabled revealed: %v", err)
+
+		// Changing the password: the same order.
+		err = e.svc.ChangePassword(e.ctx, kate.ID, "wrong-password-123", "violet-Harbor-9-cymbal")
+		wantErrIs(t, err, rbac.ErrBadCredentials)
+		err = e.svc.ChangePassword(e.ctx, kate.ID, goodPW, "violet-Harbor-9-cymbal")
+		wantErrIs(t, err, rbac.ErrAccountDisabled)
+
+		// Enabled again, the same password works.
+		active := rbac.StatusActive
+		_, err = e.svc.UpdateStaff(e.ctx, e.admin, kate.ID, rbac.StaffUpdate{Status: &active})
+		mustNoErr(t, err)
+		_, err = e.svc.Authenticate(e.ctx, "kate", goodPW)
+		wantNoErr(t, err)
 	})
 }
 
@@ -237,4 +250,38 @@ func ExampleService_Authenticate() {
 	// admin true <nil>
 	// authenticate: bad login or password
 	// authenticate: bad login or password
+}
+
+// Many sign-ins through one verification slot: all are answered, and a
+// cancelled context is reported as such.
+func TestAuthenticateConcurrencyBound(t *testing.T) {
+	e := newAccountEnv(t, testdb.SQLite, rbac.AccountOptions{MaxConcurrentVerifies: 1})
+	e.person("kate", goodPW)
+	errs := make(chan error, 8)
+	for i := range 8 {
+		go func() {
+			pw := goodPW
+			if i%2 == 1 {
+				pw = "wrong-password-123"
+			}
+			_, err := e.svc.Authenticate(e.ctx, "kate", pw)
+			errs <- err
+		}()
+	}
+	bad := 0
+	for range 8 {
+		if err := <-errs; errors.Is(err, rbac.ErrBadCredentials) {
+			bad++
+		} else {
+			wantNoErr(t, err)
+		}
+	}
+	wantEqual(t, bad, 4)
+
+	ctx, cancel := context.WithCancel(e.ctx)
+	cancel()
+	_, err := e.svc.Authenticate(ctx, "kate", goodPW)
+	wantErrIs(t, err, context.Canceled)
+	_, err = rbac.New(e.ctx, e.st, rbac.Options{Accounts: rbac.AccountOptions{MaxConcurrentVerifies: -1}})
+	wantEqual(t, fieldRules(t, err), []string{"max_concurrent_verifies/min"})
 }
