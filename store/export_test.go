@@ -1,0 +1,12 @@
+package store
+
+import (
+	"context"
+
+	"github.com/billingrbac/billingrbac/rbac"
+)
+
+// LoadPolicyViaAdapterForTest exposes the reference loader to tests.
+func (s *Store) LoadPolicyViaAdapterForTest(ctx context.Context) ([]rbac.Rule, error) {
+	return loadPolicyViaAdapter(ctx, s.db)
+}
