@@ -91,3 +91,43 @@ func Example() {
 	// second take: true
 	// Renew service vps-1042 for 5 months
 }
+
+// An application adds its own kind of task and a language; plural forms
+// come from CLDR for any language, and a message missing in a language is
+// rendered from the fallback and reported.
+func ExampleCatalog_Add() {
+	cat := tasks.NewCatalog()
+	const backup tasks.Kind = "backup.restore"
+	err := cat.Add(language.English, tasks.Translation{Messages: map[tasks.Key]tasks.Message{
+		{Kind: backup}: {Title: "Restore {service}", Body: "Restore {files, plural, one {# file} other {# files}} ({size} GB) from {date}."}}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	err = cat.Add(language.Polish, tasks.Translation{
+		Messages: map[tasks.Key]tasks.Message{
+			{Kind: backup}: {Title: "Przywróć {service}", Body: "Przywróć {files, plural, one {# plik} few {# pliki} many {# plików} other {# pliku}} ({size} GB) z {date}."}},
+		Date: func(t time.Time) string { return t.Format("02.01.2006") },
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	task := &tasks.Task{Kind: backup, Service: tasks.ServiceRef{Name: "web-01"},
+		Args: tasks.Args{"size": tasks.Decimal(12.5, 1), "date": tasks.Date(time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC))}}
+	for _, n := range []int64{1, 3, 5, 22} {
+		task.Args["files"] = tasks.Int(n)
+		txt, _ := cat.Render(language.MustParse("pl-PL"), language.English, task)
+		fmt.Println(txt.Body)
+	}
+	txt, _ := cat.Render(language.English, language.English, task)
+	fmt.Println(txt.Body)
+
+	txt, _ = cat.Render(language.German, language.English, task)
+	fmt.Println(txt.Title, "|", txt.Missing[0])
+	// Output:
+	// Przywróć 1 plik (12,5 GB) z 05.03.2026.
+	// Przywróć 3 pliki (12,5 GB) z 05.03.2026.
+	// Przywróć 5 plików (12,5 GB) z 05.03.2026.
+	// Przywróć 22 pliki (12,5 GB) z 05.03.2026.
+	// Restore 22 files (12.5 GB) from March 5, 2026.
+	// Restore web-01 | backup.restore: message missing in de (no catalog), rendered in en
+}
