@@ -61,6 +61,8 @@ type Catalog struct {
 	langs   map[language.Tag]*lang
 	tags    []language.Tag // sorted by string
 	matcher language.Matcher
+
+	printers sync.Map // language.Tag → *message.Printer, for regional tags
 }
 
 type lang struct {
@@ -218,7 +220,8 @@ type Text struct {
 }
 
 // Render renders task t's kind, operation and arguments in the language
-// best matching tag: ru-RU gets Russian. When the catalog has no matching
+// best matching tag: ru-RU gets Russian, and its numbers and plural forms
+// follow tag itself (en-IN groups 1,00,000). When the catalog has no matching
 // language, or that language lacks the message, or its message needs an
 // argument the task does not have, the message comes from fallback, then
 // from English; each such step is listed in Text.Missing. The operation's
@@ -280,11 +283,19 @@ func (c *Catalog) Render(tag, fallback language.Tag, t *Task) (Text, error) {
 			out.Missing = append(out.Missing, Missing{Key: Key{Operation: t.Operation}, Wanted: l.loc.tag, Used: opLang.loc.tag, Reason: "no operation name"})
 		}
 		args := func(name string) (Arg, bool) { return taskArg(t, name, opName) }
+		loc := &l.loc
+		if l == wanted && tag != l.loc.tag {
+			// The wanted language: numbers and plurals follow the
+			// department's own tag (en-IN groups 1,00,000, de-CH 1’000).
+			regional := l.loc
+			regional.tag, regional.printer = tag, c.printer(tag)
+			loc = &regional
+		}
 		var b strings.Builder
-		m.title.render(&b, &l.loc, args)
+		m.title.render(&b, loc, args)
 		out.Title = b.String()
 		b.Reset()
-		m.body.render(&b, &l.loc, args)
+		m.body.render(&b, loc, args)
 		out.Body = b.String()
 		out.Language = l.loc.tag
 		return out, nil
@@ -297,6 +308,15 @@ func (c *Catalog) Render(tag, fallback language.Tag, t *Task) (Text, error) {
 		fe.add("args."+a, "required", "the message for %s needs argument %s", key, a)
 	}
 	return Text{}, fe.err("render task")
+}
+
+// printer returns a (cached) printer for tag.
+func (c *Catalog) printer(tag language.Tag) *message.Printer {
+	if p, ok := c.printers.Load(tag); ok {
+		return p.(*message.Printer)
+	}
+	p, _ := c.printers.LoadOrStore(tag, message.NewPrinter(tag))
+	return p.(*message.Printer)
 }
 
 // operationName returns op's name from the first language of chain that

@@ -318,3 +318,25 @@ func TestCatalogAddRejectsBadTemplates(t *testing.T) {
 		}
 	}
 }
+
+func TestRenderRegionalNumbers(t *testing.T) {
+	c := tasks.NewCatalog()
+	if err := c.Add(language.German, tasks.Translation{Messages: map[tasks.Key]tasks.Message{
+		{Kind: "pay"}: {Title: "Zahlung", Body: "{sum}"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Add(language.English, tasks.Translation{Messages: map[tasks.Key]tasks.Message{
+		{Kind: "pay"}: {Title: "Payment", Body: "{sum}"}}}); err != nil {
+		t.Fatal(err)
+	}
+	task := &tasks.Task{Kind: "pay", Args: tasks.Args{"sum": tasks.Decimal(1234567.5, 2)}}
+	for tag, want := range map[string]string{
+		"en": "1,234,567.50", "en-IN": "12,34,567.50", "de": "1.234.567,50", "de-CH": "1’234’567.50",
+		"pt-BR": "1,234,567.50", // no Portuguese: English text, English numbers
+	} {
+		txt, err := c.Render(language.MustParse(tag), language.English, task)
+		if err != nil || txt.Body != want {
+			t.Errorf("%s: %q, %v; want %q", tag, txt.Body, err, want)
+		}
+	}
+}
