@@ -48,28 +48,3 @@ func (b bitset) each(fn func(uint32)) {
 		}
 	}
 }
-
-// effBits is a staff member's effective permissions as the hot path reads
-// them: the first 256 permission IDs inline (no pointer to follow: a
-// catalog of that size is answered from the map slot alone), the rest in
-// an overflow bitset.
-type effBits struct {
-	small [4]uint64
-	big   bitset // words from index 4 on; nil when empty
-}
-
-func newEffBits(b bitset) effBits {
-	var e effBits
-	copy(e.small[:], b)
-	if len(b) > len(e.small) {
-		e.big = b[len(e.small):]
-	}
-	return e
-}
-
-func (e *effBits) has(i uint32) bool {
-	if i < 256 {
-		return e.small[i>>6]&(1<<(i&63)) != 0
-	}
-	return e.big.has(i - 256)
-}

@@ -32,12 +32,7 @@ type staffEntry struct {
 	direct   bitset
 }
 
-// staffHot is what a check reads.
-type staffHot struct {
-	eff   effBits // active departments' permissions | direct grants
-	flags uint8
-}
-
+// Flags of a staff member as a check reads them.
 const (
 	hotPresent uint8 = 1 << iota
 	hotFull
@@ -52,7 +47,21 @@ const (
 	denseLimit = 1 << 26
 )
 
-type staffChunk [chunkSize]staffHot
+// staffChunk holds what checks read for 1,024 consecutive staff IDs: their
+// flags and, row by row, their effective permissions as bits (words per
+// row: snapshot.words). A row is all ones for an active full-access
+// account and all zeros for a disabled or unknown one, so the common check
+// reads a single word.
+type staffChunk struct {
+	flags [chunkSize]uint8
+	bits  []uint64
+}
+
+// farStaff is the same for one ID beyond denseLimit.
+type farStaff struct {
+	flags uint8
+	bits  []uint64
+}
 
 func (e *staffEntry) empty() bool {
 	return len(e.depts) == 0 && e.direct == nil && !e.full && !e.disabled
@@ -73,7 +82,8 @@ type snapshot struct {
 
 	staff [staffShards]map[StaffID]staffEntry
 	hot   []*staffChunk         // by id >> chunkBits, for ids < denseLimit
-	far   map[StaffID]*staffHot // ids >= denseLimit
+	far   map[StaffID]*farStaff // ids >= denseLimit
+	words int                   // bit words per staff row: covers every permID
 
 	deptSlots map[DepartmentID]deptSlot
 	depts     []*deptEntry // by slot; nil when the department has no rules
@@ -88,7 +98,7 @@ func newSnapshot() *snapshot {
 		deptSlots: map[DepartmentID]deptSlot{},
 		direct:    map[permID]map[StaffID]struct{}{},
 		full:      map[StaffID]struct{}{},
-		far:       map[StaffID]*staffHot{},
+		far:       map[StaffID]*farStaff{},
 	}
 	for i := range s.staff {
 		s.staff[i] = map[StaffID]staffEntry{}
@@ -115,30 +125,56 @@ func (s *snapshot) dept(id DepartmentID) *deptEntry {
 	return s.depts[slot]
 }
 
-// hotEntry returns what a check needs of id, or nil.
-func (s *snapshot) hotEntry(id StaffID) *staffHot {
+// row returns id's flags and permission bits.
+func (s *snapshot) row(id StaffID) (uint8, []uint64) {
 	if uint64(id) < denseLimit {
 		c := uint64(id) >> chunkBits
 		if c >= uint64(len(s.hot)) || s.hot[c] == nil {
-			return nil
+			return 0, nil
 		}
-		return &s.hot[c][id&(chunkSize-1)]
+		ch := s.hot[c]
+		i := int(id & (chunkSize - 1))
+		return ch.flags[i], ch.bits[i*s.words : (i+1)*s.words]
 	}
-	return s.far[id]
+	if f := s.far[id]; f != nil {
+		return f.flags, f.bits
+	}
+	return 0, nil
 }
 
-// can is the hot path: a chunk index, one small map lookup for the
-// permission and a bit test; no lock, no allocation.
+// active reports whether id is a known, enabled staff member.
+func (s *snapshot) active(id StaffID) bool {
+	f, _ := s.row(id)
+	return f&(hotPresent|hotDisabled) == hotPresent
+}
+
+// can is the hot path: a chunk index, a small map lookup for the
+// permission and one bit test; no lock, no allocation.
 func (s *snapshot) can(id StaffID, p Permission) bool {
-	h := s.hotEntry(id)
-	if h == nil || h.flags&(hotPresent|hotDisabled) != hotPresent {
+	pid, known := s.permIDs[p]
+	if uint64(id) < denseLimit {
+		c := uint64(id) >> chunkBits
+		if c >= uint64(len(s.hot)) {
+			return false
+		}
+		ch := s.hot[c]
+		if ch == nil {
+			return false
+		}
+		i := int(id & (chunkSize - 1))
+		if !known { // only full access covers a permission nobody holds
+			return ch.flags[i]&(hotPresent|hotFull|hotDisabled) == hotPresent|hotFull
+		}
+		return ch.bits[i*s.words+int(pid>>6)]&(1<<(pid&63)) != 0
+	}
+	f := s.far[id]
+	if f == nil {
 		return false
 	}
-	if h.flags&hotFull != 0 {
-		return true
+	if !known {
+		return f.flags&(hotPresent|hotFull|hotDisabled) == hotPresent|hotFull
 	}
-	pid, ok := s.permIDs[p]
-	return ok && h.eff.has(pid)
+	return f.bits[pid>>6]&(1<<(pid&63)) != 0
 }
 
 // hasRule reports whether r is in the policy this snapshot was built from.
@@ -236,6 +272,7 @@ type builder struct {
 	work         map[StaffID]*staffEntry // working copies of touched entries
 	hotCopied    bool
 	chunkCopied  map[uint64]bool
+	relaid       bool // rows widened in this builder
 	farCopied    bool
 	deptsCopied  bool
 	slotsCopied  bool
@@ -271,7 +308,46 @@ func (b *builder) perm(p Permission) permID {
 	id := permID(len(b.next.perms))
 	b.next.permIDs[p] = id
 	b.next.perms = append(b.next.perms, p)
+	if int(id>>6) >= b.next.words {
+		b.widen()
+	}
 	return id
+}
+
+// widen gives every staff row room for more permissions: rarely (once per
+// 64 new permissions), at the cost of copying every row.
+func (b *builder) widen() {
+	old := b.next.words
+	words := old + 4
+	fill := func(flags uint8, row []uint64) []uint64 {
+		out := make([]uint64, words)
+		copy(out, row)
+		if flags&(hotPresent|hotFull|hotDisabled) == hotPresent|hotFull {
+			for i := old; i < words; i++ {
+				out[i] = ^uint64(0)
+			}
+		}
+		return out
+	}
+	hot := make([]*staffChunk, len(b.next.hot))
+	for c, ch := range b.next.hot {
+		if ch == nil {
+			continue
+		}
+		n := &staffChunk{flags: ch.flags, bits: make([]uint64, 0, chunkSize*words)}
+		for i := range chunkSize {
+			n.bits = append(n.bits, fill(ch.flags[i], ch.bits[i*old:(i+1)*old])...)
+		}
+		hot[c] = n
+		b.chunkCopied[uint64(c)] = true
+	}
+	b.next.hot, b.hotCopied = hot, true
+	far := make(map[StaffID]*farStaff, len(b.next.far))
+	for id, f := range b.next.far {
+		far[id] = &farStaff{flags: f.flags, bits: fill(f.flags, f.bits)}
+	}
+	b.next.far, b.farCopied = far, true
+	b.next.words = words
 }
 
 // staff returns the working copy of id's entry, creating it if needed.
@@ -444,38 +520,57 @@ func (b *builder) finish() *snapshot {
 			b.next.staff[sh] = maps.Clone(b.next.staff[sh])
 			b.shardCopied[sh] = true
 		}
-		var hot staffHot
+		var flags uint8
+		var eff bitset
 		if len(e.depts) == 0 && e.direct == nil && !e.full && !e.disabled {
 			delete(b.next.staff[sh], id)
 		} else {
 			b.next.staff[sh][id] = *e
-			hot = staffHot{eff: newEffBits(b.effective(e)), flags: hotPresent}
+			flags = hotPresent
 			if e.full {
-				hot.flags |= hotFull
+				flags |= hotFull
 			}
 			if e.disabled {
-				hot.flags |= hotDisabled
+				flags |= hotDisabled
 			}
+			eff = b.effective(e)
 		}
-		b.setHot(id, hot)
+		b.setRow(id, flags, eff)
 	}
 	b.work = map[StaffID]*staffEntry{}
 	b.deptDirty = map[deptSlot]bool{}
 	return b.next
 }
 
-// setHot stores id's hot entry, copying its chunk on first write.
-func (b *builder) setHot(id StaffID, h staffHot) {
+// setRow stores id's flags and effective permissions as a check reads
+// them, copying its chunk on first write.
+func (b *builder) setRow(id StaffID, flags uint8, eff bitset) {
+	words := b.next.words
+	fillRow := func(row []uint64) {
+		switch {
+		case flags&(hotPresent|hotDisabled) != hotPresent:
+			clear(row)
+		case flags&hotFull != 0:
+			for i := range row {
+				row[i] = ^uint64(0)
+			}
+		default:
+			clear(row)
+			copy(row, eff)
+		}
+	}
 	if uint64(id) >= denseLimit {
 		if !b.farCopied {
 			b.next.far = maps.Clone(b.next.far)
 			b.farCopied = true
 		}
-		if h.flags == 0 {
+		if flags == 0 {
 			delete(b.next.far, id)
-		} else {
-			b.next.far[id] = &h
+			return
 		}
+		f := &farStaff{flags: flags, bits: make([]uint64, words)}
+		fillRow(f.bits)
+		b.next.far[id] = f
 		return
 	}
 	c := uint64(id) >> chunkBits
@@ -484,20 +579,24 @@ func (b *builder) setHot(id StaffID, h staffHot) {
 		b.hotCopied = true
 	}
 	if c >= uint64(len(b.next.hot)) {
-		if h.flags == 0 {
+		if flags == 0 {
 			return
 		}
 		b.next.hot = append(b.next.hot, make([]*staffChunk, int(c)+1-len(b.next.hot))...)
 	}
 	if !b.chunkCopied[c] {
-		fresh := new(staffChunk)
+		fresh := &staffChunk{bits: make([]uint64, chunkSize*words)}
 		if old := b.next.hot[c]; old != nil {
-			*fresh = *old
+			fresh.flags = old.flags
+			copy(fresh.bits, old.bits)
 		}
 		b.next.hot[c] = fresh
 		b.chunkCopied[c] = true
 	}
-	b.next.hot[c][id&(chunkSize-1)] = h
+	ch := b.next.hot[c]
+	i := int(id & (chunkSize - 1))
+	ch.flags[i] = flags
+	fillRow(ch.bits[i*words : (i+1)*words])
 }
 
 // effective is the union of e's active departments' permissions and its

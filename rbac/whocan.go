@@ -62,7 +62,7 @@ func (s *snapshot) whoCan(p Permission) []Holder {
 		for j < len(refs) && refs[j].id == id {
 			j++
 		}
-		if h := s.hotEntry(id); h != nil && h.flags&(hotPresent|hotDisabled) == hotPresent {
+		if s.active(id) {
 			start := len(srcs)
 			for _, r := range refs[i:j] {
 				srcs = append(srcs, r.src)
