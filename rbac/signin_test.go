@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/text/language"
+
 	"github.com/billingrbac/billingrbac/internal/testdb"
 	"github.com/billingrbac/billingrbac/rbac"
 	"github.com/billingrbac/billingrbac/store"
@@ -284,4 +286,28 @@ func TestAuthenticateConcurrencyBound(t *testing.T) {
 	wantErrIs(t, err, context.Canceled)
 	_, err = rbac.New(e.ctx, e.st, rbac.Options{Accounts: rbac.AccountOptions{MaxConcurrentVerifies: -1}})
 	wantEqual(t, fieldRules(t, err), []string{"max_concurrent_verifies/min"})
+}
+
+func ExampleService_ResetPassword() {
+	ctx := context.Background()
+	st, _ := store.Open(ctx, ":memory:")
+	defer st.Close()
+	_ = st.Migrate(ctx)
+	fast := rbac.HashParams{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32} // production: leave zero
+	svc, _ := rbac.New(ctx, st, rbac.Options{Accounts: rbac.AccountOptions{HashParams: fast}})
+	defer svc.Close()
+	boot, _ := svc.Bootstrap(ctx, rbac.BootstrapOptions{HashParams: fast})
+	kate, _ := svc.CreateStaff(ctx, boot.Admin.ID, rbac.NewStaff{Login: "kate",
+		FullName: rbac.Text(language.English, "Kate Bell")}) // no password yet
+
+	pw, err := svc.ResetPassword(ctx, boot.Admin.ID, kate.ID) // shown once: hand it to Kate
+	fmt.Println(len(pw), err)
+	_, err = svc.Authenticate(ctx, "kate", pw)
+	fmt.Println(err)
+	err = svc.ChangePassword(ctx, kate.ID, pw, "plum-Orbit-7-lantern")
+	fmt.Println(err)
+	// Output:
+	// 20 <nil>
+	// <nil>
+	// <nil>
 }
