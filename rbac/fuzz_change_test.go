@@ -31,7 +31,12 @@ func FuzzChangeSequence(f *testing.F) {
 	} {
 		f.Add(seed)
 	}
-	f.Fuzz(func(t *testing.T, data []byte) {
+	f.Fuzz(runChangeSequence)
+}
+
+// runChangeSequence is FuzzChangeSequence's body.
+func runChangeSequence(t *testing.T, data []byte) {
+	{
 		if len(data) > 3*24 {
 			data = data[:3*24] // bounded work per input
 		}
@@ -167,5 +172,5 @@ func FuzzChangeSequence(f *testing.F) {
 			t.Fatalf("reopened at version %d, want %d", other.Version(), e.svc.Version())
 		}
 		agree(t, other, storedEnforcer(t, e.st), staff, fuzzPerms)
-	})
+	}
 }
