@@ -16,7 +16,7 @@ import (
 // one map lookup and one bit test; a change to a department recomputes
 // that for its members only.
 
-const staffShards = 256
+const staffShards = 1024
 
 type permID = uint32
 type deptSlot = uint32
@@ -40,14 +40,14 @@ const (
 )
 
 const (
-	chunkBits = 10
+	chunkBits = 8
 	chunkSize = 1 << chunkBits
 	// denseLimit bounds the IDs kept in dense chunks; larger IDs (a
 	// restarted sequence, say) go to a map so the chunk table stays small.
 	denseLimit = 1 << 26
 )
 
-// staffChunk holds what checks read for 1,024 consecutive staff IDs: their
+// staffChunk holds what checks read for 256 consecutive staff IDs: their
 // flags and, row by row, their effective permissions as bits (words per
 // row: snapshot.words). A row is all ones for an active full-access
 // account and all zeros for a disabled or unknown one, so the common check
@@ -88,15 +88,14 @@ type snapshot struct {
 	deptSlots map[DepartmentID]deptSlot
 	depts     []*deptEntry // by slot; nil when the department has no rules
 
-	direct map[permID]map[StaffID]struct{} // who holds a permission directly
-	full   map[StaffID]struct{}            // who has the full-access flag
+	direct []map[StaffID]struct{} // by permID: who holds it directly (nil: nobody)
+	full   map[StaffID]struct{}   // who has the full-access flag
 }
 
 func newSnapshot() *snapshot {
 	s := &snapshot{
 		permIDs:   map[Permission]permID{},
 		deptSlots: map[DepartmentID]deptSlot{},
-		direct:    map[permID]map[StaffID]struct{}{},
 		full:      map[StaffID]struct{}{},
 		far:       map[StaffID]*farStaff{},
 	}
@@ -398,11 +397,15 @@ func (b *builder) dept(id DepartmentID) *deptEntry {
 
 func (b *builder) directSet(p permID) map[StaffID]struct{} {
 	if !b.directTop {
-		b.next.direct = maps.Clone(b.next.direct)
+		b.next.direct = slices.Clone(b.next.direct)
 		b.directTop = true
 	}
+	if int(p) >= len(b.next.direct) {
+		b.next.direct = append(b.next.direct, make([]map[StaffID]struct{}, int(p)+1-len(b.next.direct))...)
+	}
 	set := b.next.direct[p]
-	if !b.directCopied[p] {
+	if !b.directCopied[p] || set == nil {
+		// A set emptied earlier in this builder is nil again: recreate it.
 		set = maps.Clone(set)
 		if set == nil {
 			set = map[StaffID]struct{}{}
@@ -447,7 +450,7 @@ func (b *builder) apply(r Rule, add bool) {
 			e.direct = e.direct.without(pid)
 			delete(set, id)
 			if len(set) == 0 {
-				delete(b.next.direct, pid)
+				b.next.direct[pid] = nil
 			}
 		}
 	case RuleMember:

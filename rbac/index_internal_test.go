@@ -1,7 +1,9 @@
 package rbac
 
 import (
+	"cmp"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -74,5 +76,38 @@ func TestIndexIncrementalEqualsRebuild(t *testing.T) {
 	}
 	if len(snap.far) == 0 && len(policy) > 0 {
 		t.Log("note: no far IDs in the final policy")
+	}
+}
+
+// A batch that empties a permission's direct holders and then grants it
+// again (as Sync applies several changes at once) must not lose the set.
+func TestIndexRevokeThenGrantInOneBatch(t *testing.T) {
+	p := Perm("invoices", "send")
+	snap := buildSnapshot([]Rule{GrantRule(StaffSubject(1), p)}, 1)
+	b := newBuilder(snap)
+	b.applyDelta(PolicyDelta{Remove: []Rule{GrantRule(StaffSubject(1), p)}})
+	b.applyDelta(PolicyDelta{Add: []Rule{GrantRule(StaffSubject(2), p)}})
+	next := b.finish()
+	if next.can(1, p) || !next.can(2, p) {
+		t.Fatalf("can(1) = %v, can(2) = %v; want false, true", next.can(1, p), next.can(2, p))
+	}
+	if got := next.whoCan(p); len(got) != 1 || got[0].Staff != 2 {
+		t.Fatalf("whoCan = %v", got)
+	}
+}
+
+// The radix sort is a stable sort by staff ID, like the comparison sort.
+func TestSortByStaffStable(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{0, 1, 63, 64, 1000, 20000} {
+		refs := make([]holderRef, n)
+		for i := range refs {
+			refs[i] = holderRef{StaffID(rng.IntN(100_000_000)), Source{Kind: SourceDepartment, Department: DepartmentID(i)}}
+		}
+		want := slices.Clone(refs)
+		slices.SortStableFunc(want, func(a, b holderRef) int { return cmp.Compare(a.id, b.id) })
+		if got := sortByStaff(slices.Clone(refs)); !slices.Equal(got, want) {
+			t.Fatalf("n=%d: radix order differs from a stable sort", n)
+		}
 	}
 }
