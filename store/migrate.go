@@ -136,6 +136,10 @@ func firstLine(s string) string {
 func (s *Store) checkSchema(ctx context.Context) error {
 	var v int
 	err := s.db.WithContext(ctx).Raw(`SELECT COALESCE(MAX(version), 0) FROM billingrbac_schema`).Scan(&v).Error
+	if err != nil && ctx.Err() != nil {
+		// A cancelled write is not a missing schema.
+		return fmt.Errorf("store: check schema: %w", ctx.Err())
+	}
 	if err != nil || v != SchemaVersion() {
 		return fmt.Errorf("store: %w: database at version %d, code expects %d: run Migrate", errSchema, v, SchemaVersion())
 	}
