@@ -132,8 +132,12 @@ func everyWritePath(t *testing.T, e *env) []writePath {
 		}},
 		{"join", func(ctx context.Context, _ int) error { return e.svc.AddToDepartment(ctx, e.admin, victim, support) }},
 		{"leave", func(ctx context.Context, _ int) error { return e.svc.RemoveFromDepartment(ctx, e.admin, victim, sales) }},
-		{"grant", func(ctx context.Context, _ int) error { return e.svc.Grant(ctx, e.admin, person.ID, pReports, pInvoicesSend) }},
-		{"revoke", func(ctx context.Context, _ int) error { return e.svc.Revoke(ctx, e.admin, person.ID, pReports, pInvoicesSend) }},
+		{"grant", func(ctx context.Context, _ int) error {
+			return e.svc.Grant(ctx, e.admin, person.ID, pReports, pInvoicesSend)
+		}},
+		{"revoke", func(ctx context.Context, _ int) error {
+			return e.svc.Revoke(ctx, e.admin, person.ID, pReports, pInvoicesSend)
+		}},
 		{"reset password", func(ctx context.Context, _ int) error {
 			_, err := e.svc.ResetPassword(ctx, e.admin, victim)
 			return err
