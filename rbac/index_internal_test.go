@@ -106,7 +106,7 @@ func TestSortByStaffStable(t *testing.T) {
 		}
 		want := slices.Clone(refs)
 		slices.SortStableFunc(want, func(a, b holderRef) int { return cmp.Compare(a.id, b.id) })
-		if got := sortByStaff(slices.Clone(refs)); !slices.Equal(got, want) {
+		if got := sortByStaff(slices.Clone(refs), make([]holderRef, n)); !slices.Equal(got, want) {
 			t.Fatalf("n=%d: radix order differs from a stable sort", n)
 		}
 	}

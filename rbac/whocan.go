@@ -2,7 +2,9 @@ package rbac
 
 import (
 	"cmp"
+	"math/bits"
 	"slices"
+	"sync"
 )
 
 // holderRef is one (staff member, reason) pair found by WhoCan.
@@ -38,7 +40,9 @@ func (s *snapshot) whoCan(p Permission) []Holder {
 	// departments by ID, then direct grants — and sort them stably by
 	// staff: each holder's reasons come out in that order.
 	slices.SortFunc(holding, func(a, b *deptEntry) int { return cmp.Compare(a.id, b.id) })
-	refs := make([]holderRef, 0, n)
+	scratch := refBufs.Get().(*refScratch)
+	defer refBufs.Put(scratch)
+	refs := slices.Grow(scratch.refs[:0], n)
 	for id := range s.full {
 		refs = append(refs, holderRef{id, Source{Kind: SourceFullAccess}})
 	}
@@ -53,7 +57,11 @@ func (s *snapshot) whoCan(p Permission) []Holder {
 			refs = append(refs, holderRef{id, Source{Kind: SourceDirect}})
 		}
 	}
-	refs = sortByStaff(refs)
+	scratch.refs = refs // keep the grown buffers for the next call
+	if cap(scratch.tmp) < len(refs) {
+		scratch.tmp = make([]holderRef, len(refs))
+	}
+	refs = sortByStaff(refs, scratch.tmp[:len(refs)])
 	// One backing array for every holder's sources: two allocations in all.
 	srcs := make([]Source, 0, len(refs))
 	out := make([]Holder, 0, len(refs))
@@ -75,23 +83,27 @@ func (s *snapshot) whoCan(p Permission) []Holder {
 	return out
 }
 
-// sortByStaff sorts refs stably by staff ID: a three-pass radix sort on
-// the 27 low bits when every ID is dense (the usual case: tens of
-// microseconds for 10,000 refs), a comparison sort otherwise.
-func sortByStaff(refs []holderRef) []holderRef {
+// refScratch is WhoCan's scratch space (two arrays of pairs, 240 KB each
+// for 10,000 pairs), recycled so that only the result is allocated per call.
+type refScratch struct{ refs, tmp []holderRef }
+
+var refBufs = sync.Pool{New: func() any { return new(refScratch) }}
+
+// sortByStaff sorts refs stably by staff ID, using tmp (as long as refs)
+// as scratch: a radix sort, 9 bits per pass, as many passes as the largest
+// ID needs (two at 100,000 staff), or a comparison sort for short lists and
+// very large IDs. The result is refs or tmp.
+func sortByStaff(refs, tmp []holderRef) []holderRef {
+	var maxID uint64
 	for _, r := range refs {
-		if uint64(r.id) >= 1<<27 {
-			slices.SortStableFunc(refs, func(a, b holderRef) int { return cmp.Compare(a.id, b.id) })
-			return refs
-		}
+		maxID = max(maxID, uint64(r.id))
 	}
-	if len(refs) < 64 {
+	if len(refs) < 64 || maxID >= 1<<36 {
 		slices.SortStableFunc(refs, func(a, b holderRef) int { return cmp.Compare(a.id, b.id) })
 		return refs
 	}
-	tmp := make([]holderRef, len(refs))
 	src, dst := refs, tmp
-	for shift := uint(0); shift < 27; shift += 9 {
+	for shift := uint(0); shift < uint(bits.Len64(maxID)); shift += 9 {
 		var count [513]int
 		for _, r := range src {
 			count[(uint64(r.id)>>shift)&511+1]++
