@@ -3,7 +3,9 @@ package rbac
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Operation names a kind of committed change in the change log.
@@ -64,9 +66,20 @@ type ChangeQuery struct {
 type reasonKey struct{}
 
 // WithReason attaches a reason to the changes made with ctx; it is stored in
-// their change log entries.
+// their change log entries. A reason that is not valid UTF-8 or holds a NUL
+// byte makes those changes fail with ErrInvalid (field "reason"), on every
+// backend alike.
 func WithReason(ctx context.Context, reason string) context.Context {
 	return context.WithValue(ctx, reasonKey{}, reason)
+}
+
+// checkReason refuses what PostgreSQL cannot store in a text column.
+func checkReason(s string) error {
+	var fe fieldErrors
+	if !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 {
+		fe.add("reason", "format", "must be valid UTF-8 without NUL bytes")
+	}
+	return fe.err("change")
 }
 
 func reasonFrom(ctx context.Context) string {

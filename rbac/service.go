@@ -145,6 +145,9 @@ func (s *Service) write(ctx context.Context, fn func(w *txn) error) (Change, err
 	if s.closed.Load() {
 		return Change{}, ErrClosed
 	}
+	if err := checkReason(reasonFrom(ctx)); err != nil {
+		return Change{}, err
+	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	var committed Change
