@@ -177,13 +177,15 @@ func TestEscalationMatrix(t *testing.T) {
 		}
 		watch := []rbac.StaffID{e.admin, none, partial, manager, dis.ID, root2.ID, victim}
 		n := 0
+		// Every attempt is refused, so the state never moves: one capture
+		// before all of them, one after each.
+		before := captureAll(t, e, watch)
 		for _, a := range actors {
 			for _, o := range ops {
 				if a.staffOps && !o.onStaf {
 					continue
 				}
 				t.Run(a.name+"/"+o.name, func(t *testing.T) {
-					before := captureAll(t, e, watch)
 					err := o.do(a.id, a.target)
 					if !errors.Is(err, rbac.ErrPermissionDenied) {
 						t.Fatalf("err = %v, want ErrPermissionDenied", err)

@@ -192,13 +192,15 @@ func TestFailureInjectionEveryWritePath(t *testing.T) {
 				for id := e.admin; id < e.admin+12; id++ { // every fixture, whatever IDs the backend skipped
 					watch = append(watch, id)
 				}
+				// A failed attempt changes nothing, so the state after it is
+				// the state before the next one: one capture per attempt.
+				before := captureAll(t, e, watch)
 				for _, w := range paths {
 					t.Run(w.name, func(t *testing.T) {
 						for n := int64(1); ; n++ {
 							if n > 300 {
 								t.Fatal("write never succeeded")
 							}
-							before := captureAll(t, e, watch)
 							ctx, cancel := context.WithCancel(context.WithValue(e.ctx, faultKey{}, true))
 							if mode == "fail" {
 								f.arm(n, nil)
@@ -213,9 +215,11 @@ func TestFailureInjectionEveryWritePath(t *testing.T) {
 								if fired && mode == "fail" {
 									t.Fatalf("statement %d failed but the write reported success", n)
 								}
-								if d := before.diff(captureAll(t, e, watch)); d == "" {
+								after := captureAll(t, e, watch)
+								if d := before.diff(after); d == "" {
 									t.Fatalf("write succeeded after %d statements but changed nothing", n)
 								}
+								before = after
 								all, err := e.svc.StaffMembers(e.ctx)
 								mustNoErr(t, err)
 								ids := []rbac.StaffID{424242}

@@ -90,7 +90,7 @@ func TestHostileInput(t *testing.T) {
 			return e.svc.CreateStaff(e.ctx, e.admin, in)
 		}
 		var fields []field
-		for _, tag := range []language.Tag{language.English, language.Arabic, language.Chinese} {
+		for _, tag := range []language.Tag{language.English, language.Arabic} {
 			fields = append(fields,
 				field{"staff full name " + tag.String(), func(i int, s string) (string, func() string, error) {
 					st, err := newStaff(i, func(in *rbac.NewStaff) { in.FullName = rbac.LocalizedText{language.English: "H", tag: s} })
@@ -170,11 +170,13 @@ func TestHostileInput(t *testing.T) {
 			}},
 		)
 
+		// A refused attempt changes nothing, so each attempt's "after" is
+		// the next one's "before": one capture per attempt.
+		before := captureAll(t, e, watch)
 		for fi, f := range fields {
 			t.Run(f.name, func(t *testing.T) {
 				for si, s := range hostileStrings {
 					i := fi*1000 + si
-					before := captureAll(t, e, watch)
 					stored, read, err := f.do(i, s)
 					switch {
 					case errors.Is(err, rbac.ErrInvalid):
@@ -185,6 +187,7 @@ func TestHostileInput(t *testing.T) {
 						if d := before.diff(captureAll(t, e, watch)); d != "" {
 							t.Fatalf("%.40q: refused but changed %s", s, d)
 						}
+						continue
 					case err != nil:
 						t.Fatalf("%.40q: err = %v, want success or ErrInvalid", s, err)
 					default:
@@ -192,6 +195,7 @@ func TestHostileInput(t *testing.T) {
 							t.Fatalf("%.40q: stored %.60q, read back %.60q", s, stored, got)
 						}
 					}
+					before = captureAll(t, e, watch)
 				}
 				// The stored policy still loads and means what the index says.
 				all, err := e.svc.StaffMembers(e.ctx)
@@ -205,8 +209,8 @@ func TestHostileInput(t *testing.T) {
 		}
 
 		t.Run("sign-in", func(t *testing.T) {
+			before := captureAll(t, e, watch)
 			for _, s := range hostileStrings {
-				before := captureAll(t, e, watch)
 				if _, err := e.svc.Authenticate(e.ctx, s, s); !errors.Is(err, rbac.ErrBadCredentials) {
 					t.Fatalf("Authenticate(%.40q): %v, want ErrBadCredentials", s, err)
 				}
