@@ -176,72 +176,76 @@ func everyWritePath(t *testing.T, e *env) []writePath {
 }
 
 // TestFailureInjectionEveryWritePath fails each SQL statement of every
-// write path in turn, then cancels the context before each statement in
-// turn: every failed call leaves every table and the in-memory decisions
-// exactly as before, and each write eventually succeeds once past its
-// last statement, leaving decisions that agree with Casbin.
-func TestFailureInjectionEveryWritePath(t *testing.T) {
+// write path in turn: every failed call leaves every table and the
+// in-memory decisions exactly as before, and each write eventually
+// succeeds once past its last statement, leaving decisions that agree with
+// Casbin.
+func TestFailureInjectionEveryWritePath(t *testing.T) { runFaults(t, "fail") }
+
+// TestCancelMidWriteEveryWritePath cancels the context of every write path
+// just before each of its SQL statements in turn (from inside a GORM
+// callback): the call fails with context.Canceled and leaves every table
+// and the decisions as they were.
+func TestCancelMidWriteEveryWritePath(t *testing.T) { runFaults(t, "cancel") }
+
+func runFaults(t *testing.T, mode string) {
 	testdb.Run(t, func(t *testing.T, b testdb.Backend) {
-		for _, mode := range []string{"fail", "cancel"} {
-			t.Run(mode, func(t *testing.T) {
-				e := newAccountEnv(t, b, rbac.AccountOptions{})
-				paths := everyWritePath(t, e)
-				f := &faults{}
-				f.install(t, e.st.DB())
-				var watch []rbac.StaffID
-				for id := e.admin; id < e.admin+12; id++ { // every fixture, whatever IDs the backend skipped
-					watch = append(watch, id)
-				}
-				// A failed attempt changes nothing, so the state after it is
-				// the state before the next one: one capture per attempt.
-				before := captureAll(t, e, watch)
-				for _, w := range paths {
-					t.Run(w.name, func(t *testing.T) {
-						for n := int64(1); ; n++ {
-							if n > 300 {
-								t.Fatal("write never succeeded")
-							}
-							ctx, cancel := context.WithCancel(context.WithValue(e.ctx, faultKey{}, true))
-							if mode == "fail" {
-								f.arm(n, nil)
-							} else {
-								f.arm(n, cancel)
-							}
-							err := w.do(ctx, int(n))
-							fired := f.fired.Load()
-							f.arm(0, nil)
-							cancel()
-							if err == nil {
-								if fired && mode == "fail" {
-									t.Fatalf("statement %d failed but the write reported success", n)
-								}
-								after := captureAll(t, e, watch)
-								if d := before.diff(after); d == "" {
-									t.Fatalf("write succeeded after %d statements but changed nothing", n)
-								}
-								before = after
-								all, err := e.svc.StaffMembers(e.ctx)
-								mustNoErr(t, err)
-								ids := []rbac.StaffID{424242}
-								for _, s := range all {
-									ids = append(ids, s.ID)
-								}
-								agree(t, e.svc, storedEnforcer(t, e.st), ids, e.svc.Catalog().Permissions())
-								t.Logf("%d statements, each failing left no trace", n-1)
-								return
-							}
-							want := errInjected
-							if mode == "cancel" {
-								want = context.Canceled
-							}
-							if !errors.Is(err, want) {
-								t.Fatalf("statement %d: err = %v, want %v", n, err, want)
-							}
-							if d := before.diff(captureAll(t, e, watch)); d != "" {
-								t.Fatalf("%s at statement %d changed: %s (err %v)", mode, n, d, err)
-							}
+		e := newAccountEnv(t, b, rbac.AccountOptions{})
+		paths := everyWritePath(t, e)
+		f := &faults{}
+		f.install(t, e.st.DB())
+		var watch []rbac.StaffID
+		for id := e.admin; id < e.admin+12; id++ { // every fixture, whatever IDs the backend skipped
+			watch = append(watch, id)
+		}
+		// A failed attempt changes nothing, so the state after it is
+		// the state before the next one: one capture per attempt.
+		before := captureAll(t, e, watch)
+		for _, w := range paths {
+			t.Run(w.name, func(t *testing.T) {
+				for n := int64(1); ; n++ {
+					if n > 300 {
+						t.Fatal("write never succeeded")
+					}
+					ctx, cancel := context.WithCancel(context.WithValue(e.ctx, faultKey{}, true))
+					if mode == "fail" {
+						f.arm(n, nil)
+					} else {
+						f.arm(n, cancel)
+					}
+					err := w.do(ctx, int(n))
+					fired := f.fired.Load()
+					f.arm(0, nil)
+					cancel()
+					if err == nil {
+						if fired && mode == "fail" {
+							t.Fatalf("statement %d failed but the write reported success", n)
 						}
-					})
+						after := captureAll(t, e, watch)
+						if d := before.diff(after); d == "" {
+							t.Fatalf("write succeeded after %d statements but changed nothing", n)
+						}
+						before = after
+						all, err := e.svc.StaffMembers(e.ctx)
+						mustNoErr(t, err)
+						ids := []rbac.StaffID{424242}
+						for _, s := range all {
+							ids = append(ids, s.ID)
+						}
+						agree(t, e.svc, storedEnforcer(t, e.st), ids, e.svc.Catalog().Permissions())
+						t.Logf("%d statements, each failing left no trace", n-1)
+						return
+					}
+					want := errInjected
+					if mode == "cancel" {
+						want = context.Canceled
+					}
+					if !errors.Is(err, want) {
+						t.Fatalf("statement %d: err = %v, want %v", n, err, want)
+					}
+					if d := before.diff(captureAll(t, e, watch)); d != "" {
+						t.Fatalf("%s at statement %d changed: %s (err %v)", mode, n, d, err)
+					}
 				}
 			})
 		}
