@@ -359,41 +359,26 @@ func (t *clientTx) Role(id clients.RoleID) (clients.Role, error) { return getCli
 // transaction, like the staff policy: removals one by one, additions in
 // bounded batches.
 func (t *clientTx) ApplyPolicy(d clients.Delta) error {
-	a, err := adapter(t.tx.ctx, t.tx.db)
+	lines := func(rs []clients.Rule) ([]policy.Line, error) {
+		out := make([]policy.Line, 0, len(rs))
+		for _, r := range rs {
+			l, err := policy.ClientToLine(r)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, l)
+		}
+		return out, nil
+	}
+	add, err := lines(d.Add)
 	if err != nil {
 		return err
 	}
-	for _, r := range d.Remove {
-		l, err := policy.ClientToLine(r)
-		if err != nil {
-			return err
-		}
-		if err := a.RemovePolicyCtx(t.tx.ctx, l.Sec, l.Ptype, l.Values); err != nil {
-			return fmt.Errorf("store: remove client rule %v: %w", r, err)
-		}
+	remove, err := lines(d.Remove)
+	if err != nil {
+		return err
 	}
-	byType := map[string][][]string{}
-	var order []policy.Line
-	for _, r := range d.Add {
-		l, err := policy.ClientToLine(r)
-		if err != nil {
-			return err
-		}
-		if _, ok := byType[l.Ptype]; !ok {
-			order = append(order, l)
-		}
-		byType[l.Ptype] = append(byType[l.Ptype], l.Values)
-	}
-	for _, l := range order {
-		rules := byType[l.Ptype]
-		for i := 0; i < len(rules); i += addChunk {
-			chunk := rules[i:min(i+addChunk, len(rules))]
-			if err := a.AddPolicies(l.Sec, l.Ptype, chunk); err != nil {
-				return fmt.Errorf("store: add %d %s rules: %w", len(chunk), l.Ptype, err)
-			}
-		}
-	}
-	return nil
+	return writeLines(t.tx.ctx, t.tx.db, add, remove)
 }
 
 // ClientScope returns a GORM scope restricting a query to the rows f

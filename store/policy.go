@@ -109,29 +109,35 @@ func (s *Store) LoadPolicy(ctx context.Context) ([]rbac.Rule, int64, error) {
 func (t *tx) LoadPolicy() ([]rbac.Rule, error) { return loadPolicy(t.ctx, t.db) }
 
 // ApplyPolicy implements rbac.Tx through gorm-adapter bound to the
-// transaction: removals one by one (its batch removal swallows errors),
-// additions in bounded batches.
+// transaction.
 func (t *tx) ApplyPolicy(d rbac.PolicyDelta) error {
-	a, err := adapter(t.ctx, t.db)
+	add, err := policy.Lines(d.Add)
 	if err != nil {
 		return err
 	}
-	for _, r := range d.Remove {
-		l, err := policy.ToLine(r)
-		if err != nil {
-			return err
-		}
-		if err := a.RemovePolicyCtx(t.ctx, l.Sec, l.Ptype, l.Values); err != nil {
-			return fmt.Errorf("store: remove rule %v: %w", r, err)
+	remove, err := policy.Lines(d.Remove)
+	if err != nil {
+		return err
+	}
+	return writeLines(t.ctx, t.db, add, remove)
+}
+
+// writeLines writes Casbin lines through gorm-adapter bound to db (a
+// transaction): removals one by one (its batch removal swallows errors),
+// additions grouped by type in bounded batches.
+func writeLines(ctx context.Context, db *gorm.DB, add, remove []policy.Line) error {
+	a, err := adapter(ctx, db)
+	if err != nil {
+		return err
+	}
+	for _, l := range remove {
+		if err := a.RemovePolicyCtx(ctx, l.Sec, l.Ptype, l.Values); err != nil {
+			return fmt.Errorf("store: remove rule %s %v: %w", l.Ptype, l.Values, err)
 		}
 	}
 	byType := map[string][][]string{}
 	var order []policy.Line
-	for _, r := range d.Add {
-		l, err := policy.ToLine(r)
-		if err != nil {
-			return err
-		}
+	for _, l := range add {
 		if _, ok := byType[l.Ptype]; !ok {
 			order = append(order, l)
 		}
