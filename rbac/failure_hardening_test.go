@@ -46,19 +46,7 @@ func (f *faults) install(t *testing.T, db *gorm.DB) {
 		}
 		_ = db.AddError(errInjected)
 	}
-	cb := db.Callback()
-	for name, err := range map[string]error{
-		"create": cb.Create().Before("gorm:create").Register("hardening:fault", hook),
-		"query":  cb.Query().Before("gorm:query").Register("hardening:fault", hook),
-		"update": cb.Update().Before("gorm:update").Register("hardening:fault", hook),
-		"delete": cb.Delete().Before("gorm:delete").Register("hardening:fault", hook),
-		"raw":    cb.Raw().Before("gorm:raw").Register("hardening:fault", hook),
-		"row":    cb.Row().Before("gorm:row").Register("hardening:fault", hook),
-	} {
-		if err != nil {
-			t.Fatalf("register %s hook: %v", name, err)
-		}
-	}
+	testdb.SetFault(t, db, hook)
 }
 
 func (f *faults) arm(n int64, cancel context.CancelFunc) {

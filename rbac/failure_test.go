@@ -28,19 +28,7 @@ func (f *failAt) install(t *testing.T, db *gorm.DB) {
 			_ = db.AddError(errInjected)
 		}
 	}
-	cb := db.Callback()
-	for name, err := range map[string]error{
-		"create": cb.Create().Before("gorm:create").Register("test:fail", hook),
-		"query":  cb.Query().Before("gorm:query").Register("test:fail", hook),
-		"update": cb.Update().Before("gorm:update").Register("test:fail", hook),
-		"delete": cb.Delete().Before("gorm:delete").Register("test:fail", hook),
-		"raw":    cb.Raw().Before("gorm:raw").Register("test:fail", hook),
-		"row":    cb.Row().Before("gorm:row").Register("test:fail", hook),
-	} {
-		if err != nil {
-			t.Fatalf("register %s hook: %v", name, err)
-		}
-	}
+	testdb.SetFault(t, db, hook)
 }
 
 func (f *failAt) arm(n int64) { f.seen.Store(0); f.n.Store(n) }

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -11,8 +13,29 @@ import (
 	"github.com/billingrbac/billingrbac/rbac"
 )
 
-// NotifyChannel is the PostgreSQL channel commits are announced on.
+// NotifyChannel is the PostgreSQL channel commits are announced on when
+// the tables live in the "public" schema; in another schema the channel is
+// NotifyChannel + "_" + schema, so that applications sharing a database in
+// different schemas do not wake each other (see Store.Channel).
 const NotifyChannel = "billingrbac"
+
+// channelFor names the notification channel of a schema, within
+// PostgreSQL's 63-byte identifier limit.
+func channelFor(schema string) string {
+	if schema == "" || schema == "public" {
+		return NotifyChannel
+	}
+	c := NotifyChannel + "_" + schema
+	if len(c) > 63 {
+		sum := sha256.Sum256([]byte(schema))
+		c = NotifyChannel + "_" + hex.EncodeToString(sum[:8])
+	}
+	return c
+}
+
+// Channel returns the PostgreSQL channel this store announces commits on
+// and listens to ("" on SQLite).
+func (s *Store) Channel() string { return s.channel }
 
 type changeRow struct {
 	Version    int64 `gorm:"primaryKey;autoIncrement:false"`
@@ -67,7 +90,7 @@ func (t *tx) RecordChange(c rbac.Change) error {
 	}
 	if t.s.dialect == dialectPostgres {
 		// Delivered to listeners only if and when the transaction commits.
-		if err := t.db.Exec(`SELECT pg_notify(?, ?)`, NotifyChannel, strconv.FormatInt(c.Version, 10)).Error; err != nil {
+		if err := t.db.Exec(`SELECT pg_notify(?, ?)`, t.s.channel, strconv.FormatInt(c.Version, 10)).Error; err != nil {
 			return fmt.Errorf("store: notify: %w", err)
 		}
 	}

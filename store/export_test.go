@@ -10,3 +10,6 @@ import (
 func (s *Store) LoadPolicyViaAdapterForTest(ctx context.Context) ([]rbac.Rule, error) {
 	return loadPolicyViaAdapter(ctx, s.db)
 }
+
+// ChannelFor exposes channel naming to tests.
+func ChannelFor(schema string) string { return channelFor(schema) }

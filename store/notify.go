@@ -39,7 +39,7 @@ func (n notifier) Listen(ctx context.Context, notify func(version int64)) error 
 		ReconnectDelay: ReconnectDelay,
 		LogError:       func(context.Context, error) {},
 	}
-	l.Handle(NotifyChannel, handler{notify})
+	l.Handle(n.s.channel, handler{notify})
 	err := l.Listen(ctx)
 	if ctx.Err() != nil {
 		return nil

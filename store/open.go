@@ -26,6 +26,7 @@ type Store struct {
 	dsn     string
 
 	listenerName string
+	channel      string // PostgreSQL notification channel
 }
 
 var _ rbac.Store = (*Store)(nil)
@@ -111,6 +112,14 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
 	s.db = db
+	if s.dialect == dialectPostgres {
+		var schema string
+		if err := db.WithContext(ctx).Raw(`SELECT COALESCE(current_schema(), '')`).Scan(&schema).Error; err != nil {
+			_ = sqlDB.Close()
+			return nil, fmt.Errorf("store: open: %w", err)
+		}
+		s.channel = channelFor(schema)
+	}
 	return s, nil
 }
 

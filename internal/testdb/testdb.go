@@ -89,15 +89,11 @@ func DSN(tb testing.TB, b Backend) string {
 	return ""
 }
 
-// Open opens dsn, closing it when the test ends.
+// Open opens dsn, closing it when the test ends. Faults can be injected
+// into its statements with SetFault.
 func Open(tb testing.TB, dsn string) *store.Store {
 	tb.Helper()
-	st, err := store.Open(context.Background(), dsn)
-	if err != nil {
-		tb.Fatalf("testdb: open: %v", err)
-	}
-	tb.Cleanup(func() { _ = st.Close() })
-	return st
+	return OpenWith(tb, dsn, store.Options{})
 }
 
 // OpenWith opens dsn with options, closing it when the test ends.
@@ -108,6 +104,9 @@ func OpenWith(tb testing.TB, dsn string, opts store.Options) *store.Store {
 		tb.Fatalf("testdb: open: %v", err)
 	}
 	tb.Cleanup(func() { _ = st.Close() })
+	if err := st.DB().Use(&faultPlugin{}); err != nil {
+		tb.Fatalf("testdb: fault hook: %v", err)
+	}
 	return st
 }
 
