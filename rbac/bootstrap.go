@@ -11,8 +11,8 @@ import (
 type BootstrapOptions struct {
 	// AdminLogin is the full-access account's login; "" means "admin".
 	AdminLogin string
-	// AdminPassword is the admin's password; "" means generate one, which
-	// Bootstrap returns once.
+	// AdminPassword is the admin's password, checked against the password
+	// policy; "" means generate one, which Bootstrap returns once.
 	AdminPassword string
 	// HashParams for the admin password; zero means DefaultHashParams.
 	HashParams HashParams
@@ -57,7 +57,8 @@ func SupportPermissions() []Permission { return append([]Permission(nil), suppor
 // support" (support center, products/services, clients; accepts client
 // requests) and an admin with full access. It runs as the system actor and
 // is idempotent: once a bootstrap is in the change log, it changes nothing.
-// Errors: ErrInvalid (a bad login or password), ErrConflict.
+// Errors: ErrInvalid (a bad login, or a password the policy refuses),
+// ErrConflict.
 func (s *Service) Bootstrap(ctx context.Context, opts BootstrapOptions) (BootstrapResult, error) {
 	login := opts.AdminLogin
 	if login == "" {
@@ -65,6 +66,9 @@ func (s *Service) Bootstrap(ctx context.Context, opts BootstrapOptions) (Bootstr
 	}
 	var fe fieldErrors
 	login = normalizeLogin(&fe, login)
+	if opts.AdminPassword != "" {
+		s.acct.policy.check(&fe, "admin_password", opts.AdminPassword, Staff{Login: login, FullName: Text(language.English, "Administrator")})
+	}
 	if err := fe.err("bootstrap"); err != nil {
 		return BootstrapResult{}, err
 	}
