@@ -3,6 +3,8 @@ package clients
 import (
 	"fmt"
 	"strings"
+
+	"github.com/billingrbac/billingrbac/internal/name"
 )
 
 // Section is a part of the client area a role switches on or off, such as
@@ -100,23 +102,5 @@ func ParsePermission(s string) (Permission, error) {
 	return Permission{Section: Section(sec), Action: a}, nil
 }
 
-const maxNameLen = 32
-
 // validName reports why s is not a valid section or kind name, or "".
-func validName(s string) (rule, msg string) {
-	switch {
-	case s == "":
-		return "required", "must not be empty"
-	case len(s) > maxNameLen:
-		return "max_length", fmt.Sprintf("must be at most %d characters", maxNameLen)
-	case s[0] < 'a' || s[0] > 'z':
-		return "format", "must start with a lower-case letter a-z"
-	}
-	for i := 1; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
-			return "format", "may contain only a-z, 0-9, '_' and '-'"
-		}
-	}
-	return "", ""
-}
+func validName(s string) (rule, msg string) { return name.Check(s) }

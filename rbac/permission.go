@@ -1,8 +1,9 @@
 package rbac
 
 import (
-	"fmt"
 	"strings"
+
+	"github.com/billingrbac/billingrbac/internal/name"
 )
 
 // Function is a billing function: a section of the billing system such as
@@ -32,26 +33,8 @@ func (f Function) String() string { return string(f) }
 // String returns the action name.
 func (a Action) String() string { return string(a) }
 
-const maxNameLen = 32
-
 // validName reports why s is not a valid function or action name, or "".
-func validName(s string) (rule, msg string) {
-	switch {
-	case s == "":
-		return "required", "must not be empty"
-	case len(s) > maxNameLen:
-		return "max_length", fmt.Sprintf("must be at most %d characters", maxNameLen)
-	case s[0] < 'a' || s[0] > 'z':
-		return "format", "must start with a lower-case letter a-z"
-	}
-	for i := 1; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
-			return "format", "may contain only a-z, 0-9, '_' and '-'"
-		}
-	}
-	return "", ""
-}
+func validName(s string) (rule, msg string) { return name.Check(s) }
 
 // ParseFunction checks the syntax of a function name. It does not consult a
 // catalog; Catalog.Function does. Errors wrap ErrInvalid.
