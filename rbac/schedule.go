@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/billingrbac/billingrbac/hours"
@@ -394,8 +395,14 @@ func (s *Service) DepartmentHours(ctx context.Context, id DepartmentID) (Departm
 }
 
 // DepartmentCalendar returns the compiled business hours of department id
-// with its assignment. Errors: ErrNotFound.
+// with its assignment. Results are cached until the next change this
+// instance applies, so deadlines cost no database read in between.
+// Errors: ErrNotFound.
 func (s *Service) DepartmentCalendar(ctx context.Context, id DepartmentID) (*hours.Calendar, DepartmentHours, error) {
+	v := s.Version()
+	if c, h, ok := s.cals.get(v, id); ok {
+		return c, h, nil
+	}
 	h, err := s.DepartmentHours(ctx, id)
 	if err != nil {
 		return nil, DepartmentHours{}, err
@@ -408,7 +415,42 @@ func (s *Service) DepartmentCalendar(ctx context.Context, id DepartmentID) (*hou
 	if err != nil {
 		return nil, DepartmentHours{}, fmt.Errorf("department hours %s: stored schedule %s: %w", id, h.Schedule, err)
 	}
+	s.cals.put(v, id, c, h)
 	return c, h, nil
+}
+
+// calendarCache keeps compiled department calendars for one version of
+// the change log: any committed change (a schedule edited, hours assigned,
+// a department deleted) moves the version and empties it, on every
+// instance as it applies the change.
+type calendarCache struct {
+	mu      sync.Mutex
+	version int64
+	m       map[DepartmentID]cachedCalendar
+}
+
+type cachedCalendar struct {
+	cal *hours.Calendar
+	h   DepartmentHours
+}
+
+func (c *calendarCache) get(version int64, id DepartmentID) (*hours.Calendar, DepartmentHours, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.version != version {
+		return nil, DepartmentHours{}, false
+	}
+	e, ok := c.m[id]
+	return e.cal, e.h, ok
+}
+
+func (c *calendarCache) put(version int64, id DepartmentID, cal *hours.Calendar, h DepartmentHours) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.version != version || c.m == nil {
+		c.version, c.m = version, map[DepartmentID]cachedCalendar{}
+	}
+	c.m[id] = cachedCalendar{cal, h}
 }
 
 // ResponseDue returns when a client's request to department id received at
