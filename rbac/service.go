@@ -48,7 +48,7 @@ type Service struct {
 	now     func() time.Time
 	log     *slog.Logger
 	acct    accounts
-	cals    calendarCache // compiled department calendars, per version
+	cals    calendarCache   // compiled department calendars, per version
 	dlog    *decisionLogger // nil: decision logging off
 
 	snap    atomic.Pointer[snapshot]
