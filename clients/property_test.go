@@ -1,7 +1,6 @@
 package clients_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -9,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/casbin/casbin/v2"
-	gormadapter "github.com/casbin/gorm-adapter/v3"
 
 	"github.com/billingrbac/billingrbac/clients"
 	"github.com/billingrbac/billingrbac/internal/policy"
@@ -205,25 +203,9 @@ func TestPropertyNoCrossClient(t *testing.T) {
 	}
 }
 
-// storedEnforcer loads the stored policy (staff and client rules) into a
-// plain Casbin enforcer through gorm-adapter.
+// storedEnforcer is the reference: Casbin over the stored policy.
 func storedEnforcer(t *testing.T, st *store.Store) *casbin.Enforcer {
-	t.Helper()
-	db := st.DB().WithContext(context.Background())
-	gormadapter.TurnOffAutoMigrate(db)
-	a, err := gormadapter.NewAdapterByDB(db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := policy.NewModel()
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := casbin.NewEnforcer(m, a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e
+	return testdb.StoredEnforcer(t, st)
 }
 
 // agree compares every (user, owner, section, action) decision of svc

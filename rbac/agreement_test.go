@@ -1,7 +1,6 @@
 package rbac_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -9,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/casbin/casbin/v2"
-	gormadapter "github.com/casbin/gorm-adapter/v3"
 
 	"github.com/billingrbac/billingrbac/internal/policy"
 	"github.com/billingrbac/billingrbac/internal/testdb"
@@ -17,25 +15,9 @@ import (
 	"github.com/billingrbac/billingrbac/store"
 )
 
-// storedEnforcer loads the stored policy into a plain Casbin enforcer
-// through gorm-adapter: the reference answer.
+// storedEnforcer is the reference: Casbin over the stored policy.
 func storedEnforcer(t *testing.T, st *store.Store) *casbin.Enforcer {
-	t.Helper()
-	db := st.DB().WithContext(context.Background())
-	gormadapter.TurnOffAutoMigrate(db)
-	a, err := gormadapter.NewAdapterByDB(db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := policy.NewModel()
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := casbin.NewEnforcer(m, a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e
+	return testdb.StoredEnforcer(t, st)
 }
 
 // agree checks every (staff, permission) decision of svc against Casbin on
