@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/billingrbac/billingrbac/hours"
+	"github.com/billingrbac/billingrbac/rbac/hours"
 )
 
 // ScheduleID identifies a stored business-hours schedule. IDs are assigned

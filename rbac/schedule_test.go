@@ -12,7 +12,7 @@ import (
 	"github.com/rickar/cal/v2/ru"
 	"golang.org/x/text/language"
 
-	"github.com/billingrbac/billingrbac/hours"
+	"github.com/billingrbac/billingrbac/rbac/hours"
 	"github.com/billingrbac/billingrbac/internal/testdb"
 	"github.com/billingrbac/billingrbac/rbac"
 )

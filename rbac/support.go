@@ -7,7 +7,7 @@ import (
 
 	"golang.org/x/text/language"
 
-	"github.com/billingrbac/billingrbac/hours"
+	"github.com/billingrbac/billingrbac/rbac/hours"
 )
 
 // SupportDepartment is a department as a client sees it in the support

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/billingrbac/billingrbac/hours"
+	"github.com/billingrbac/billingrbac/rbac/hours"
 	"github.com/billingrbac/billingrbac/internal/testdb"
 	"github.com/billingrbac/billingrbac/rbac"
 )

@@ -10,7 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/billingrbac/billingrbac/rbac"
-	"github.com/billingrbac/billingrbac/tasks"
+	"github.com/billingrbac/billingrbac/rbac/tasks"
 )
 
 var _ tasks.Store = (*Store)(nil)

@@ -13,7 +13,7 @@ import (
 
 	"github.com/billingrbac/billingrbac/internal/testdb"
 	"github.com/billingrbac/billingrbac/rbac"
-	"github.com/billingrbac/billingrbac/tasks"
+	"github.com/billingrbac/billingrbac/rbac/tasks"
 )
 
 func newTask(dept rbac.DepartmentID, name string) *tasks.Task {

@@ -35,7 +35,7 @@ import (
 
 	"golang.org/x/text/language"
 
-	"github.com/billingrbac/billingrbac/httpauthz"
+	"github.com/billingrbac/billingrbac/rbac/httpauthz"
 	"github.com/billingrbac/billingrbac/rbac"
 	"github.com/billingrbac/billingrbac/store"
 )

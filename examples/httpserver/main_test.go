@@ -9,7 +9,7 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/billingrbac/billingrbac/httpauthz"
+	"github.com/billingrbac/billingrbac/rbac/httpauthz"
 	"github.com/billingrbac/billingrbac/internal/testdb"
 )
 

@@ -9,7 +9,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/billingrbac/billingrbac/rbac"
-	"github.com/billingrbac/billingrbac/report"
+	"github.com/billingrbac/billingrbac/rbac/report"
 )
 
 func (c *cli) migrate(args []string) error {

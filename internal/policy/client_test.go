@@ -7,7 +7,7 @@ import (
 
 	"github.com/casbin/casbin/v2"
 
-	"github.com/billingrbac/billingrbac/clients"
+	"github.com/billingrbac/billingrbac/rbac/clients"
 	"github.com/billingrbac/billingrbac/internal/policy"
 	"github.com/billingrbac/billingrbac/rbac"
 )

@@ -1,0 +1,157 @@
+package clients_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/billingrbac/billingrbac/rbac/clients"
+	"github.com/billingrbac/billingrbac/internal/policy"
+	"github.com/billingrbac/billingrbac/rbac"
+)
+
+// stateStore serves a generated state to clients.New; benchmarks only
+// read, so the other methods are never called.
+type stateStore struct {
+	clients.Store
+	st clients.State
+}
+
+func (s stateStore) Load(context.Context) (clients.State, error) { return s.st, nil }
+
+func (s stateStore) Version(context.Context) (int64, error) { return s.st.Version, nil }
+
+type noStaff struct{}
+
+func (noStaff) Can(rbac.StaffID, rbac.Permission) bool { return false }
+func (noStaff) Explain(id rbac.StaffID, p rbac.Permission) rbac.Decision {
+	return rbac.Decision{Staff: id, Permission: p}
+}
+
+// benchState: n clients, each with a first user, two roles (services
+// view+modify; finance view) and two users holding one role each.
+func benchState(n int) clients.State {
+	var st clients.State
+	uid, rid := clients.ClientUserID(0), clients.RoleID(0)
+	for i := 1; i <= n; i++ {
+		c := clients.ClientID(i)
+		st.Clients = append(st.Clients, c)
+		uid++
+		st.Users = append(st.Users, clients.UserRef{ID: uid, Client: c})
+		st.Rules = append(st.Rules, clients.FirstUserRule(c, uid))
+		r1, r2 := rid+1, rid+2
+		rid += 2
+		st.Roles = append(st.Roles, clients.RoleRef{ID: r1, Client: c}, clients.RoleRef{ID: r2, Client: c})
+		st.Rules = append(st.Rules,
+			clients.PermissionRule(c, r1, clients.Perm(clients.SectionServices, clients.View)),
+			clients.PermissionRule(c, r1, clients.Perm(clients.SectionServices, clients.Modify)),
+			clients.PermissionRule(c, r2, clients.Perm(clients.SectionFinance, clients.View)))
+		for _, r := range []clients.RoleID{r1, r2} {
+			uid++
+			st.Users = append(st.Users, clients.UserRef{ID: uid, Client: c})
+			st.Rules = append(st.Rules, clients.AssignmentRule(c, uid, r))
+		}
+	}
+	return st
+}
+
+const benchClients = 1000
+
+func benchService(b *testing.B) (*clients.Service, clients.State) {
+	st := benchState(benchClients)
+	svc, err := clients.New(context.Background(), stateStore{st: st}, noStaff{}, clients.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return svc, st
+}
+
+// User 2 is client 1's user holding the services role.
+var (
+	benchOwn   = clients.Resource{Kind: clients.KindService, ID: 1, Owner: 1}
+	benchOther = clients.Resource{Kind: clients.KindService, ID: 2, Owner: 500}
+)
+
+func BenchmarkCanAllowed(b *testing.B) {
+	svc, _ := benchService(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if !svc.Can(2, clients.Modify, benchOwn) {
+			b.Fatal("denied")
+		}
+	}
+}
+
+func BenchmarkCanOtherClient(b *testing.B) {
+	svc, _ := benchService(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if svc.Can(2, clients.Modify, benchOther) {
+			b.Fatal("allowed")
+		}
+	}
+}
+
+func BenchmarkUserFilter(b *testing.B) {
+	svc, _ := benchService(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if svc.UserFilter(2, clients.KindService).Owner != 1 {
+			b.Fatal("no filter")
+		}
+	}
+}
+
+// BenchmarkCasbinEnforceContext is the plain-Casbin baseline: the same
+// policy, m2 through EnforceContext("2").
+func BenchmarkCasbinEnforceContext(b *testing.B) {
+	_, st := benchService(b)
+	e, err := policy.NewEnforcer(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := policy.AddClientRules(e, st.Rules); err != nil {
+		b.Fatal(err)
+	}
+	p := clients.Perm(clients.SectionServices, clients.Modify)
+	b.ReportAllocs()
+	for b.Loop() {
+		if ok, err := policy.EnforceClient(e, 2, 1, p); err != nil || !ok {
+			b.Fatal("denied", err)
+		}
+	}
+}
+
+func BenchmarkLoadIndex(b *testing.B) {
+	st := benchState(benchClients)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := clients.New(context.Background(), stateStore{st: st}, noStaff{}, clients.Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkAssignRoleSQLite is one committed client change on the
+// embedded SQLite file: transaction, version row, casbin_rule row, index
+// update. Alternates assign and unassign.
+func BenchmarkAssignRoleSQLite(b *testing.B) {
+	e := newEnv(b, "sqlite")
+	c := e.client("alice")
+	owner := clients.ByUser(c.FirstUser)
+	r := e.role(owner, c.ID, "R", clients.Perm(clients.SectionServices, clients.View))
+	u := e.user(owner, c.ID, "bob")
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		var err error
+		if i%2 == 0 {
+			err = e.svc.AssignRole(e.ctx, owner, u.ID, r.ID)
+		} else {
+			err = e.svc.UnassignRole(e.ctx, owner, u.ID, r.ID)
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}

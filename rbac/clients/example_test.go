@@ -1,0 +1,84 @@
+package clients_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/billingrbac/billingrbac/rbac/clients"
+	"github.com/billingrbac/billingrbac/rbac"
+	"github.com/billingrbac/billingrbac/store"
+)
+
+func Example() {
+	ctx := context.Background()
+	st, _ := store.Open(ctx, ":memory:")
+	defer st.Close()
+	_ = st.Migrate(ctx)
+	staff, _ := rbac.New(ctx, st, rbac.Options{})
+	defer staff.Close()
+	boot, _ := staff.Bootstrap(ctx, rbac.BootstrapOptions{AdminPassword: "correct horse battery staple",
+		HashParams: rbac.HashParams{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}})
+	cs, _ := clients.New(ctx, st.ClientStore(), staff, clients.Options{})
+	admin := clients.ByStaff(boot.Admin.ID)
+
+	acme, _ := cs.CreateClient(ctx, admin, clients.NewClient{Name: "Acme", FirstUser: clients.NewUser{Login: "ann", Name: "Ann"}})
+	other, _ := cs.CreateClient(ctx, admin, clients.NewClient{Name: "Other", FirstUser: clients.NewUser{Login: "olga", Name: "Olga"}})
+
+	// Acme's first user defines a role and gives it to a new user.
+	owner := clients.ByUser(acme.FirstUser)
+	acct, _ := cs.CreateRole(ctx, owner, acme.ID, clients.NewRole{Name: "Accountant"})
+	perms := []clients.Permission{clients.Perm(clients.SectionFinance, clients.View), clients.Perm(clients.SectionFinance, clients.Add)}
+	_, _ = cs.UpdateRole(ctx, owner, acct.ID, clients.RoleUpdate{Permissions: &perms})
+	bob, _ := cs.CreateUser(ctx, owner, acme.ID, clients.NewUser{Login: "bob", Name: "Bob", Roles: []clients.RoleID{acct.ID}})
+
+	invoice := clients.Resource{Kind: clients.KindInvoice, ID: 42, Owner: acme.ID}
+	fmt.Println(cs.Explain(bob.ID, clients.View, invoice))
+	fmt.Println(cs.Explain(bob.ID, clients.Delete, invoice))
+	fmt.Println(cs.Explain(bob.ID, clients.View, clients.Resource{Kind: clients.KindInvoice, ID: 43, Owner: other.ID}))
+	fmt.Println(cs.Explain(acme.FirstUser, clients.Modify, clients.Resource{Kind: clients.KindService, ID: 7, Owner: acme.ID}))
+
+	// Olga (another client) cannot give Acme's role to anyone.
+	err := cs.AssignRole(ctx, clients.ByUser(other.FirstUser), bob.ID, acct.ID)
+	fmt.Println(errors.Is(err, clients.ErrCrossClient))
+	// Nobody deletes the first user.
+	err = cs.DeleteUser(ctx, owner, acme.FirstUser)
+	fmt.Println(errors.Is(err, clients.ErrFirstUser))
+	// Output:
+	// client user 3 (client 1) view on invoice 42 of client 1: allowed by role(s) 1 holding finance:view
+	// client user 3 (client 1) delete on invoice 42 of client 1: denied: no role holds finance:delete
+	// client user 3 (client 1) view on invoice 43 of client 2: denied: the resource belongs to another client
+	// client user 1 (client 1) modify on service 7 of client 1: allowed: the client's first user
+	// true
+	// true
+}
+
+// ExampleService_StaffCan: staff act on any client's resources through
+// their staff permissions.
+func ExampleService_StaffCan() {
+	ctx := context.Background()
+	st, _ := store.Open(ctx, ":memory:")
+	defer st.Close()
+	_ = st.Migrate(ctx)
+	staff, _ := rbac.New(ctx, st, rbac.Options{})
+	defer staff.Close()
+	boot, _ := staff.Bootstrap(ctx, rbac.BootstrapOptions{AdminPassword: "correct horse battery staple",
+		HashParams: rbac.HashParams{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}})
+	tech, _ := staff.CreateStaff(ctx, boot.Admin.ID, rbac.NewStaff{Login: "tia", FullName: rbac.Text(boot.Support.TaskLanguage, "Tia"),
+		Departments: []rbac.DepartmentID{boot.Support.ID}})
+	sales, _ := staff.CreateStaff(ctx, boot.Admin.ID, rbac.NewStaff{Login: "sam", FullName: rbac.Text(boot.Sales.TaskLanguage, "Sam"),
+		Departments: []rbac.DepartmentID{boot.Sales.ID}})
+	cs, _ := clients.New(ctx, st.ClientStore(), staff, clients.Options{})
+	acme, _ := cs.CreateClient(ctx, clients.ByStaff(boot.Admin.ID), clients.NewClient{Name: "Acme", FirstUser: clients.NewUser{Login: "ann", Name: "Ann"}})
+
+	svc := clients.Resource{Kind: clients.KindService, ID: 7, Owner: acme.ID}
+	fmt.Println(cs.StaffCan(tech.ID, rbac.ActSuspend, svc))
+	fmt.Println(cs.StaffCan(sales.ID, rbac.ActSuspend, svc))
+	fmt.Println(cs.StaffFilter(sales.ID, clients.KindService).All)
+	fmt.Println(cs.UserFilter(acme.FirstUser, clients.KindService).Owner)
+	// Output:
+	// true
+	// false
+	// true
+	// 1
+}

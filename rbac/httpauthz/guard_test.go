@@ -1,0 +1,231 @@
+package httpauthz_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"golang.org/x/text/language"
+
+	"github.com/billingrbac/billingrbac/rbac/httpauthz"
+	"github.com/billingrbac/billingrbac/internal/testdb"
+	"github.com/billingrbac/billingrbac/rbac"
+)
+
+var fastHash = rbac.HashParams{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+
+type fixture struct {
+	svc   *rbac.Service
+	admin rbac.StaffID
+	john  rbac.StaffID // Sales department
+}
+
+func setup(t testing.TB, b testdb.Backend) fixture {
+	t.Helper()
+	ctx := context.Background()
+	st := testdb.Open(t, testdb.DSN(t, b))
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	svc, err := rbac.New(ctx, st, rbac.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = svc.Close() })
+	boot, err := svc.Bootstrap(ctx, rbac.BootstrapOptions{HashParams: fastHash})
+	if err != nil {
+		t.Fatal(err)
+	}
+	john, err := svc.CreateStaff(ctx, boot.Admin.ID, rbac.NewStaff{Login: "john",
+		FullName: rbac.Text(language.English, "John"), Departments: []rbac.DepartmentID{boot.Sales.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fixture{svc: svc, admin: boot.Admin.ID, john: john.ID}
+}
+
+// headerIdentity reads the staff ID from X-Staff-ID (tests only).
+func headerIdentity(r *http.Request) (rbac.StaffID, error) {
+	v := r.Header.Get("X-Staff-ID")
+	if v == "" {
+		return 0, httpauthz.ErrNoIdentity
+	}
+	return rbac.ParseStaffID(v)
+}
+
+func do(t *testing.T, h http.Handler, method, path string, staff rbac.StaffID) (*http.Response, httpauthz.Problem, string) {
+	t.Helper()
+	req := httptest.NewRequest(method, path, nil)
+	if staff != 0 {
+		req.Header.Set("X-Staff-ID", staff.String())
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	res := rec.Result()
+	body, _ := io.ReadAll(res.Body)
+	var p httpauthz.Problem
+	if res.Header.Get("Content-Type") == httpauthz.ProblemContentType {
+		if err := json.Unmarshal(body, &p); err != nil {
+			t.Fatalf("problem body %q: %v", body, err)
+		}
+	}
+	return res, p, string(body)
+}
+
+func TestGuardWithServeMux(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, b testdb.Backend) {
+		f := setup(t, b)
+		g := httpauthz.New(httpauthz.Staff(f.svc, headerIdentity), httpauthz.Options{})
+		mux := http.NewServeMux()
+		mux.Handle("POST /services/{id}/suspend", g.RequireFunc(rbac.Perm(rbac.FuncServices, rbac.ActSuspend),
+			func(w http.ResponseWriter, r *http.Request) { fmt.Fprintf(w, "suspended %s", r.PathValue("id")) }))
+		mux.Handle("GET /clients", g.RequireFunc(rbac.Perm(rbac.FuncClients, rbac.ActView),
+			func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "clients") }))
+
+		t.Run("permitted", func(t *testing.T) {
+			res, _, body := do(t, mux, "GET", "/clients", f.john)
+			if res.StatusCode != 200 || body != "clients" {
+				t.Fatalf("got %d %q, want 200 \"clients\"", res.StatusCode, body)
+			}
+			res, _, body = do(t, mux, "POST", "/services/42/suspend", f.admin)
+			if res.StatusCode != 200 || body != "suspended 42" {
+				t.Fatalf("got %d %q, want 200 \"suspended 42\"", res.StatusCode, body)
+			}
+		})
+		t.Run("denied", func(t *testing.T) {
+			res, p, _ := do(t, mux, "POST", "/services/42/suspend", f.john)
+			want := httpauthz.Problem{
+				Type: "about:blank", Title: "Forbidden", Status: 403,
+				Detail:      fmt.Sprintf("staff %s lacks the permission services:suspend", f.john),
+				Instance:    "/services/42/suspend",
+				Permission:  "services:suspend",
+				Explanation: fmt.Sprintf(`staff %s may not services:suspend: missing services:suspend; held by department "Technical support"`, f.john),
+			}
+			if res.StatusCode != 403 || p != want {
+				t.Fatalf("got %d %+v\nwant 403 %+v", res.StatusCode, p, want)
+			}
+			if got := res.Header.Get("Cache-Control"); got != "no-store" {
+				t.Errorf("Cache-Control = %q", got)
+			}
+		})
+		t.Run("no identity", func(t *testing.T) {
+			res, p, _ := do(t, mux, "GET", "/clients", 0)
+			want := httpauthz.Problem{Type: "about:blank", Title: "Unauthorized", Status: 401,
+				Detail:   "this request needs an authenticated staff member holding clients:view",
+				Instance: "/clients", Permission: "clients:view"}
+			if res.StatusCode != 401 || p != want {
+				t.Fatalf("got %d %+v\nwant 401 %+v", res.StatusCode, p, want)
+			}
+			if got := res.Header.Get("WWW-Authenticate"); got != "Bearer" {
+				t.Errorf("WWW-Authenticate = %q", got)
+			}
+		})
+	})
+}
+
+func TestGuardOptions(t *testing.T) {
+	f := setup(t, testdb.SQLite)
+	var logged error
+	g := httpauthz.New(httpauthz.Staff(f.svc, headerIdentity), httpauthz.Options{
+		ProblemTypeBase: "https://billing.example/problems/",
+		OmitExplanation: true,
+		Challenge:       `Cookie realm="panel"`,
+		OnError:         func(_ *http.Request, err error) { logged = err },
+	})
+	h := g.Middleware(rbac.Perm(rbac.FuncSettings, rbac.ActEdit))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Error("handler ran on a denied request")
+	}))
+	res, p, _ := do(t, h, "PUT", "/settings", f.john)
+	if res.StatusCode != 403 || p.Type != "https://billing.example/problems/permission-denied" || p.Explanation != "" || p.Permission != "settings:edit" {
+		t.Fatalf("got %d %+v", res.StatusCode, p)
+	}
+	res, p, _ = do(t, h, "PUT", "/settings", 0)
+	if res.StatusCode != 401 || p.Type != "https://billing.example/problems/unauthenticated" || res.Header.Get("WWW-Authenticate") != `Cookie realm="panel"` {
+		t.Fatalf("got %d %+v %q", res.StatusCode, p, res.Header.Get("WWW-Authenticate"))
+	}
+	// A malformed identity is an identity lookup failure: 500, reported.
+	req := httptest.NewRequest("PUT", "/settings", nil)
+	req.Header.Set("X-Staff-ID", "abc")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != 500 || !errors.Is(logged, rbac.ErrInvalid) {
+		t.Fatalf("got %d, OnError %v; want 500 and an ErrInvalid", rec.Code, logged)
+	}
+	// A zero ID means no identity.
+	zero := httpauthz.New(httpauthz.Staff(f.svc, func(*http.Request) (rbac.StaffID, error) { return 0, nil }), httpauthz.Options{})
+	res, _, _ = do(t, zero.Require(rbac.Perm(rbac.FuncClients, rbac.ActView), http.NotFoundHandler()), "GET", "/", 0)
+	if res.StatusCode != 401 {
+		t.Fatalf("zero ID: got %d, want 401", res.StatusCode)
+	}
+}
+
+// Disabled staff and staff unknown to the index are denied with a 403.
+func TestGuardDisabledAndUnknown(t *testing.T) {
+	f := setup(t, testdb.SQLite)
+	disabled := rbac.StatusDisabled
+	if _, err := f.svc.UpdateStaff(context.Background(), f.admin, f.john, rbac.StaffUpdate{Status: &disabled}); err != nil {
+		t.Fatal(err)
+	}
+	h := httpauthz.New(httpauthz.Staff(f.svc, headerIdentity), httpauthz.Options{}).
+		Require(rbac.Perm(rbac.FuncClients, rbac.ActView), http.NotFoundHandler())
+	res, p, _ := do(t, h, "GET", "/clients", f.john)
+	want := fmt.Sprintf("staff %s may not clients:view: the account is disabled", f.john)
+	if res.StatusCode != 403 || p.Explanation != want {
+		t.Fatalf("got %d %q, want 403 %q", res.StatusCode, p.Explanation, want)
+	}
+	res, p, _ = do(t, h, "GET", "/clients", 999)
+	if res.StatusCode != 403 || p.Detail != "staff 999 lacks the permission clients:view" {
+		t.Fatalf("got %d %+v", res.StatusCode, p)
+	}
+}
+
+// Any http.Handler router works: the Guard is a plain http.Handler.
+func TestGuardCustomDecider(t *testing.T) {
+	d := httpauthz.DeciderFunc(func(r *http.Request, p rbac.Permission) (httpauthz.Outcome, error) {
+		if r.Header.Get("X-Client") == "7" && p == rbac.Perm(rbac.FuncInvoices, rbac.ActView) {
+			return httpauthz.Outcome{Allowed: true, Subject: "client 7"}, nil
+		}
+		if r.Header.Get("X-Client") == "" {
+			return httpauthz.Outcome{}, fmt.Errorf("no client: %w", httpauthz.ErrNoIdentity)
+		}
+		return httpauthz.Outcome{Subject: "client " + r.Header.Get("X-Client"), Explanation: "not the owner"}, nil
+	})
+	h := httpauthz.New(d, httpauthz.Options{}).Require(rbac.Perm(rbac.FuncInvoices, rbac.ActView),
+		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "ok") }))
+	for _, tc := range []struct {
+		client string
+		status int
+	}{{"7", 200}, {"8", 403}, {"", 401}} {
+		req := httptest.NewRequest("GET", "/invoices/1", nil)
+		if tc.client != "" {
+			req.Header.Set("X-Client", tc.client)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != tc.status {
+			t.Errorf("client %q: got %d, want %d", tc.client, rec.Code, tc.status)
+		}
+	}
+}
+
+// A request whose context is cancelled during the identity lookup (the
+// client went away) is answered 503 without a body and without OnError.
+func TestGuardCancelled(t *testing.T) {
+	called := false
+	g := httpauthz.New(httpauthz.DeciderFunc(func(r *http.Request, p rbac.Permission) (httpauthz.Outcome, error) {
+		return httpauthz.Outcome{}, fmt.Errorf("lookup session: %w", r.Context().Err())
+	}), httpauthz.Options{OnError: func(*http.Request, error) { called = true }})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	req := httptest.NewRequest("GET", "/clients", nil).WithContext(ctx)
+	rec := httptest.NewRecorder()
+	g.Require(rbac.Perm(rbac.FuncClients, rbac.ActView), http.NotFoundHandler()).ServeHTTP(rec, req)
+	if rec.Code != 503 || rec.Body.Len() != 0 || called {
+		t.Fatalf("got %d %q, OnError called %v", rec.Code, rec.Body.String(), called)
+	}
+}
