@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/billingrbac/billingrbac/rbac/hours"
 	"github.com/billingrbac/billingrbac/internal/testdb"
 	"github.com/billingrbac/billingrbac/rbac"
+	"github.com/billingrbac/billingrbac/rbac/hours"
 )
 
 // Deadlines come from a cache of compiled calendars; every committed change

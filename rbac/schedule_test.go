@@ -12,9 +12,9 @@ import (
 	"github.com/rickar/cal/v2/ru"
 	"golang.org/x/text/language"
 
-	"github.com/billingrbac/billingrbac/rbac/hours"
 	"github.com/billingrbac/billingrbac/internal/testdb"
 	"github.com/billingrbac/billingrbac/rbac"
+	"github.com/billingrbac/billingrbac/rbac/hours"
 )
 
 // testClock is the Service's injectable clock.

@@ -7,9 +7,9 @@ import (
 
 	"golang.org/x/text/language"
 
-	"github.com/billingrbac/billingrbac/rbac/hours"
 	"github.com/billingrbac/billingrbac/internal/testdb"
 	"github.com/billingrbac/billingrbac/rbac"
+	"github.com/billingrbac/billingrbac/rbac/hours"
 )
 
 func TestSupportDepartments(t *testing.T) {

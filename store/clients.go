@@ -8,8 +8,8 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
-	"github.com/billingrbac/billingrbac/rbac/clients"
 	"github.com/billingrbac/billingrbac/internal/policy"
+	"github.com/billingrbac/billingrbac/rbac/clients"
 )
 
 // clientsMigration stores client accounts, their users and roles. Client

@@ -9,8 +9,8 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
-	"github.com/billingrbac/billingrbac/rbac/hours"
 	"github.com/billingrbac/billingrbac/rbac"
+	"github.com/billingrbac/billingrbac/rbac/hours"
 )
 
 // hoursMigration stores business-hours schedules (as JSON, the

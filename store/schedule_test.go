@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/billingrbac/billingrbac/rbac/hours"
 	"github.com/billingrbac/billingrbac/internal/testdb"
 	"github.com/billingrbac/billingrbac/rbac"
+	"github.com/billingrbac/billingrbac/rbac/hours"
 )
 
 func sampleSchedule(name string) hours.Schedule {

@@ -35,8 +35,8 @@ import (
 
 	"golang.org/x/text/language"
 
-	"github.com/billingrbac/billingrbac/rbac/httpauthz"
 	"github.com/billingrbac/billingrbac/rbac"
+	"github.com/billingrbac/billingrbac/rbac/httpauthz"
 	"github.com/billingrbac/billingrbac/store"
 )
 

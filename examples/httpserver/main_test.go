@@ -9,8 +9,8 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/billingrbac/billingrbac/rbac/httpauthz"
 	"github.com/billingrbac/billingrbac/internal/testdb"
+	"github.com/billingrbac/billingrbac/rbac/httpauthz"
 )
 
 // TestServer starts the example on a loopback port and drives it with

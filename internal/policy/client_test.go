@@ -7,9 +7,9 @@ import (
 
 	"github.com/casbin/casbin/v2"
 
-	"github.com/billingrbac/billingrbac/rbac/clients"
 	"github.com/billingrbac/billingrbac/internal/policy"
 	"github.com/billingrbac/billingrbac/rbac"
+	"github.com/billingrbac/billingrbac/rbac/clients"
 )
 
 func TestClientRoundTrip(t *testing.T) {

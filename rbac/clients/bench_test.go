@@ -4,9 +4,9 @@ import (
 	"context"
 	"testing"
 
-	"github.com/billingrbac/billingrbac/rbac/clients"
 	"github.com/billingrbac/billingrbac/internal/policy"
 	"github.com/billingrbac/billingrbac/rbac"
+	"github.com/billingrbac/billingrbac/rbac/clients"
 )
 
 // stateStore serves a generated state to clients.New; benchmarks only

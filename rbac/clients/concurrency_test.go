@@ -4,8 +4,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/billingrbac/billingrbac/rbac/clients"
 	"github.com/billingrbac/billingrbac/internal/testdb"
+	"github.com/billingrbac/billingrbac/rbac/clients"
 )
 
 // TestConcurrentChecksDuringWrites: checks run lock-free while writers

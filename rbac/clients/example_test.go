@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/billingrbac/billingrbac/rbac/clients"
 	"github.com/billingrbac/billingrbac/rbac"
+	"github.com/billingrbac/billingrbac/rbac/clients"
 	"github.com/billingrbac/billingrbac/store"
 )
 

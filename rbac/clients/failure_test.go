@@ -9,8 +9,8 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/billingrbac/billingrbac/rbac/clients"
 	"github.com/billingrbac/billingrbac/internal/testdb"
+	"github.com/billingrbac/billingrbac/rbac/clients"
 )
 
 var errInjected = errors.New("injected failure")

@@ -4,8 +4,8 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/billingrbac/billingrbac/rbac/clients"
 	"github.com/billingrbac/billingrbac/rbac"
+	"github.com/billingrbac/billingrbac/rbac/clients"
 )
 
 // FuzzParsePermission: a parsed permission prints back to its input, and

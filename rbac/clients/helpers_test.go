@@ -6,9 +6,9 @@ import (
 
 	"golang.org/x/text/language"
 
-	"github.com/billingrbac/billingrbac/rbac/clients"
 	"github.com/billingrbac/billingrbac/internal/testdb"
 	"github.com/billingrbac/billingrbac/rbac"
+	"github.com/billingrbac/billingrbac/rbac/clients"
 	"github.com/billingrbac/billingrbac/store"
 )
 

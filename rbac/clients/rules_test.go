@@ -5,9 +5,9 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/billingrbac/billingrbac/rbac/clients"
 	"github.com/billingrbac/billingrbac/internal/testdb"
 	"github.com/billingrbac/billingrbac/rbac"
+	"github.com/billingrbac/billingrbac/rbac/clients"
 )
 
 func TestOwnershipAndRoles(t *testing.T) {

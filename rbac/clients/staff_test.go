@@ -5,10 +5,10 @@ import (
 
 	"github.com/casbin/casbin/v2"
 
-	"github.com/billingrbac/billingrbac/rbac/clients"
 	"github.com/billingrbac/billingrbac/internal/policy"
 	"github.com/billingrbac/billingrbac/internal/testdb"
 	"github.com/billingrbac/billingrbac/rbac"
+	"github.com/billingrbac/billingrbac/rbac/clients"
 )
 
 // TestStaffActOnClientResources: staff act on any client's resources

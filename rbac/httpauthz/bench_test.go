@@ -5,9 +5,9 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/billingrbac/billingrbac/rbac/httpauthz"
 	"github.com/billingrbac/billingrbac/internal/testdb"
 	"github.com/billingrbac/billingrbac/rbac"
+	"github.com/billingrbac/billingrbac/rbac/httpauthz"
 )
 
 // BenchmarkGuard: the Guard's cost around a handler that does nothing, for

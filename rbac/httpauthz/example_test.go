@@ -7,8 +7,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 
-	"github.com/billingrbac/billingrbac/rbac/httpauthz"
 	"github.com/billingrbac/billingrbac/rbac"
+	"github.com/billingrbac/billingrbac/rbac/httpauthz"
 	"github.com/billingrbac/billingrbac/store"
 )
 

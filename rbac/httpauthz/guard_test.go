@@ -12,9 +12,9 @@ import (
 
 	"golang.org/x/text/language"
 
-	"github.com/billingrbac/billingrbac/rbac/httpauthz"
 	"github.com/billingrbac/billingrbac/internal/testdb"
 	"github.com/billingrbac/billingrbac/rbac"
+	"github.com/billingrbac/billingrbac/rbac/httpauthz"
 )
 
 var fastHash = rbac.HashParams{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}

@@ -10,8 +10,8 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/billingrbac/billingrbac/rbac"
-	"github.com/billingrbac/billingrbac/store"
 	"github.com/billingrbac/billingrbac/rbac/tasks"
+	"github.com/billingrbac/billingrbac/store"
 )
 
 // A manual processing module needs a renewal done by hand: the task goes to

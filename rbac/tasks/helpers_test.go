@@ -11,8 +11,8 @@ import (
 
 	"github.com/billingrbac/billingrbac/internal/testdb"
 	"github.com/billingrbac/billingrbac/rbac"
-	"github.com/billingrbac/billingrbac/store"
 	"github.com/billingrbac/billingrbac/rbac/tasks"
+	"github.com/billingrbac/billingrbac/store"
 )
 
 var fastHash = rbac.HashParams{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
