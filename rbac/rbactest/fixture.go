@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"gopkg.in/yaml.v3"
 
@@ -130,6 +131,31 @@ func LoadFixture(path string) (Fixture, error) {
 		return Fixture{}, fmt.Errorf("%s: %w", path, err)
 	}
 	return f, nil
+}
+
+// loadFixtureIn reads fixture file name from inside directory dir, for a
+// suite's fixture_file: name must be a local path ("team.yaml",
+// "fixtures/team.yaml"), and os.OpenInRoot refuses what escapes dir by
+// ".." or a symbolic link, so a suite cannot make the runner read, and
+// echo in its errors, files outside its own directory.
+func loadFixtureIn(dir, name string) (Fixture, error) {
+	if !filepath.IsLocal(name) {
+		return Fixture{}, fmt.Errorf("rbactest: fixture_file %q: must be a relative path inside the suite's directory", name)
+	}
+	f, err := os.OpenInRoot(dir, name)
+	if err != nil {
+		return Fixture{}, fmt.Errorf("rbactest: fixture_file: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return Fixture{}, fmt.Errorf("rbactest: fixture_file: %w", err)
+	}
+	fx, err := ParseFixture(data)
+	if err != nil {
+		return Fixture{}, fmt.Errorf("%s: %w", filepath.Join(dir, name), err)
+	}
+	return fx, nil
 }
 
 // decodeStrict decodes one YAML (or JSON) document, refusing unknown

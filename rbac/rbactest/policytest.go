@@ -20,7 +20,9 @@ type Suite struct {
 	// Fixture is the state the tests run against.
 	Fixture Fixture `yaml:"fixture" json:"fixture"`
 	// FixtureFile names a fixture file instead, relative to the suite file
-	// (LoadSuite reads it into Fixture).
+	// and inside its directory (LoadSuite reads it into Fixture; a path
+	// that leaves the directory, by "..", an absolute path or a symbolic
+	// link, is refused).
 	FixtureFile string `yaml:"fixture_file" json:"fixture_file"`
 	Tests       []Test `yaml:"tests" json:"tests"`
 }
@@ -207,7 +209,7 @@ func LoadSuite(path string) (*Suite, error) {
 		if len(s.Fixture.Departments) > 0 || len(s.Fixture.Staff) > 0 {
 			return nil, fmt.Errorf("%s: rbactest: fixture and fixture_file are exclusive", path)
 		}
-		f, err := LoadFixture(filepath.Join(filepath.Dir(path), s.FixtureFile))
+		f, err := loadFixtureIn(filepath.Dir(path), s.FixtureFile)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}

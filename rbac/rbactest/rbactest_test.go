@@ -291,3 +291,51 @@ func TestLoadSuiteWithFixtureFile(t *testing.T) {
 		t.Fatalf("missing fixture file: %v", err)
 	}
 }
+
+// A suite's fixture_file stays inside the suite's directory: "..", an
+// absolute path and a symbolic link out are refused before anything is
+// read, so nothing outside is parsed or echoed in an error.
+func TestLoadSuiteFixtureFileConfined(t *testing.T) {
+	outside := t.TempDir()
+	secret := filepath.Join(outside, "secret.yaml")
+	if err := os.WriteFile(secret, []byte("root:x:0:0:secret-line\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "suites")
+	if err := os.MkdirAll(filepath.Join(dir, "sub"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(secret, filepath.Join(dir, "link.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "sub", "team.yaml"), []byte("staff:\n  - {login: john}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rel, err := filepath.Rel(dir, secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{rel, secret, "link.yaml", "sub/../../x.yaml"} {
+		t.Run(name, func(t *testing.T) {
+			suite := filepath.Join(dir, "s.policytest.yaml")
+			if err := os.WriteFile(suite, []byte("fixture_file: "+name+"\ntests: []\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, err := rbactest.LoadSuite(suite)
+			if err == nil || !strings.Contains(err.Error(), "fixture_file") {
+				t.Fatalf("fixture_file %q: got %v, want a refusal naming fixture_file", name, err)
+			}
+			if strings.Contains(err.Error(), "secret-line") {
+				t.Fatalf("the refusal echoes the outside file: %v", err)
+			}
+		})
+	}
+	suite := filepath.Join(dir, "ok.policytest.yaml")
+	if err := os.WriteFile(suite, []byte("fixture_file: sub/team.yaml\ntests:\n  - name: t\n    expect:\n      - {staff: john, cannot: invoices:view}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := rbactest.LoadSuite(suite)
+	if err != nil || len(s.Fixture.Staff) != 1 {
+		t.Fatalf("a fixture in a subdirectory: %v", err)
+	}
+}
