@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+
 	"github.com/billingrbac/billingrbac/internal/name"
 )
 
@@ -22,8 +24,7 @@ func TestCheck(t *testing.T) {
 		"invoicés":              "format",
 		"p\x00":                 "format",
 	} {
-		if rule, _ := name.Check(s); rule != want {
-			t.Errorf("Check(%q) rule = %q, want %q", s, rule, want)
-		}
+		rule, _ := name.Check(s)
+		assert.Equal(t, want, rule, "Check(%q)", s)
 	}
 }
