@@ -7,6 +7,7 @@
 //	st, err := store.Open(ctx, "")            // billingrbac.db in the working directory
 //	st, err := store.Open(ctx, ":memory:")    // a private in-memory database
 //	st, err := store.Open(ctx, "postgres://user@host/db?sslmode=disable")
+//	st, err := store.Open(ctx, "host=db user=billing dbname=billing") // PostgreSQL's key=value form
 //	err = st.Migrate(ctx)                      // explicit, versioned, transactional
 //	svc, err := rbac.New(ctx, st, rbac.Options{})
 //
@@ -19,6 +20,10 @@
 //
 // Caveats:
 //   - Open never creates or alters tables; call Migrate.
+//   - A DSN that is neither an explicit SQLite form ("", ":memory:",
+//     file:, sqlite:, a path ending in .db/.sqlite/.sqlite3/.db3) nor a
+//     PostgreSQL one (URL or key=value) is refused with rbac.ErrInvalid,
+//     so a mistyped server DSN never becomes a new SQLite file.
 //   - On PostgreSQL the store also implements rbac.Notifier: each commit is
 //     announced with NOTIFY on channel "billingrbac" and instances listen.
 //   - gorm-adapter's Transaction and SavePolicy helpers are never used: the

@@ -55,8 +55,15 @@ type Options struct {
 //
 //   - "" opens the embedded SQLite file DefaultSQLiteFile;
 //   - ":memory:" opens a private in-memory SQLite database;
-//   - "file:...", "sqlite://PATH" or a path opens that SQLite file;
-//   - "postgres://..." or "postgresql://..." opens PostgreSQL.
+//   - "file:..." (a SQLite URI), "sqlite:PATH", "sqlite://PATH", or a path
+//     ending in .db, .sqlite, .sqlite3 or .db3 opens that SQLite file;
+//   - "postgres://...", "postgresql://..." or PostgreSQL's key=value form
+//     ("host=db user=billing dbname=billing sslmode=require") opens
+//     PostgreSQL.
+//
+// Any other DSN is refused with rbac.ErrInvalid (field "dsn", the error
+// names the shape and never echoes the DSN) before anything is opened or
+// created.
 func Open(ctx context.Context, dsn string) (*Store, error) {
 	return OpenWith(ctx, dsn, Options{})
 }
@@ -67,22 +74,17 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if s.listenerName == "" {
 		s.listenerName = "billingrbac-listener"
 	}
+	be, err := parseDSN(dsn)
+	if err != nil {
+		return nil, err
+	}
+	s.dialect = be.dialect
+	memory := be.memory
 	var dial gorm.Dialector
-	memory := false
-	switch {
-	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
-		s.dialect = dialectPostgres
-		dial = postgres.Open(dsn)
-	default:
-		s.dialect = dialectSQLite
-		path := strings.TrimPrefix(dsn, "sqlite://")
-		switch {
-		case path == "":
-			path = DefaultSQLiteFile
-		case path == ":memory:":
-			memory = true
-		}
-		dial = sqlite.Open(sqliteDSN(path))
+	if be.dialect == dialectPostgres {
+		dial = postgres.Open(be.dsn)
+	} else {
+		dial = sqlite.Open(sqliteDSN(be.dsn))
 	}
 	if opts.Dialector != nil {
 		dial = opts.Dialector
