@@ -1,6 +1,6 @@
 module github.com/billingrbac/billingrbac
 
-go 1.26.8
+go 1.26.0
 
 require (
 	github.com/casbin/casbin/v2 v2.135.0
