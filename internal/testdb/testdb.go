@@ -62,31 +62,39 @@ func DSN(tb testing.TB, b Backend) string {
 		if base == "" {
 			tb.Skipf("%s not set", EnvPostgres)
 		}
-		var rnd [6]byte
-		_, _ = rand.Read(rnd[:])
-		schema := "t_" + hex.EncodeToString(rnd[:])
-		admin, err := store.Open(context.Background(), base)
-		if err != nil {
-			tb.Fatalf("testdb: connect to PostgreSQL: %v", err)
-		}
-		if err := admin.DB().Exec("CREATE SCHEMA " + schema).Error; err != nil {
-			tb.Fatalf("testdb: create schema: %v", err)
-		}
-		tb.Cleanup(func() {
-			_ = admin.DB().Exec("DROP SCHEMA " + schema + " CASCADE").Error
-			_ = admin.Close()
-		})
-		u, err := url.Parse(base)
-		if err != nil {
-			tb.Fatalf("testdb: %s: %v", EnvPostgres, err)
-		}
-		q := u.Query()
-		q.Set("search_path", schema)
-		u.RawQuery = q.Encode()
-		return u.String()
+		return schemaDSN(tb, base)
 	}
 	tb.Fatalf("testdb: unknown backend %q", b)
 	return ""
+}
+
+// schemaDSN creates a fresh schema on the PostgreSQL server of base, drops
+// it when the test ends, and returns base with that schema as its
+// search_path.
+func schemaDSN(tb testing.TB, base string) string {
+	tb.Helper()
+	var rnd [6]byte
+	_, _ = rand.Read(rnd[:])
+	schema := "t_" + hex.EncodeToString(rnd[:])
+	admin, err := store.Open(context.Background(), base)
+	if err != nil {
+		tb.Fatalf("testdb: connect to PostgreSQL: %v", err)
+	}
+	if err := admin.DB().Exec("CREATE SCHEMA " + schema).Error; err != nil {
+		tb.Fatalf("testdb: create schema: %v", err)
+	}
+	tb.Cleanup(func() {
+		_ = admin.DB().Exec("DROP SCHEMA " + schema + " CASCADE").Error
+		_ = admin.Close()
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		tb.Fatalf("testdb: PostgreSQL DSN: %v", err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // Open opens dsn, closing it when the test ends. Faults can be injected
