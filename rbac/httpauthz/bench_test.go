@@ -11,11 +11,14 @@ import (
 )
 
 // BenchmarkGuard: the Guard's cost around a handler that does nothing, for
-// an allowed and a denied request (the denial explains with department
-// names, reading them from SQLite), against the bare handler.
+// an allowed request (which puts the identity in the request's context),
+// a denied one, and a denied one with explanations on (department names,
+// read from SQLite), against the bare handler.
 func BenchmarkGuard(b *testing.B) {
 	f := setup(b, testdb.SQLite)
 	g := httpauthz.New(httpauthz.Staff(f.svc, func(*http.Request) (rbac.StaffID, error) { return f.john, nil }), httpauthz.Options{})
+	explained := httpauthz.New(httpauthz.Staff(f.svc, func(*http.Request) (rbac.StaffID, error) { return f.john, nil }),
+		httpauthz.Options{ExplainDenials: true})
 	noop := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
 	req := httptest.NewRequest("GET", "/clients", nil)
 	for _, bc := range []struct {
@@ -25,6 +28,7 @@ func BenchmarkGuard(b *testing.B) {
 		{"bare", noop},
 		{"allowed", g.Require(rbac.Perm(rbac.FuncClients, rbac.ActView), noop)},
 		{"denied", g.Require(rbac.Perm(rbac.FuncSettings, rbac.ActEdit), noop)},
+		{"denied-explained", explained.Require(rbac.Perm(rbac.FuncSettings, rbac.ActEdit), noop)},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()

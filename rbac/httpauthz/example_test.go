@@ -58,14 +58,15 @@ func ExampleGuard_Require() {
 	mux := http.NewServeMux()
 	mux.Handle("POST /services/{id}/suspend", guard.Require(rbac.Perm(rbac.FuncServices, rbac.ActSuspend),
 		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			fmt.Fprintf(w, "service %s suspended\n", r.PathValue("id"))
+			who, _ := httpauthz.StaffFrom(r.Context()) // the identity the guard found
+			fmt.Fprintf(w, "service %s suspended by staff %s\n", r.PathValue("id"), who)
 		})))
 
 	show(mux, "POST", "/services/7/suspend", "1")
 	show(mux, "POST", "/services/7/suspend", "")
 	// Output:
-	// 200 text/plain; charset=utf-8 service 7 suspended
-	// 401 application/problem+json {"type":"about:blank","title":"Unauthorized","status":401,"detail":"this request needs an authenticated staff member holding services:suspend","instance":"/services/7/suspend","permission":"services:suspend"}
+	// 200 text/plain; charset=utf-8 service 7 suspended by staff 1
+	// 401 application/problem+json {"type":"about:blank","title":"Unauthorized","status":401,"detail":"this request needs an authenticated party holding the permission services:suspend","instance":"/services/7/suspend","code":"unauthenticated","permission":"services:suspend"}
 }
 
 func ExampleStaff() {
@@ -73,9 +74,11 @@ func ExampleStaff() {
 	defer svc.Close()
 	// Staff 99 does not exist: it holds nothing.
 	d := httpauthz.Staff(svc, func(*http.Request) (rbac.StaffID, error) { return 99, nil })
-	out, err := d.Decide(httptest.NewRequest("GET", "/invoices", nil), rbac.Perm(rbac.FuncInvoices, rbac.ActView))
+	req := httptest.NewRequest("GET", "/invoices", nil)
+	perm := rbac.Perm(rbac.FuncInvoices, rbac.ActView)
+	out, err := d.Decide(req, perm)
 	fmt.Println(out.Allowed, out.Subject, err)
-	fmt.Println(out.Explanation)
+	fmt.Println(d.Explain(req, out, perm)) // only computed when a Guard shows explanations
 	// Output:
 	// false staff 99 <nil>
 	// staff 99 may not invoices:view: missing invoices:view
@@ -86,11 +89,11 @@ func ExampleNew() {
 	d := httpauthz.DeciderFunc(func(r *http.Request, p rbac.Permission) (httpauthz.Outcome, error) {
 		return httpauthz.Outcome{Allowed: p.Action == rbac.ActView, Subject: "anyone", Explanation: "read-only API"}, nil
 	})
-	g := httpauthz.New(d, httpauthz.Options{ProblemTypeBase: "https://billing.example/problems/"})
+	g := httpauthz.New(d, httpauthz.Options{ProblemTypeBase: "https://billing.example/problems/", ExplainDenials: true})
 	h := g.RequireFunc(rbac.Perm(rbac.FuncInvoices, rbac.ActEdit), func(w http.ResponseWriter, r *http.Request) {})
 	show(h, "PUT", "/invoices/3", "")
 	// Output:
-	// 403 application/problem+json {"type":"https://billing.example/problems/permission-denied","title":"Forbidden","status":403,"detail":"anyone lacks the permission invoices:edit","instance":"/invoices/3","permission":"invoices:edit","explanation":"read-only API"}
+	// 403 application/problem+json {"type":"https://billing.example/problems/permission-denied","title":"Forbidden","status":403,"detail":"anyone lacks the permission invoices:edit","instance":"/invoices/3","code":"permission-denied","permission":"invoices:edit","explanation":"read-only API"}
 }
 
 func ExampleGuard_Middleware() {
@@ -129,7 +132,7 @@ func ExampleDeciderFunc() {
 		ok := p.Action == rbac.ActView && owns[client+r.URL.Path]
 		return httpauthz.Outcome{Allowed: ok, Subject: "client " + client, Explanation: "clients see only their own invoices"}, nil
 	})
-	h := httpauthz.New(d, httpauthz.Options{OmitExplanation: true}).Require(rbac.Perm(rbac.FuncInvoices, rbac.ActView),
+	h := httpauthz.New(d, httpauthz.Options{}).Require(rbac.Perm(rbac.FuncInvoices, rbac.ActView),
 		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "invoice", r.URL.Path) }))
 	for _, path := range []string{"/invoices/101", "/invoices/102"} {
 		req := httptest.NewRequest("GET", path, nil)
@@ -141,4 +144,30 @@ func ExampleDeciderFunc() {
 	// Output:
 	// 200
 	// 403
+}
+
+func ExampleGuard_Any() {
+	svc := exampleService()
+	defer svc.Close()
+	g := httpauthz.New(httpauthz.Staff(svc, func(r *http.Request) (rbac.StaffID, error) {
+		return rbac.ParseStaffID(r.Header.Get("X-Staff-ID"))
+	}), httpauthz.Options{})
+	// Either right opens the invoice list.
+	h := g.Any(rbac.Perm(rbac.FuncInvoices, rbac.ActView), rbac.Perm(rbac.FuncInvoices, rbac.ActEdit))(
+		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "invoices") }))
+	show(h, "GET", "/invoices", "1")
+	// Output:
+	// 200 text/plain; charset=utf-8 invoices
+}
+
+func ExampleProblems_WriteError() {
+	// The application's own handlers answer the library's errors the way
+	// the Guard does: one status and problem code per sentinel.
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := fmt.Errorf("update staff 7: %w", rbac.ErrNotFound)
+		httpauthz.Problems{}.WriteError(w, r, err)
+	})
+	show(h, "PUT", "/staff/7", "")
+	// Output:
+	// 404 application/problem+json {"type":"about:blank","title":"Not Found","status":404,"detail":"update staff 7: not found","instance":"/staff/7","code":"not-found"}
 }

@@ -3,13 +3,14 @@ package httpauthz_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"golang.org/x/text/language"
 
 	"github.com/billingrbac/billingrbac/internal/testdb"
@@ -29,23 +30,15 @@ func setup(t testing.TB, b testdb.Backend) fixture {
 	t.Helper()
 	ctx := context.Background()
 	st := testdb.Open(t, testdb.DSN(t, b))
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, st.Migrate(ctx))
 	svc, err := rbac.New(ctx, st, rbac.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	t.Cleanup(func() { _ = svc.Close() })
 	boot, err := svc.Bootstrap(ctx, rbac.BootstrapOptions{HashParams: fastHash})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	john, err := svc.CreateStaff(ctx, boot.Admin.ID, rbac.NewStaff{Login: "john",
 		FullName: rbac.Text(language.English, "John"), Departments: []rbac.DepartmentID{boot.Sales.ID}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return fixture{svc: svc, admin: boot.Admin.ID, john: john.ID}
 }
 
@@ -70,9 +63,7 @@ func do(t *testing.T, h http.Handler, method, path string, staff rbac.StaffID) (
 	body, _ := io.ReadAll(res.Body)
 	var p httpauthz.Problem
 	if res.Header.Get("Content-Type") == httpauthz.ProblemContentType {
-		if err := json.Unmarshal(body, &p); err != nil {
-			t.Fatalf("problem body %q: %v", body, err)
-		}
+		require.NoError(t, json.Unmarshal(body, &p), "problem body %q", body)
 	}
 	return res, p, string(body)
 }
@@ -89,41 +80,31 @@ func TestGuardWithServeMux(t *testing.T) {
 
 		t.Run("permitted", func(t *testing.T) {
 			res, _, body := do(t, mux, "GET", "/clients", f.john)
-			if res.StatusCode != 200 || body != "clients" {
-				t.Fatalf("got %d %q, want 200 \"clients\"", res.StatusCode, body)
-			}
+			assert.Equal(t, 200, res.StatusCode)
+			assert.Equal(t, "clients", body)
 			res, _, body = do(t, mux, "POST", "/services/42/suspend", f.admin)
-			if res.StatusCode != 200 || body != "suspended 42" {
-				t.Fatalf("got %d %q, want 200 \"suspended 42\"", res.StatusCode, body)
-			}
+			assert.Equal(t, 200, res.StatusCode)
+			assert.Equal(t, "suspended 42", body)
 		})
-		t.Run("denied", func(t *testing.T) {
+		t.Run("denied, explanation off by default", func(t *testing.T) {
 			res, p, _ := do(t, mux, "POST", "/services/42/suspend", f.john)
-			want := httpauthz.Problem{
+			assert.Equal(t, 403, res.StatusCode)
+			assert.Equal(t, httpauthz.Problem{
 				Type: "about:blank", Title: "Forbidden", Status: 403,
-				Detail:      fmt.Sprintf("staff %s lacks the permission services:suspend", f.john),
-				Instance:    "/services/42/suspend",
-				Permission:  "services:suspend",
-				Explanation: fmt.Sprintf(`staff %s may not services:suspend: missing services:suspend; held by department "Technical support"`, f.john),
-			}
-			if res.StatusCode != 403 || p != want {
-				t.Fatalf("got %d %+v\nwant 403 %+v", res.StatusCode, p, want)
-			}
-			if got := res.Header.Get("Cache-Control"); got != "no-store" {
-				t.Errorf("Cache-Control = %q", got)
-			}
+				Detail:     fmt.Sprintf("staff %s lacks the permission services:suspend", f.john),
+				Instance:   "/services/42/suspend",
+				Code:       "permission-denied",
+				Permission: "services:suspend",
+			}, p)
+			assert.Equal(t, "no-store", res.Header.Get("Cache-Control"))
 		})
 		t.Run("no identity", func(t *testing.T) {
 			res, p, _ := do(t, mux, "GET", "/clients", 0)
-			want := httpauthz.Problem{Type: "about:blank", Title: "Unauthorized", Status: 401,
-				Detail:   "this request needs an authenticated staff member holding clients:view",
-				Instance: "/clients", Permission: "clients:view"}
-			if res.StatusCode != 401 || p != want {
-				t.Fatalf("got %d %+v\nwant 401 %+v", res.StatusCode, p, want)
-			}
-			if got := res.Header.Get("WWW-Authenticate"); got != "Bearer" {
-				t.Errorf("WWW-Authenticate = %q", got)
-			}
+			assert.Equal(t, 401, res.StatusCode)
+			assert.Equal(t, httpauthz.Problem{Type: "about:blank", Title: "Unauthorized", Status: 401,
+				Detail:   "this request needs an authenticated party holding the permission clients:view",
+				Instance: "/clients", Code: "unauthenticated", Permission: "clients:view"}, p)
+			assert.Equal(t, "Bearer", res.Header.Get("WWW-Authenticate"))
 		})
 	})
 }
@@ -133,7 +114,7 @@ func TestGuardOptions(t *testing.T) {
 	var logged error
 	g := httpauthz.New(httpauthz.Staff(f.svc, headerIdentity), httpauthz.Options{
 		ProblemTypeBase: "https://billing.example/problems/",
-		OmitExplanation: true,
+		ExplainDenials:  true,
 		Challenge:       `Cookie realm="panel"`,
 		OnError:         func(_ *http.Request, err error) { logged = err },
 	})
@@ -141,26 +122,43 @@ func TestGuardOptions(t *testing.T) {
 		t.Error("handler ran on a denied request")
 	}))
 	res, p, _ := do(t, h, "PUT", "/settings", f.john)
-	if res.StatusCode != 403 || p.Type != "https://billing.example/problems/permission-denied" || p.Explanation != "" || p.Permission != "settings:edit" {
-		t.Fatalf("got %d %+v", res.StatusCode, p)
-	}
+	assert.Equal(t, 403, res.StatusCode)
+	assert.Equal(t, "https://billing.example/problems/permission-denied", p.Type)
+	assert.Equal(t, "settings:edit", p.Permission)
+	assert.Equal(t, fmt.Sprintf("staff %s may not settings:edit: missing settings:edit", f.john), p.Explanation)
+
 	res, p, _ = do(t, h, "PUT", "/settings", 0)
-	if res.StatusCode != 401 || p.Type != "https://billing.example/problems/unauthenticated" || res.Header.Get("WWW-Authenticate") != `Cookie realm="panel"` {
-		t.Fatalf("got %d %+v %q", res.StatusCode, p, res.Header.Get("WWW-Authenticate"))
-	}
+	assert.Equal(t, 401, res.StatusCode)
+	assert.Equal(t, "https://billing.example/problems/unauthenticated", p.Type)
+	assert.Equal(t, `Cookie realm="panel"`, res.Header.Get("WWW-Authenticate"))
+
 	// A malformed identity is an identity lookup failure: 500, reported.
 	req := httptest.NewRequest("PUT", "/settings", nil)
 	req.Header.Set("X-Staff-ID", "abc")
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
-	if rec.Code != 500 || !errors.Is(logged, rbac.ErrInvalid) {
-		t.Fatalf("got %d, OnError %v; want 500 and an ErrInvalid", rec.Code, logged)
-	}
+	assert.Equal(t, 500, rec.Code)
+	assert.ErrorIs(t, logged, rbac.ErrInvalid)
+
 	// A zero ID means no identity.
 	zero := httpauthz.New(httpauthz.Staff(f.svc, func(*http.Request) (rbac.StaffID, error) { return 0, nil }), httpauthz.Options{})
 	res, _, _ = do(t, zero.Require(rbac.Perm(rbac.FuncClients, rbac.ActView), http.NotFoundHandler()), "GET", "/", 0)
-	if res.StatusCode != 401 {
-		t.Fatalf("zero ID: got %d, want 401", res.StatusCode)
+	assert.Equal(t, 401, res.StatusCode)
+}
+
+// The explanation names departments: shown only when asked for.
+func TestGuardExplainsOnlyWhenAsked(t *testing.T) {
+	f := setup(t, testdb.SQLite)
+	suspend := rbac.Perm(rbac.FuncServices, rbac.ActSuspend)
+	for _, explain := range []bool{false, true} {
+		g := httpauthz.New(httpauthz.Staff(f.svc, headerIdentity), httpauthz.Options{ExplainDenials: explain})
+		_, p, body := do(t, g.Require(suspend, http.NotFoundHandler()), "POST", "/s", f.john)
+		if explain {
+			assert.Equal(t, fmt.Sprintf(`staff %s may not services:suspend: missing services:suspend; held by department "Technical support"`, f.john), p.Explanation)
+		} else {
+			assert.Empty(t, p.Explanation)
+			assert.NotContains(t, body, "Technical support")
+		}
 	}
 }
 
@@ -173,15 +171,16 @@ func TestGuardDisabledAndUnknown(t *testing.T) {
 	}
 	h := httpauthz.New(httpauthz.Staff(f.svc, headerIdentity), httpauthz.Options{}).
 		Require(rbac.Perm(rbac.FuncClients, rbac.ActView), http.NotFoundHandler())
+	explained := httpauthz.New(httpauthz.Staff(f.svc, headerIdentity), httpauthz.Options{ExplainDenials: true}).
+		Require(rbac.Perm(rbac.FuncClients, rbac.ActView), http.NotFoundHandler())
+	_, pe, _ := do(t, explained, "GET", "/clients", f.john)
+	assert.Equal(t, fmt.Sprintf("staff %s may not clients:view: the account is disabled", f.john), pe.Explanation)
 	res, p, _ := do(t, h, "GET", "/clients", f.john)
-	want := fmt.Sprintf("staff %s may not clients:view: the account is disabled", f.john)
-	if res.StatusCode != 403 || p.Explanation != want {
-		t.Fatalf("got %d %q, want 403 %q", res.StatusCode, p.Explanation, want)
-	}
+	assert.Equal(t, 403, res.StatusCode)
+	assert.Equal(t, fmt.Sprintf("staff %s lacks the permission clients:view", f.john), p.Detail)
 	res, p, _ = do(t, h, "GET", "/clients", 999)
-	if res.StatusCode != 403 || p.Detail != "staff 999 lacks the permission clients:view" {
-		t.Fatalf("got %d %+v", res.StatusCode, p)
-	}
+	assert.Equal(t, 403, res.StatusCode)
+	assert.Equal(t, "staff 999 lacks the permission clients:view", p.Detail)
 }
 
 // Any http.Handler router works: the Guard is a plain http.Handler.
@@ -207,9 +206,7 @@ func TestGuardCustomDecider(t *testing.T) {
 		}
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
-		if rec.Code != tc.status {
-			t.Errorf("client %q: got %d, want %d", tc.client, rec.Code, tc.status)
-		}
+		assert.Equal(t, tc.status, rec.Code, "client %q", tc.client)
 	}
 }
 
@@ -225,7 +222,7 @@ func TestGuardCancelled(t *testing.T) {
 	req := httptest.NewRequest("GET", "/clients", nil).WithContext(ctx)
 	rec := httptest.NewRecorder()
 	g.Require(rbac.Perm(rbac.FuncClients, rbac.ActView), http.NotFoundHandler()).ServeHTTP(rec, req)
-	if rec.Code != 503 || rec.Body.Len() != 0 || called {
-		t.Fatalf("got %d %q, OnError called %v", rec.Code, rec.Body.String(), called)
-	}
+	assert.Equal(t, 503, rec.Code)
+	assert.Zero(t, rec.Body.Len())
+	assert.False(t, called, "OnError called for a cancelled request")
 }
