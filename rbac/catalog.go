@@ -154,15 +154,37 @@ func (c *Catalog) Permissions() []Permission {
 	return out
 }
 
+// Limits on the lists one call takes, so that validating, authorizing and
+// recording a call stay bounded.
+const (
+	// MaxPermissionsPerCall is the most permissions one Grant, Revoke,
+	// EnablePermissions or DisablePermissions call takes.
+	MaxPermissionsPerCall = 256
+	// MaxDepartmentsPerStaff is the most departments a NewStaff lists.
+	MaxDepartmentsPerStaff = 256
+)
+
 // check validates a list of permissions against the catalog, naming each bad
-// one as field[i].
-func (c *Catalog) check(fe *fieldErrors, field string, perms []Permission) {
+// one as field[i], and returns it without duplicates (a permission listed
+// twice counts once, and is recorded once). A list longer than
+// MaxPermissionsPerCall is one error, found without reading it.
+func (c *Catalog) check(fe *fieldErrors, field string, perms []Permission) []Permission {
 	if len(perms) == 0 {
 		fe.add(field, "required", "at least one permission is needed")
+		return nil
 	}
+	if len(perms) > MaxPermissionsPerCall {
+		fe.add(field, "max_count", "at most %d permissions a call, not %d", MaxPermissionsPerCall, len(perms))
+		return nil
+	}
+	out := make([]Permission, 0, len(perms))
 	for i, p := range perms {
-		if !c.Has(p) {
+		switch {
+		case !c.Has(p):
 			fe.add(fmt.Sprintf("%s[%d]", field, i), "unknown", "%s is not a registered function and action", p)
+		case !slices.Contains(out, p):
+			out = append(out, p)
 		}
 	}
+	return out
 }

@@ -3,9 +3,9 @@ package rbac
 import (
 	"context"
 	"encoding/json"
-	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/billingrbac/billingrbac/internal/display"
 )
 
 // Operation names a kind of committed change in the change log.
@@ -65,19 +65,27 @@ type ChangeQuery struct {
 
 type reasonKey struct{}
 
+// MaxReasonLength is the longest change reason, in characters.
+const MaxReasonLength = 1024
+
 // WithReason attaches a reason to the changes made with ctx; it is stored in
-// their change log entries. A reason that is not valid UTF-8 or holds a NUL
-// byte makes those changes fail with ErrInvalid (field "reason"), on every
-// backend alike.
+// their change log entries and shown in the audit log. A reason breaking
+// the display-text rule (more than MaxReasonLength characters, invalid
+// UTF-8, control, format or bidirectional characters) makes those changes
+// fail with ErrInvalid (field "reason"), before anything else is done.
 func WithReason(ctx context.Context, reason string) context.Context {
 	return context.WithValue(ctx, reasonKey{}, reason)
 }
 
-// checkReason refuses what PostgreSQL cannot store in a text column.
+// checkReason applies the display-text rule to a non-empty reason; its
+// cost is bounded by MaxReasonLength whatever the reason's size.
 func checkReason(s string) error {
+	if s == "" {
+		return nil
+	}
 	var fe fieldErrors
-	if !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 {
-		fe.add("reason", "format", "must be valid UTF-8 without NUL bytes")
+	if rule, msg := display.Check(s, MaxReasonLength); rule != "" {
+		fe.add("reason", rule, "%s", msg)
 	}
 	return fe.err("change")
 }

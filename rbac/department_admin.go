@@ -172,7 +172,7 @@ func (s *Service) setDepartmentPermissions(ctx context.Context, actor StaffID, i
 		op, kind = "disable permissions", OpDepartmentDisable
 	}
 	var fe fieldErrors
-	s.catalog.check(&fe, "permissions", perms)
+	perms = s.catalog.check(&fe, "permissions", perms)
 	if err := fe.err(op); err != nil {
 		return err
 	}

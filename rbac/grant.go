@@ -28,7 +28,7 @@ func (s *Service) grant(ctx context.Context, actor, id StaffID, perms []Permissi
 		op, kind = "revoke", OpStaffRevoke
 	}
 	var fe fieldErrors
-	s.catalog.check(&fe, "permissions", perms)
+	perms = s.catalog.check(&fe, "permissions", perms)
 	if err := fe.err(op); err != nil {
 		return err
 	}

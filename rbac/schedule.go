@@ -117,7 +117,8 @@ func (w *txn) scheduleTx() (ScheduleTx, error) {
 // validateSchedule checks sch and returns it normalized, mapping its field
 // errors under "schedule.".
 func validateSchedule(op string, sch hours.Schedule) (hours.Schedule, error) {
-	sch = sch.Clone()
+	// Validate before cloning: an oversized schedule is refused by its
+	// counts without copying it. Validate only trims sch's (copied) name.
 	err := sch.Validate()
 	var ve *hours.ValidationError
 	if errors.As(err, &ve) {
@@ -125,9 +126,12 @@ func validateSchedule(op string, sch hours.Schedule) (hours.Schedule, error) {
 		for _, f := range ve.Fields {
 			fe = append(fe, FieldError{Field: "schedule." + f.Field, Rule: f.Rule, Message: f.Message})
 		}
-		return sch, fe.err(op)
+		return hours.Schedule{}, fe.err(op)
 	}
-	return sch, err
+	if err != nil {
+		return hours.Schedule{}, err
+	}
+	return sch.Clone(), nil
 }
 
 // uniqueScheduleName refuses a name another stored schedule uses (compared

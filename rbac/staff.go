@@ -243,6 +243,10 @@ func (w *txn) checkUnique(op string, self StaffID, login, email string) error {
 }
 
 func checkDepartmentIDs(fe *fieldErrors, ids []DepartmentID) {
+	if len(ids) > MaxDepartmentsPerStaff {
+		fe.add("departments", "max_count", "at most %d departments, not %d", MaxDepartmentsPerStaff, len(ids))
+		return
+	}
 	seen := map[DepartmentID]bool{}
 	for i, d := range ids {
 		if d <= 0 {

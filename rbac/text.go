@@ -4,9 +4,10 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"golang.org/x/text/language"
+
+	"github.com/billingrbac/billingrbac/internal/display"
 )
 
 // LocalizedText holds one text per language, such as a department's name
@@ -60,12 +61,23 @@ func (t LocalizedText) Clone() LocalizedText {
 	return c
 }
 
+// MaxLanguages is the most languages a LocalizedText may hold: a billing
+// panel is translated into a few dozen at most, and every read of a
+// department or staff member carries them all.
+const MaxLanguages = 32
+
 // normalized returns the text with every value trimmed, and records
-// violations (empty, too long, bad language, control characters) as field
-// errors named field[lang].
+// violations (empty, too long, bad language, characters refused by the
+// display-text rule) as field errors named field[lang]. More than
+// MaxLanguages languages is one error (rule max_count) found before any
+// value is read.
 func (t LocalizedText) normalized(fe *fieldErrors, field string, maxLen int) LocalizedText {
 	if len(t) == 0 {
 		fe.add(field, "required", "at least one language is required")
+		return nil
+	}
+	if len(t) > MaxLanguages {
+		fe.add(field, "max_count", "at most %d languages, not %d", MaxLanguages, len(t))
 		return nil
 	}
 	out := make(LocalizedText, len(t))
@@ -76,41 +88,11 @@ func (t LocalizedText) normalized(fe *fieldErrors, field string, maxLen int) Loc
 			continue
 		}
 		v := strings.TrimSpace(t[tag])
-		if msg := checkText(v, maxLen); msg != "" {
-			fe.add(name, msgRule(msg), "%s", msg)
+		if rule, msg := display.Check(v, maxLen); rule != "" {
+			fe.add(name, rule, "%s", msg)
 			continue
 		}
 		out[tag] = v
 	}
 	return out
-}
-
-// checkText returns why s is not acceptable free text, or "".
-func checkText(s string, maxLen int) string {
-	switch {
-	case s == "":
-		return "must not be empty"
-	case !utf8.ValidString(s):
-		return "must be valid UTF-8"
-	case utf8.RuneCountInString(s) > maxLen:
-		return fmt.Sprintf("must be at most %d characters", maxLen)
-	}
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) {
-			return "must not contain control or bidirectional override characters"
-		}
-	}
-	return ""
-}
-
-func msgRule(msg string) string {
-	switch {
-	case strings.HasPrefix(msg, "must not be empty"):
-		return "required"
-	case strings.HasPrefix(msg, "must be at most"):
-		return "max_length"
-	case strings.HasPrefix(msg, "must be valid UTF-8"):
-		return "utf8"
-	}
-	return "characters"
 }

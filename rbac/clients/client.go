@@ -4,8 +4,8 @@ import (
 	"net/mail"
 	"strings"
 	"time"
-	"unicode/utf8"
 
+	"github.com/billingrbac/billingrbac/internal/display"
 	"github.com/billingrbac/billingrbac/rbac"
 )
 
@@ -80,19 +80,19 @@ func checkStatus(fe *fieldErrors, field string, s rbac.Status) {
 	}
 }
 
-// normalizeName trims a display name and checks it: required, at most 128
-// characters, no control characters.
+// normalizeName trims a display name and checks it with the display-text
+// rule every administrator-facing text follows (package internal/display):
+// required, at most 128 characters, no control, format or bidirectional
+// characters.
 func normalizeName(fe *fieldErrors, field, s string) string {
+	return normalizeText(fe, field, s, maxNameRunes)
+}
+
+// normalizeText trims s and applies the display-text rule.
+func normalizeText(fe *fieldErrors, field, s string, maxRunes int) string {
 	s = strings.TrimSpace(s)
-	switch {
-	case s == "":
-		fe.add(field, "required", "must not be empty")
-	case !utf8.ValidString(s):
-		fe.add(field, "format", "must be valid UTF-8")
-	case utf8.RuneCountInString(s) > maxNameRunes:
-		fe.add(field, "max_length", "must be at most %d characters", maxNameRunes)
-	case strings.ContainsFunc(s, func(r rune) bool { return r < ' ' || r == 0x7f }):
-		fe.add(field, "format", "must not contain control characters")
+	if rule, msg := display.Check(s, maxRunes); rule != "" {
+		fe.add(field, rule, "%s", msg)
 	}
 	return s
 }

@@ -3,12 +3,20 @@ package clients
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 const maxRoleRunes = 64
+
+// Limits on the lists one call takes, so that validating, authorizing and
+// recording it stay bounded: a longer list is one error (rule max_count),
+// found without reading it.
+const (
+	// MaxPermissionsPerRole is the most permissions a RoleUpdate lists.
+	MaxPermissionsPerRole = 256
+	// MaxRolesPerUser is the most roles a NewUser lists.
+	MaxRolesPerUser = 256
+)
 
 // Role is a named set of permissions defined by one client account for its
 // users: a Casbin role in that client's domain. A new role holds nothing.
@@ -50,7 +58,9 @@ func (in *RoleUpdate) Validate(c *Catalog) error {
 	if in.Name != nil {
 		*in.Name = normalizeRoleName(&fe, *in.Name)
 	}
-	if in.Permissions != nil {
+	if in.Permissions != nil && len(*in.Permissions) > MaxPermissionsPerRole {
+		fe.add("permissions", "max_count", "at most %d permissions, not %d", MaxPermissionsPerRole, len(*in.Permissions))
+	} else if in.Permissions != nil {
 		var out []Permission
 		for i, p := range *in.Permissions {
 			field := fmt.Sprintf("permissions[%d]", i)
@@ -69,16 +79,5 @@ func (in *RoleUpdate) Validate(c *Catalog) error {
 }
 
 func normalizeRoleName(fe *fieldErrors, s string) string {
-	s = strings.TrimSpace(s)
-	switch {
-	case s == "":
-		fe.add("name", "required", "must not be empty")
-	case !utf8.ValidString(s):
-		fe.add("name", "format", "must be valid UTF-8")
-	case utf8.RuneCountInString(s) > maxRoleRunes:
-		fe.add("name", "max_length", "must be at most %d characters", maxRoleRunes)
-	case strings.ContainsFunc(s, func(r rune) bool { return r < ' ' || r == 0x7f }):
-		fe.add("name", "format", "must not contain control characters")
-	}
-	return s
+	return normalizeText(fe, "name", s, maxRoleRunes)
 }

@@ -45,6 +45,10 @@ func (in *NewUser) normalize(fe *fieldErrors, prefix string) {
 	in.Name = normalizeName(fe, prefix+"name", in.Name)
 	in.Email = normalizeEmail(fe, prefix+"email", in.Email)
 	checkStatus(fe, prefix+"status", in.Status)
+	if len(in.Roles) > MaxRolesPerUser {
+		fe.add(prefix+"roles", "max_count", "at most %d roles, not %d", MaxRolesPerUser, len(in.Roles))
+		return
+	}
 	seen := map[RoleID]bool{}
 	for i, r := range in.Roles {
 		switch {

@@ -6,7 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/billingrbac/billingrbac/internal/display"
 )
 
 // Limits on a Schedule, so that validation and every calculation stay
@@ -231,15 +232,8 @@ func (s *Schedule) Validate() error {
 func (s *Schedule) check() (*time.Location, error) {
 	var fe fieldErrors
 	s.Name = strings.TrimSpace(s.Name)
-	switch {
-	case s.Name == "":
-		fe.add("name", "required", "must not be empty")
-	case !utf8.ValidString(s.Name):
-		fe.add("name", "utf8", "must be valid UTF-8")
-	case utf8.RuneCountInString(s.Name) > MaxNameLength:
-		fe.add("name", "max_length", "must be at most %d characters", MaxNameLength)
-	case strings.ContainsFunc(s.Name, func(r rune) bool { return r < 0x20 || r == 0x7f }):
-		fe.add("name", "characters", "must not contain control characters")
+	if rule, msg := display.Check(s.Name, MaxNameLength); rule != "" {
+		fe.add("name", rule, "%s", msg)
 	}
 	var loc *time.Location
 	switch {
@@ -258,16 +252,25 @@ func (s *Schedule) check() (*time.Location, error) {
 	for wd, d := range s.Week {
 		checkDay(&fe, "week["+strings.ToLower(time.Weekday(wd).String())+"]", d)
 	}
+	// Counts are checked before any element: a list over its limit is
+	// one error, found without reading it, so refusing 10⁶ dates costs
+	// what refusing 1001 does.
+	tooMany := false
 	if len(s.Closed) > MaxClosedDates {
-		fe.add("closed", "max_count", "at most %d closed dates", MaxClosedDates)
+		fe.add("closed", "max_count", "at most %d closed dates, not %d", MaxClosedDates, len(s.Closed))
+		tooMany = true
+	}
+	if len(s.Special) > MaxSpecialDates {
+		fe.add("special", "max_count", "at most %d special dates, not %d", MaxSpecialDates, len(s.Special))
+		tooMany = true
+	}
+	if tooMany {
+		return loc, fe.err()
 	}
 	seen := make(map[Date]string, len(s.Closed)+len(s.Special))
 	for i, d := range s.Closed {
 		f := fmt.Sprintf("closed[%d]", i)
 		checkDate(&fe, f, d, seen)
-	}
-	if len(s.Special) > MaxSpecialDates {
-		fe.add("special", "max_count", "at most %d special dates", MaxSpecialDates)
 	}
 	for i, sd := range s.Special {
 		f := fmt.Sprintf("special[%d]", i)
@@ -291,7 +294,7 @@ func checkDate(fe *fieldErrors, field string, d Date, seen map[Date]string) {
 
 func checkDay(fe *fieldErrors, field string, d Day) {
 	if len(d) > MaxIntervals {
-		fe.add(field, "max_count", "at most %d intervals a day", MaxIntervals)
+		fe.add(field, "max_count", "at most %d intervals a day, not %d", MaxIntervals, len(d))
 		return
 	}
 	for i, iv := range d {
