@@ -5,16 +5,28 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"testing"
 
 	"github.com/billingrbac/billingrbac/rbac"
 )
 
+// TestingT is what the assertions report to: the interface testify's
+// assert.TestingT declares, so a *testing.T, a *testing.B, testify's
+// mocks and any recorder fit. When it also has Helper (as testing.TB
+// does), the assertions call it, so failures point at the caller's line.
+type TestingT interface {
+	Errorf(format string, args ...any)
+}
+
+// tHelper is the optional Helper method (testify's tHelper).
+type tHelper interface{ Helper() }
+
 // AssertCan reports a test error unless staff member id may perform p. The
 // message shows the explanation of the decision. It returns whether the
 // assertion held.
-func AssertCan(tb testing.TB, svc *rbac.Service, id rbac.StaffID, p rbac.Permission) bool {
-	tb.Helper()
+func AssertCan(tb TestingT, svc *rbac.Service, id rbac.StaffID, p rbac.Permission) bool {
+	if h, ok := tb.(tHelper); ok {
+		h.Helper()
+	}
 	if svc.Can(id, p) {
 		return true
 	}
@@ -25,8 +37,10 @@ func AssertCan(tb testing.TB, svc *rbac.Service, id rbac.StaffID, p rbac.Permiss
 // AssertCannot reports a test error if staff member id may perform p. The
 // message shows every reason it is allowed. It returns whether the
 // assertion held.
-func AssertCannot(tb testing.TB, svc *rbac.Service, id rbac.StaffID, p rbac.Permission) bool {
-	tb.Helper()
+func AssertCannot(tb TestingT, svc *rbac.Service, id rbac.StaffID, p rbac.Permission) bool {
+	if h, ok := tb.(tHelper); ok {
+		h.Helper()
+	}
 	if !svc.Can(id, p) {
 		return true
 	}
@@ -45,8 +59,10 @@ type Matrix struct {
 // AssertMatrix checks every cell of want and reports one test error
 // listing each wrong cell with its explanation. It returns whether the
 // whole matrix held.
-func AssertMatrix(tb testing.TB, svc *rbac.Service, want Matrix) bool {
-	tb.Helper()
+func AssertMatrix(tb TestingT, svc *rbac.Service, want Matrix) bool {
+	if h, ok := tb.(tHelper); ok {
+		h.Helper()
+	}
 	ids := make([]rbac.StaffID, 0, len(want.Allowed))
 	for id := range want.Allowed {
 		ids = append(ids, id)

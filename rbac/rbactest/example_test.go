@@ -103,7 +103,7 @@ tests:
 	}
 	rbactest.Run(printTB{}, s)
 	// Output:
-	// test "John": expect[1]: john can clients:view because [direct grant]: got because [department "Sales department"]: staff 2 may clients:view: allowed by department "Sales department"
+	// test "John": expect[1] (line 9): john can clients:view because [direct grant]: got because [department "Sales department"]: staff 2 may clients:view: allowed by department "Sales department"
 }
 
 func ExampleParseFixture() {
@@ -113,7 +113,7 @@ staff:
 `))
 	fmt.Println(len(f.Staff), err)
 	// Output:
-	// 0 rbactest fixture: invalid input: staff[0].departments[0]: no department "Marketing" (unknown)
+	// 0 rbactest fixture: invalid input: staff[0].departments[0]: line 3: no department "Marketing" (unknown)
 }
 
 func ExampleRunFile() {
@@ -153,5 +153,5 @@ tests:
 `))
 	fmt.Println(err)
 	// Output:
-	// rbactest suite: invalid input: tests[0].expect[0]: needs exactly one of can and cannot (exclusive); tests[0].expect[1].are: who_can needs the expected logins (are: [] for nobody) (required)
+	// rbactest suite: invalid input: tests[0].expect[0]: line 5: needs exactly one of can and cannot (exclusive); tests[0].expect[1].are: line 6: who_can needs the expected logins (are: [] for nobody) (required)
 }

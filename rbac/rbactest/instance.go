@@ -3,32 +3,50 @@ package rbactest
 import (
 	"context"
 	"fmt"
-	"slices"
+	"strings"
 	"testing"
 
 	"golang.org/x/text/language"
 
 	"github.com/billingrbac/billingrbac/rbac"
+	"github.com/billingrbac/billingrbac/rbac/clients"
 	"github.com/billingrbac/billingrbac/store"
 )
 
-// fastHash keeps bootstrapping quick; a test instance's passwords protect
-// nothing.
-var fastHash = rbac.HashParams{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+// HashParams returns the Argon2id parameters the kit hashes fixture
+// passwords with: 64 KiB of memory, one pass, one lane. They make a hash
+// cost microseconds instead of the default's 19 MiB and tens of
+// milliseconds; a test instance's passwords protect nothing. Build uses
+// them unless rbac.Options.Accounts.HashParams says otherwise.
+func HashParams() rbac.HashParams {
+	return rbac.HashParams{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}
+}
 
-// Instance is a working billingrbac instance on a private in-memory SQLite
-// database, built from a Fixture.
+// Instance is a working billingrbac instance: the staff Service and the
+// clients Service on one store, with the fixture's names resolved. Build
+// makes one on a private in-memory SQLite database from a Fixture; Attach
+// wraps the services of an existing database.
 type Instance struct {
 	Service *rbac.Service
+	Clients *clients.Service
 	Store   *store.Store
 	// Admin is the bootstrapped full-access account ("admin"), which
-	// applied the fixture.
+	// applied the fixture (0 for an attached database without one).
 	Admin rbac.StaffID
 
-	staff  map[string]rbac.StaffID
-	logins map[rbac.StaffID]string
-	depts  map[string]rbac.DepartmentID
-	names  map[rbac.DepartmentID]string
+	fixture  *Fixture     // nil for an attached database: no copies
+	opts     rbac.Options // to build copies
+	owned    bool         // Close closes the services and the store
+	staff    map[string]rbac.StaffID
+	logins   map[rbac.StaffID]string
+	depts    map[string]rbac.DepartmentID
+	names    map[rbac.DepartmentID]string
+	clientID map[string]clients.ClientID
+	client   map[clients.ClientID]string
+	users    map[string]clients.ClientUserID
+	roles    map[clients.ClientID]map[string]clients.RoleID
+	roleName map[clients.RoleID]string
+	userOf   map[clients.ClientUserID]clients.ClientID
 }
 
 // New builds an instance from f and closes it when the test ends. It
@@ -60,137 +78,160 @@ func Build(ctx context.Context, f Fixture, opts rbac.Options) (*Instance, error)
 		_ = st.Close()
 		return nil, err
 	}
-	svc, err := rbac.New(ctx, st, opts)
+	in, err := BuildOn(ctx, st, f, opts)
 	if err != nil {
 		_ = st.Close()
 		return nil, err
 	}
-	in := &Instance{Service: svc, Store: st,
-		staff: map[string]rbac.StaffID{}, logins: map[rbac.StaffID]string{},
-		depts: map[string]rbac.DepartmentID{}, names: map[rbac.DepartmentID]string{}}
-	if err := in.apply(ctx, f); err != nil {
-		_ = in.Close()
+	in.owned = true
+	return in, nil
+}
+
+// BuildOn applies f to a migrated, empty store (a PostgreSQL database
+// for a scenario that must run there): it bootstraps it and makes every
+// change of the fixture through the services, as the admin. The caller
+// closes the instance and then the store. Errors: as Build's, and
+// rbac.ErrConflict when the store is already bootstrapped.
+func BuildOn(ctx context.Context, st *store.Store, f Fixture, opts rbac.Options) (*Instance, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	if opts.Accounts.HashParams == (rbac.HashParams{}) {
+		opts.Accounts.HashParams = HashParams()
+	}
+	svc, err := rbac.New(ctx, st, opts)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := clients.New(ctx, st.ClientStore(), svc, clients.Options{})
+	if err != nil {
+		_ = svc.Close()
+		return nil, err
+	}
+	in := &Instance{Service: svc, Clients: cs, Store: st, fixture: &f, opts: opts}
+	boot, err := svc.Bootstrap(ctx, rbac.BootstrapOptions{HashParams: opts.Accounts.HashParams})
+	if err == nil && !boot.Created {
+		err = fmt.Errorf("the database is already bootstrapped: %w", rbac.ErrConflict)
+	}
+	if err == nil {
+		in.Admin = boot.Admin.ID
+		err = in.apply(ctx, f)
+	}
+	if err == nil {
+		err = in.load(ctx)
+	}
+	if err != nil {
+		_ = svc.Close()
 		return nil, err
 	}
 	return in, nil
 }
 
-func (in *Instance) apply(ctx context.Context, f Fixture) error {
-	svc := in.Service
-	boot, err := svc.Bootstrap(ctx, rbac.BootstrapOptions{HashParams: fastHash})
+// Attach wraps the services of an existing database, resolving staff,
+// departments, clients, client users and roles by name from it, for
+// policy files run against a live database (read-only expectations
+// only: administrative ones need a copy, which an attached database
+// cannot make). Close does not close what Attach was given.
+func Attach(ctx context.Context, st *store.Store, svc *rbac.Service, cs *clients.Service) (*Instance, error) {
+	in := &Instance{Service: svc, Clients: cs, Store: st}
+	if err := in.load(ctx); err != nil {
+		return nil, err
+	}
+	in.Admin = in.staff["admin"]
+	return in, nil
+}
+
+// copy builds a fresh instance from the same fixture, for an
+// administrative expectation to change.
+func (in *Instance) copy(ctx context.Context) (*Instance, error) {
+	if in.fixture == nil {
+		return nil, fmt.Errorf("rbactest: an attached database cannot be copied")
+	}
+	return Build(ctx, *in.fixture, in.opts)
+}
+
+// load resolves every name from the database.
+func (in *Instance) load(ctx context.Context) error {
+	in.staff, in.logins = map[string]rbac.StaffID{}, map[rbac.StaffID]string{}
+	in.depts, in.names = map[string]rbac.DepartmentID{}, map[rbac.DepartmentID]string{}
+	in.clientID, in.client = map[string]clients.ClientID{}, map[clients.ClientID]string{}
+	in.users, in.roles = map[string]clients.ClientUserID{}, map[clients.ClientID]map[string]clients.RoleID{}
+	in.roleName, in.userOf = map[clients.RoleID]string{}, map[clients.ClientUserID]clients.ClientID{}
+	all, err := in.Service.StaffMembers(ctx)
 	if err != nil {
-		return fmt.Errorf("bootstrap: %w", err)
+		return err
 	}
-	in.Admin = boot.Admin.ID
-	in.addStaff(boot.Admin.Login, boot.Admin.ID)
-	in.addDept(defaultSales, boot.Sales.ID)
-	in.addDept(defaultSupport, boot.Support.ID)
-	admin := boot.Admin.ID
-	for i, fd := range f.Departments {
-		where := fmt.Sprintf("departments[%d] %q", i, fd.Name)
-		perms, _ := parsePerms(fd.Permissions) // checked by Validate
-		id, exists := in.depts[fd.Name]
-		if !exists {
-			d, err := svc.CreateDepartment(ctx, admin, rbac.NewDepartment{
-				Name: rbac.Text(language.English, fd.Name), AcceptsClientRequests: fd.AcceptsClientRequests})
-			if err != nil {
-				return fmt.Errorf("%s: %w", where, err)
-			}
-			id = d.ID
-			in.addDept(fd.Name, id)
-		} else if fd.AcceptsClientRequests {
-			v := true
-			if _, err := svc.UpdateDepartment(ctx, admin, id, rbac.DepartmentUpdate{AcceptsClientRequests: &v}); err != nil {
-				return fmt.Errorf("%s: %w", where, err)
-			}
-		}
-		if exists && fd.Permissions != nil {
-			var drop []rbac.Permission
-			for _, p := range svc.DepartmentPermissions(id) {
-				if !slices.Contains(perms, p) {
-					drop = append(drop, p)
-				}
-			}
-			if len(drop) > 0 {
-				if err := svc.DisablePermissions(ctx, admin, id, drop...); err != nil {
-					return fmt.Errorf("%s: %w", where, err)
-				}
-			}
-		}
-		if len(perms) > 0 {
-			if err := svc.EnablePermissions(ctx, admin, id, perms...); err != nil {
-				return fmt.Errorf("%s: %w", where, err)
-			}
-		}
-		if fd.Disabled {
-			st := rbac.StatusDisabled
-			if _, err := svc.UpdateDepartment(ctx, admin, id, rbac.DepartmentUpdate{Status: &st}); err != nil {
-				return fmt.Errorf("%s: %w", where, err)
-			}
-		}
+	for _, s := range all {
+		in.staff[s.Login], in.logins[s.ID] = s.ID, s.Login
 	}
-	for i, fs := range f.Staff {
-		where := fmt.Sprintf("staff[%d] %q", i, fs.Login)
-		name := fs.Name
-		if name == "" {
-			name = fs.Login
-		}
-		ns := rbac.NewStaff{Login: fs.Login, FullName: rbac.Text(language.English, name), FullAccess: fs.FullAccess}
-		for _, d := range fs.Departments {
-			ns.Departments = append(ns.Departments, in.depts[d])
-		}
-		if fs.Disabled {
-			ns.Status = rbac.StatusDisabled
-		}
-		st, err := svc.CreateStaff(ctx, admin, ns)
+	ds, err := in.Service.Departments(ctx)
+	if err != nil {
+		return err
+	}
+	for _, d := range ds {
+		name := d.Name.In(language.English)
+		in.depts[name], in.names[d.ID] = d.ID, name
+	}
+	if in.Clients == nil {
+		return nil
+	}
+	cs, err := in.Clients.Clients(ctx)
+	if err != nil {
+		return err
+	}
+	for _, c := range cs {
+		in.clientID[c.Name], in.client[c.ID] = c.ID, c.Name
+		us, err := in.Clients.Users(ctx, c.ID)
 		if err != nil {
-			return fmt.Errorf("%s: %w", where, err)
+			return err
 		}
-		in.addStaff(st.Login, st.ID)
-		if perms, _ := parsePerms(fs.Grants); len(perms) > 0 {
-			if err := svc.Grant(ctx, admin, st.ID, perms...); err != nil {
-				return fmt.Errorf("%s: %w", where, err)
-			}
+		for _, u := range us {
+			in.users[u.Login], in.userOf[u.ID] = u.ID, c.ID
+		}
+		rs, err := in.Clients.Roles(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		in.roles[c.ID] = map[string]clients.RoleID{}
+		for _, r := range rs {
+			in.roles[c.ID][r.Name], in.roleName[r.ID] = r.ID, r.Name
 		}
 	}
 	return nil
 }
 
-func (in *Instance) addStaff(login string, id rbac.StaffID) {
-	in.staff[login] = id
-	in.logins[id] = login
-}
-
-func (in *Instance) addDept(name string, id rbac.DepartmentID) {
-	in.depts[name] = id
-	in.names[id] = name
-}
-
-func parsePerms(ss []string) ([]rbac.Permission, error) {
-	out := make([]rbac.Permission, 0, len(ss))
-	for _, s := range ss {
-		p, err := rbac.ParsePermission(s)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, nil
-}
-
 // StaffID returns the ID of the staff member with login, or 0 (denied
-// everything) when the fixture has no such login.
-func (in *Instance) StaffID(login string) rbac.StaffID { return in.staff[login] }
+// everything) when there is none.
+func (in *Instance) StaffID(login string) rbac.StaffID { return in.staff[strings.ToLower(login)] }
 
 // DepartmentID returns the ID of the department named name in English, or
 // 0 when there is none.
 func (in *Instance) DepartmentID(name string) rbac.DepartmentID { return in.depts[name] }
 
-// Close closes the service and its database.
+// ClientID returns the ID of the client account named name, or 0.
+func (in *Instance) ClientID(name string) clients.ClientID { return in.clientID[name] }
+
+// ClientUserID returns the ID of the client user with login, or 0.
+func (in *Instance) ClientUserID(login string) clients.ClientUserID {
+	return in.users[strings.ToLower(login)]
+}
+
+// RoleID returns the ID of client's role named name, or 0.
+func (in *Instance) RoleID(client, name string) clients.RoleID {
+	return in.roles[in.clientID[client]][name]
+}
+
+// Close closes the services and the database of a built instance; for an
+// attached one it does nothing.
 func (in *Instance) Close() error {
+	if in.fixture == nil {
+		return nil
+	}
 	err := in.Service.Close()
-	if cerr := in.Store.Close(); err == nil {
-		err = cerr
+	if in.owned {
+		if cerr := in.Store.Close(); err == nil {
+			err = cerr
+		}
 	}
 	return err
 }
