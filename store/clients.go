@@ -178,7 +178,7 @@ func (c *ClientStore) Version(ctx context.Context) (int64, error) {
 // writers lock rbac_state instead, so the two never wait on each other's
 // version row.
 func (c *ClientStore) Update(ctx context.Context, fn func(clients.Tx) error) error {
-	return c.s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
+	return c.s.transaction(ctx, nil, func(db *gorm.DB) error {
 		var v int64
 		if err := db.Raw(`UPDATE client_state SET version = version + 1 WHERE id = 1 RETURNING version`).Scan(&v).Error; err != nil {
 			if serr := c.s.checkSchema(ctx); serr != nil {

@@ -2,20 +2,31 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgxlisten"
 
 	"github.com/billingrbac/billingrbac/rbac"
 )
 
-// ReconnectDelay is how long the listener waits before reconnecting after
-// losing its PostgreSQL connection.
-const ReconnectDelay = 250 * time.Millisecond
+// Listener timing.
+const (
+	// ReconnectDelay is how long the listener waits before reconnecting
+	// after losing its PostgreSQL connection; it doubles while connecting
+	// fails, up to MaxReconnectDelay.
+	ReconnectDelay    = 250 * time.Millisecond
+	MaxReconnectDelay = 2 * time.Second
+	// DefaultListenerPing is Options.ListenerPing's default: a hung
+	// listening connection is dropped within twice this.
+	DefaultListenerPing = 5 * time.Second
+	// connectTimeout bounds one connection attempt (a server that accepts
+	// the socket and then says nothing).
+	connectTimeout = 10 * time.Second
+)
 
 // notifier listens on PostgreSQL for versions committed by any instance.
 type notifier struct{ s *Store }
@@ -29,22 +40,80 @@ func (s *Store) Notifier() rbac.Notifier {
 	return notifier{s}
 }
 
-// Listen implements rbac.Notifier with a dedicated connection (pgxlisten),
-// reconnecting after ReconnectDelay whenever the connection is lost. After
-// every (re)connection it reports version 0 so the caller catches up from
-// the change log.
+// Listen implements rbac.Notifier with a dedicated connection. After every
+// (re)connection it reports version 0 so the caller catches up from the
+// change log. The connection is checked for liveness: after
+// Options.ListenerPing without a notification it is pinged, and one that
+// does not answer within ListenerPing is dropped and made again. A lost
+// connection is made again after ReconnectDelay, backing off to
+// MaxReconnectDelay while the server cannot be reached; each loss is
+// logged to Options.EventLog. Listen returns nil when ctx is done.
 func (n notifier) Listen(ctx context.Context, notify func(version int64)) error {
-	l := &pgxlisten.Listener{
-		Connect:        n.connect,
-		ReconnectDelay: ReconnectDelay,
-		LogError:       func(context.Context, error) {},
+	delay := ReconnectDelay
+	for {
+		connected, err := n.session(ctx, notify)
+		if ctx.Err() != nil {
+			return nil
+		}
+		n.s.sawDeadConn()
+		if connected {
+			delay = ReconnectDelay
+			n.s.events.Warn("billingrbac: listener connection lost, reconnecting", "err", err, "in", delay)
+		} else {
+			n.s.events.Warn("billingrbac: listener cannot connect, retrying", "err", err, "in", delay)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(delay):
+		}
+		if !connected {
+			delay = min(2*delay, MaxReconnectDelay)
+		}
 	}
-	l.Handle(n.s.channel, handler{notify})
-	err := l.Listen(ctx)
-	if ctx.Err() != nil {
-		return nil
+}
+
+// session runs one listening connection until it fails or ctx is done,
+// and reports whether it got as far as listening.
+func (n notifier) session(ctx context.Context, notify func(int64)) (connected bool, err error) {
+	conn, err := n.connect(ctx)
+	if err != nil {
+		return false, fmt.Errorf("connect: %w", err)
 	}
-	return fmt.Errorf("store: listen: %w", err)
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		_ = conn.Close(cctx)
+	}()
+	ping := n.s.listenerPing
+	lctx, cancel := context.WithTimeout(ctx, ping)
+	_, err = conn.Exec(lctx, "LISTEN "+pgx.Identifier{n.s.channel}.Sanitize())
+	cancel()
+	if err != nil {
+		return false, fmt.Errorf("listen: %w", err)
+	}
+	notify(0)
+	for {
+		wctx, cancel := context.WithTimeout(ctx, ping)
+		nt, err := conn.WaitForNotification(wctx)
+		cancel()
+		switch {
+		case err == nil:
+			notify(payloadVersion(nt.Payload))
+			continue
+		case ctx.Err() != nil:
+			return true, ctx.Err()
+		case !errors.Is(err, context.DeadlineExceeded) && !pgconn.Timeout(err):
+			return true, fmt.Errorf("wait for notification: %w", err)
+		}
+		// Silent for ListenerPing: alive, or hung?
+		pctx, cancel := context.WithTimeout(ctx, ping)
+		err = conn.Ping(pctx)
+		cancel()
+		if err != nil && ctx.Err() == nil {
+			return true, fmt.Errorf("liveness ping: %w", err)
+		}
+	}
 }
 
 // connect opens the listening connection, named so operators can find it
@@ -55,22 +124,17 @@ func (n notifier) connect(ctx context.Context) (*pgx.Conn, error) {
 		return nil, err
 	}
 	cfg.RuntimeParams["application_name"] = n.s.listenerName
-	return pgx.ConnectConfig(ctx, cfg)
+	cctx, cancel := context.WithTimeout(ctx, connectTimeout)
+	defer cancel()
+	return pgx.ConnectConfig(cctx, cfg)
 }
 
-type handler struct{ notify func(int64) }
-
-func (h handler) HandleNotification(_ context.Context, n *pgconn.Notification, _ *pgx.Conn) error {
-	v, err := strconv.ParseInt(n.Payload, 10, 64)
+// payloadVersion reads a notification's version; an unknown payload
+// reads as 0: catch up anyway.
+func payloadVersion(p string) int64 {
+	v, err := strconv.ParseInt(p, 10, 64)
 	if err != nil {
-		v = 0 // unknown payload: catch up anyway
+		return 0
 	}
-	h.notify(v)
-	return nil
-}
-
-// HandleBacklog runs after LISTEN on every (re)connection.
-func (h handler) HandleBacklog(context.Context, string, *pgx.Conn) error {
-	h.notify(0)
-	return nil
+	return v
 }

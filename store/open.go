@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/glebarez/sqlite"
+	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -26,7 +29,13 @@ type Store struct {
 	dsn     string
 
 	listenerName string
+	listenerPing time.Duration
 	channel      string // PostgreSQL notification channel
+	events       *slog.Logger
+
+	// suspect is when (UnixNano) the store last saw a connection die; 0:
+	// never. Pooled connections idle since then are pinged before reuse.
+	suspect atomic.Int64
 }
 
 var _ rbac.Store = (*Store)(nil)
@@ -49,6 +58,14 @@ type Options struct {
 	// that listens for other instances' changes; "" means
 	// "billingrbac-listener".
 	ListenerName string
+	// ListenerPing is how long the listening connection may stay silent
+	// before it is pinged, and how long the ping may take before the
+	// connection is dropped and made again (a hung connection delivers
+	// nothing and says nothing). Zero means DefaultListenerPing.
+	ListenerPing time.Duration
+	// EventLog receives the store's operational events: the listening
+	// connection lost, failing to reconnect, back. Nil discards them.
+	EventLog *slog.Logger
 }
 
 // Open opens a database without touching its schema (see Migrate).
@@ -70,9 +87,15 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 
 // OpenWith is Open with options.
 func OpenWith(ctx context.Context, dsn string, opts Options) (*Store, error) {
-	s := &Store{dsn: dsn, listenerName: opts.ListenerName}
+	s := &Store{dsn: dsn, listenerName: opts.ListenerName, listenerPing: opts.ListenerPing, events: opts.EventLog}
 	if s.listenerName == "" {
 		s.listenerName = "billingrbac-listener"
+	}
+	if s.listenerPing <= 0 {
+		s.listenerPing = DefaultListenerPing
+	}
+	if s.events == nil {
+		s.events = slog.New(slog.DiscardHandler)
 	}
 	be, err := parseDSN(dsn)
 	if err != nil {
@@ -82,7 +105,8 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	memory := be.memory
 	var dial gorm.Dialector
 	if be.dialect == dialectPostgres {
-		dial = postgres.Open(be.dsn)
+		dial = postgres.New(postgres.Config{DSN: be.dsn,
+			OptionOpenDB: []stdlib.OptionOpenDB{stdlib.OptionShouldPing(s.shouldPing)}})
 	} else {
 		dial = sqlite.Open(sqliteDSN(be.dsn))
 	}

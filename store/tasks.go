@@ -153,7 +153,7 @@ func (s *Store) CreateTask(ctx context.Context, t *tasks.Task) error {
 		return err
 	}
 	row.ID = 0
-	err = s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
+	err = s.transaction(ctx, nil, func(db *gorm.DB) error {
 		return db.Create(&row).Error
 	})
 	if err != nil {
@@ -236,7 +236,7 @@ func (s *Store) Transition(ctx context.Context, tr tasks.Transition) (tasks.Task
 		from[i] = st.String()
 	}
 	var out tasks.Task
-	err := s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
+	err := s.transaction(ctx, nil, func(db *gorm.DB) error {
 		q := db.Model(&taskRow{}).Where("id = ? AND status IN ?", int64(tr.ID), from)
 		if tr.IfPerformer != 0 {
 			q = q.Where("performer = ?", int64(tr.IfPerformer))

@@ -26,7 +26,7 @@ var _ rbac.Tx = (*tx)(nil)
 // transactions) the database write lock, so every writer of every process
 // waits for the one before it and versions never have gaps.
 func (s *Store) Update(ctx context.Context, fn func(rbac.Tx) error) error {
-	return s.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
+	return s.transaction(ctx, nil, func(db *gorm.DB) error {
 		var v int64
 		if err := db.Raw(`UPDATE rbac_state SET version = version + 1 WHERE id = 1 RETURNING version`).Scan(&v).Error; err != nil {
 			if serr := s.checkSchema(ctx); serr != nil {
@@ -51,5 +51,5 @@ func (s *Store) read(ctx context.Context, fn func(db *gorm.DB) error) error {
 	if s.dialect == dialectPostgres {
 		opts = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
 	}
-	return s.db.WithContext(ctx).Transaction(fn, opts)
+	return s.transaction(ctx, opts, fn)
 }
