@@ -128,7 +128,7 @@ func ExampleRunFile() {
 	}
 	fmt.Println(s.Name, len(s.Tests))
 	// Output:
-	// Product scenarios 8
+	// Product scenarios 14
 }
 
 func ExampleInstance_DepartmentID() {

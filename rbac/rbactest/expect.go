@@ -65,7 +65,7 @@ type Expectation struct {
 	// default), "last full access", "inherited", "invalid", "conflict" or
 	// "not found".
 	Error string `yaml:"error,omitempty" json:"error,omitempty"`
-	// Then are read-only expectations checked on the copy after a
+	// Then are checks (any kind but as) made on the copy after a
 	// successful may.
 	Then []Expectation `yaml:"then,omitempty" json:"then,omitempty"`
 }

@@ -186,8 +186,8 @@ func (e *Expectation) validate(fe *fieldErrors, ef string) {
 			t := &e.Then[k]
 			tf := fmt.Sprintf("%s.then[%d]", ef, k)
 			t.validate(fe, tf)
-			if !t.readOnly() {
-				fe.add(tf, "read_only", "then holds read-only expectations")
+			if t.kind() == "as" {
+				fe.add(tf, "nested", "then holds checks, not administrative operations")
 			}
 		}
 	}
