@@ -117,6 +117,7 @@ func printResult(w io.Writer, path string, r rbactest.Result, verbose bool) {
 		fmt.Fprintf(w, "FAIL\t%s\t%s\n", path, secs(r.Elapsed))
 		return
 	}
+	skipped := 0
 	for _, t := range r.Tests {
 		switch {
 		case len(t.Failures) > 0:
@@ -124,12 +125,18 @@ func printResult(w io.Writer, path string, r rbactest.Result, verbose bool) {
 			for _, f := range t.Failures {
 				fmt.Fprintf(w, "    %s\n", strings.ReplaceAll(f, "\n", "\n    "))
 			}
-		case verbose || len(t.Skipped) > 0:
+		case verbose:
 			fmt.Fprintf(w, "--- PASS: %s (%s)\n", t.Name, secs(t.Elapsed))
 		}
-		for _, s := range t.Skipped {
-			fmt.Fprintf(w, "    SKIP %s\n", s)
+		skipped += len(t.Skipped)
+		if verbose {
+			for _, s := range t.Skipped {
+				fmt.Fprintf(w, "    SKIP %s\n", s)
+			}
 		}
+	}
+	if skipped > 0 && !verbose {
+		fmt.Fprintf(w, "    (%d expectations skipped: they need a copy of the instance; -v lists them)\n", skipped)
 	}
 	status := "ok  "
 	if r.Failed() {
