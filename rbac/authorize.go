@@ -5,22 +5,40 @@ import (
 	"fmt"
 )
 
-// Administrative operations are themselves permissions: managing
-// departments needs the departments function's rights, managing staff the
-// staff function's. On top of that:
-//   - nobody gives a permission they do not hold (full access excepted),
-//     directly or by putting someone in a department;
-//   - nobody changes their own privileges;
-//   - only a full-access actor touches a full-access account or gives
-//     full access;
-//   - the last active full-access account stays (checked in write).
+// Authorization has two parts.
+//
+// Each administrative operation first checks that the actor may use it at
+// all (authorize: an existing, active staff member holding the
+// operation's permission, such as staff:edit). That check is cheap and
+// runs before anything expensive.
+//
+// Then every write, whatever the operation, passes one check on the
+// effect of the staged change (authorizeEffect, called by write before
+// commit). The invariant it keeps: a change gives nobody more than the
+// actor holds, and gives the actor control of no account stronger than
+// itself. In rules:
+//   - every permission anyone gains must be held by the actor, and every
+//     direct or department grant added or removed names a permission the
+//     actor holds; gaining or losing full access, or changing the
+//     full-access flag, needs full access;
+//   - control is power: a change that sets an account's sign-in (its
+//     password, login, e-mail or phone, a new account, an account switched
+//     back on) needs the actor to hold every permission the account holds,
+//     whatever the disabled flags say, and full access for a full-access
+//     account; changing anything of a full-access account (its row, its
+//     grants, memberships or flags) needs full access;
+//   - nobody changes their own privileges: no rule about the actor is
+//     added or removed and the actor's effective access does not move;
+//   - the last active full-access account stays.
+// Full access holds every permission, so a full-access actor passes the
+// first two rules.
 
 func denied(op string, actor StaffID, format string, args ...any) error {
 	return &DeniedError{Op: op, Actor: actor, Reason: fmt.Sprintf(format, args...)}
 }
 
 // authorize checks that actor is an existing, active staff member holding
-// need.
+// need: whether the actor may use an operation at all.
 func (w *txn) authorize(op string, actor StaffID, need Permission) error {
 	if actor == SystemActor {
 		return denied(op, actor, "no acting staff member")
@@ -41,39 +59,127 @@ func (w *txn) authorize(op string, actor StaffID, need Permission) error {
 	return nil
 }
 
-func (w *txn) isFull(id StaffID) bool {
-	e := w.snap.staffEntry(id)
-	return e != nil && e.full
-}
-
-// mayGive checks that actor holds every permission in perms.
-func (w *txn) mayGive(op string, actor StaffID, perms []Permission) error {
-	if w.isFull(actor) {
-		return nil
+// authorizeEffect is the one check every write passes: see the rules
+// above. before is the locked version's snapshot, after the one the change
+// would publish.
+func (w *txn) authorizeEffect(after *snapshot, eff Effect) error {
+	before, actor, op := w.snap, w.change.Actor, string(w.change.Op)
+	if actor == SystemActor {
+		if w.change.Op == OpBootstrap {
+			return nil
+		}
+		return denied(op, actor, "no acting staff member")
 	}
-	for _, p := range perms {
-		if !w.snap.can(actor, p) {
-			return &DeniedError{Op: op, Actor: actor, Missing: p,
-				Reason: fmt.Sprintf("staff member %s cannot give %s without holding it", actor, p)}
+	switch f := rowFlags(before, actor); {
+	case f&hotDisabled != 0:
+		return denied(op, actor, "acting staff member %s is disabled", actor)
+	case f&hotPresent == 0 && !(w.delta.Empty() && eff.Empty()):
+		// Holding nothing, the actor moves nobody's access.
+		return denied(op, actor, "staff member %s holds no permissions", actor)
+	}
+	actorFull := activeFullFlags(rowFlags(before, actor)) == 1
+	holds := func(p Permission) bool { return actorFull || before.can(actor, p) }
+	fullDenied := func(target StaffID, what string) error {
+		return &DeniedError{Op: op, Actor: actor, Target: target, FullAccess: true,
+			Reason: fmt.Sprintf("only a full-access account may %s (staff member %s)", what, target)}
+	}
+
+	// Nobody changes their own privileges.
+	for _, rs := range [][]Rule{w.delta.Add, w.delta.Remove} {
+		for _, r := range rs {
+			if r.Subject.Staff == actor {
+				return &DeniedError{Op: op, Actor: actor, Target: actor,
+					Reason: "staff members cannot change their own privileges"}
+			}
 		}
 	}
-	return nil
-}
+	for _, se := range eff.Staff {
+		if se.Staff == actor {
+			return &DeniedError{Op: op, Actor: actor, Target: actor,
+				Reason: "staff members cannot change their own privileges"}
+		}
+	}
 
-// notSelf refuses a change of the actor's own privileges.
-func (w *txn) notSelf(op string, actor, target StaffID) error {
-	if actor == target {
-		return denied(op, actor, "staff members cannot change their own privileges")
+	// What is stored: grants the actor holds, the full-access flag only by
+	// full access.
+	for _, rs := range [][]Rule{w.delta.Add, w.delta.Remove} {
+		for _, r := range rs {
+			switch {
+			case r.Kind == RuleGrant && !holds(r.Permission):
+				return &DeniedError{Op: op, Actor: actor, Missing: r.Permission, Target: r.Subject.Staff,
+					Reason: fmt.Sprintf("staff member %s cannot give or take %s (on %s) without holding it", actor, r.Permission, r.Subject)}
+			case r.Kind == RuleFlag && r.Flag == FlagFullAccess && !actorFull:
+				return fullDenied(r.Subject.Staff, "give or take full access")
+			}
+		}
+	}
+
+	// What is effective: every gain held by the actor.
+	for _, se := range eff.Staff {
+		if (se.GainsFullAccess() || se.LosesFullAccess()) && !actorFull {
+			return fullDenied(se.Staff, "give or take full access")
+		}
+		for _, p := range se.Gained {
+			if !holds(p) {
+				return &DeniedError{Op: op, Actor: actor, Missing: p, Target: se.Staff,
+					Reason: fmt.Sprintf("the change would give staff member %s %s, which staff member %s does not hold", se.Staff, p, actor)}
+			}
+		}
+	}
+
+	// Control is power.
+	if !actorFull {
+		fullAccount := func(id StaffID) bool {
+			return rowFlags(before, id)&hotFull != 0 || rowFlags(after, id)&hotFull != 0
+		}
+		for id := range w.written {
+			if fullAccount(id) {
+				return fullDenied(id, "change a full-access account")
+			}
+		}
+		for _, rs := range [][]Rule{w.delta.Add, w.delta.Remove} {
+			for _, r := range rs {
+				if r.Subject.Staff != 0 && fullAccount(r.Subject.Staff) {
+					return fullDenied(r.Subject.Staff, "change a full-access account")
+				}
+			}
+		}
+		for _, id := range eff.Control {
+			if rowFlags(after, id)&hotFull != 0 {
+				return &DeniedError{Op: op, Actor: actor, Target: id, Control: true, FullAccess: true,
+					Reason: fmt.Sprintf("the change would give staff member %s control of full-access account %s", actor, id)}
+			}
+			var missing *Permission
+			after.potential(id).each(func(p permID) {
+				if missing == nil && !holds(after.perms[p]) {
+					missing = &after.perms[p]
+				}
+			})
+			if missing != nil {
+				return &DeniedError{Op: op, Actor: actor, Target: id, Control: true, Missing: *missing,
+					Reason: fmt.Sprintf("the change would give staff member %s control of account %s, which holds %s", actor, id, *missing)}
+			}
+		}
+	}
+
+	if lastFullAccessGone(before, after) {
+		return &DeniedError{Op: op, Actor: actor,
+			Reason: "the last active full-access account cannot be deleted, disabled or lose full access", last: true}
 	}
 	return nil
 }
 
-// mayTouch refuses a non-full-access actor acting on a full-access account.
-func (w *txn) mayTouch(op string, actor, target StaffID) error {
-	if w.isFull(target) && !w.isFull(actor) {
-		return denied(op, actor, "only a full-access account may change full-access account %s", target)
-	}
-	return nil
+// lastFullAccessGone reports whether a change leaves no active full-access
+// account where there was one. The rules above already imply it (only a
+// full-access actor takes full access, never its own); it stays as the
+// last line of defence, counted from the index in O(1).
+func lastFullAccessGone(before, after *snapshot) bool {
+	return before.activeFull > 0 && after.activeFull == 0
+}
+
+func rowFlags(s *snapshot, id StaffID) uint8 {
+	f, _ := s.row(id)
+	return f
 }
 
 // deptPerms returns the permissions department d holds now.
@@ -85,9 +191,4 @@ func (w *txn) deptPerms(d DepartmentID) []Permission {
 	var out []Permission
 	de.perms.each(func(p permID) { out = append(out, w.snap.perms[p]) })
 	return out
-}
-
-// memberOf reports whether staff id is in department d now.
-func (w *txn) memberOf(id StaffID, d DepartmentID) bool {
-	return w.snap.hasRule(MemberRule(id, d))
 }

@@ -51,6 +51,10 @@ type Change struct {
 	After   json.RawMessage // the target after the change (null when deleted)
 	Reason  string          // optional, see WithReason
 	Policy  PolicyDelta     // the policy rules added and removed
+	// Effect is what the change did to access: who gained and lost which
+	// permissions and flags, and whose sign-in it set. It is recorded
+	// with the change and returned by AuditLog and Changes.
+	Effect Effect
 }
 
 // ChangeQuery selects entries of the change log. Zero fields do not filter.

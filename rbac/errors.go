@@ -135,9 +135,22 @@ type DeniedError struct {
 	Op     string  // the refused operation
 	Actor  StaffID // who asked (0 for none)
 	Reason string  // why, in words
-	// Missing is the permission the actor lacks, when one is the reason.
+	// Missing is the permission the actor lacks, when one is the reason:
+	// the permission the change would have given (or taken, for a stored
+	// grant), or one the account it would have given control of holds.
 	Missing Permission
-	last    bool
+	// Target is the staff member the change would have given Missing or
+	// full access to, or whose control it would have granted (0 when the
+	// refusal is about the actor alone).
+	Target StaffID
+	// Control is set when the refusal is about control of Target: the
+	// change would have set its sign-in.
+	Control bool
+	// FullAccess is set when only a full-access actor may make the
+	// change (Target gains or loses full access, or is a full-access
+	// account).
+	FullAccess bool
+	last       bool
 }
 
 func (e *DeniedError) Error() string {

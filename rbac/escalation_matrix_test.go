@@ -46,6 +46,7 @@ func TestEscalationMatrix(t *testing.T) {
 		victim := e.staff("victim", sales)
 		mustNoErr(t, e.svc.Grant(e.ctx, e.admin, victim, pPayments))
 		mustNoErr(t, e.svc.Grant(e.ctx, e.admin, root2.ID, pPayments))
+		mustNoErr(t, e.svc.Grant(e.ctx, e.admin, manager, pPayments)) // also from HR: revoking it is a self change
 		pic := encodePNG(t, solidImage(96, 96, color.RGBA{R: 200, A: 255}))
 		for _, id := range []rbac.StaffID{victim, manager, root2.ID} {
 			_, err := e.svc.SetAvatar(e.ctx, e.admin, id, pic)
@@ -54,6 +55,7 @@ func TestEscalationMatrix(t *testing.T) {
 		sch, err := e.svc.CreateSchedule(e.ctx, e.admin, supportHours())
 		mustNoErr(t, err)
 		target := e.dept("Target", pInvoicesView)
+		mustNoErr(t, e.svc.AddToDepartment(e.ctx, e.admin, root2.ID, target)) // something for "leave department" to take
 
 		// An operation is run by actor on target staff member s (ignored by
 		// operations that take none).

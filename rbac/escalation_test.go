@@ -60,7 +60,7 @@ func TestEscalationRefused(t *testing.T) {
 				return err
 			}, false},
 			{"change own department's permissions", func() error {
-				return e.svc.EnablePermissions(e.ctx, mgr, hr, pClientsView)
+				return e.svc.DisablePermissions(e.ctx, mgr, hr, pStaffAdd) // held through HR only
 			}, false},
 			{"admin removes own full access", func() error {
 				_, err := e.svc.UpdateStaff(e.ctx, e.admin, e.admin, rbac.StaffUpdate{FullAccess: &no})

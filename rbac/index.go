@@ -90,6 +90,8 @@ type snapshot struct {
 
 	direct []map[StaffID]struct{} // by permID: who holds it directly (nil: nobody)
 	full   map[StaffID]struct{}   // who has the full-access flag
+
+	activeFull int // staff with full access who are not disabled
 }
 
 func newSnapshot() *snapshot {
@@ -525,6 +527,8 @@ func (b *builder) finish() *snapshot {
 		}
 		var flags uint8
 		var eff bitset
+		old, _ := b.next.row(id)
+		b.next.activeFull -= activeFullFlags(old)
 		if len(e.depts) == 0 && e.direct == nil && !e.full && !e.disabled {
 			delete(b.next.staff[sh], id)
 		} else {
@@ -538,11 +542,20 @@ func (b *builder) finish() *snapshot {
 			}
 			eff = b.effective(e)
 		}
+		b.next.activeFull += activeFullFlags(flags)
 		b.setRow(id, flags, eff)
 	}
 	b.work = map[StaffID]*staffEntry{}
 	b.deptDirty = map[deptSlot]bool{}
 	return b.next
+}
+
+// activeFullFlags is 1 for the flags of an active full-access account.
+func activeFullFlags(f uint8) int {
+	if f&(hotPresent|hotFull|hotDisabled) == hotPresent|hotFull {
+		return 1
+	}
+	return 0
 }
 
 // setRow stores id's flags and effective permissions as a check reads

@@ -107,7 +107,7 @@ func (s *Service) scheduleStore() (ScheduleStore, error) {
 }
 
 func (w *txn) scheduleTx() (ScheduleTx, error) {
-	st, ok := w.tx.(ScheduleTx)
+	st, ok := w.raw.(ScheduleTx)
 	if !ok {
 		return nil, errNoScheduleStore
 	}
@@ -370,7 +370,7 @@ func (s *Service) SetDepartmentHours(ctx context.Context, actor StaffID, id Depa
 // deleteDepartmentHours drops a deleted department's assignment in the
 // same transaction. A store without business hours has none to drop.
 func (w *txn) deleteDepartmentHours(id DepartmentID) error {
-	st, ok := w.tx.(ScheduleTx)
+	st, ok := w.raw.(ScheduleTx)
 	if !ok {
 		return nil
 	}

@@ -134,14 +134,21 @@ func (s *Service) Close() error {
 	return nil
 }
 
-// errNoChange rolls back a write that turned out to change nothing.
-var errNoChange = errors.New("no change")
+// errNoChange rolls back a write that turned out to change nothing;
+// errDryRun one made under WithDryRun.
+var (
+	errNoChange = errors.New("no change")
+	errDryRun   = errors.New("dry run")
+)
 
 // write is the change flow: lock, catch up with other instances, let fn
-// validate, authorize and stage the change, persist rules and the change
-// log entry, commit, then apply to the index. fn sees the index as of the
-// locked version. If fn stages nothing, the transaction rolls back and
-// write returns nil.
+// validate and stage the change, compute its effect and authorize it (the
+// one check every write passes: authorizeEffect), persist rules and the
+// change log entry with the effect, commit, then publish the decisions the
+// effect was computed on. fn sees the index as of the locked version. If
+// fn stages nothing, the transaction rolls back and write returns nil.
+// Under WithDryRun everything up to the commit happens, then the
+// transaction rolls back and the plan receives the change.
 func (s *Service) write(ctx context.Context, fn func(w *txn) error) (Change, error) {
 	if s.closed.Load() {
 		return Change{}, ErrClosed
@@ -149,28 +156,38 @@ func (s *Service) write(ctx context.Context, fn func(w *txn) error) (Change, err
 	if err := checkReason(reasonFrom(ctx)); err != nil {
 		return Change{}, err
 	}
+	plan := planFrom(ctx)
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	var committed Change
+	var next *snapshot
 	err := s.store.Update(ctx, func(tx Tx) error {
 		if err := s.catchUp(tx); err != nil {
 			return err
 		}
-		w := &txn{s: s, tx: tx, snap: s.snap.Load(), ctx: ctx}
+		w := newTxn(s, tx, ctx)
 		if err := fn(w); err != nil {
 			return err
 		}
 		if w.delta.Empty() && !w.touched {
 			return errNoChange
 		}
-		if err := w.checkLastFullAccess(); err != nil {
-			return err
-		}
+		after, eff := w.effectOf()
 		w.change.Version = tx.Version()
 		w.change.At = s.now().UTC()
 		w.change.Policy = w.delta
+		w.change.Effect = eff
 		if w.change.Reason == "" {
 			w.change.Reason = reasonFrom(ctx)
+		}
+		if plan != nil {
+			plan.Change = w.change
+		}
+		if err := w.authorizeEffect(after, eff); err != nil {
+			return err
+		}
+		if plan != nil {
+			return errDryRun
 		}
 		if !w.delta.Empty() {
 			if err := tx.ApplyPolicy(w.delta); err != nil {
@@ -180,17 +197,34 @@ func (s *Service) write(ctx context.Context, fn func(w *txn) error) (Change, err
 		if err := tx.RecordChange(w.change); err != nil {
 			return err
 		}
-		committed = w.change
+		committed, next = w.change, after
 		return nil
 	})
-	if errors.Is(err, errNoChange) {
+	if errors.Is(err, errNoChange) || errors.Is(err, errDryRun) {
 		return Change{}, nil
 	}
 	if err != nil {
 		return Change{}, err
 	}
-	s.applyCommitted([]Change{committed})
+	s.publish(committed, next)
 	return committed, nil
+}
+
+// publish makes a committed change's decisions visible: the snapshot its
+// effect was computed on when nothing was applied meanwhile, or the change
+// applied again otherwise.
+func (s *Service) publish(c Change, next *snapshot) {
+	s.applyMu.Lock()
+	cur := s.snap.Load()
+	if cur.version == c.Version-1 {
+		next.version = c.Version
+		s.snap.Store(next)
+		s.applied.Broadcast()
+		s.applyMu.Unlock()
+		return
+	}
+	s.applyMu.Unlock()
+	s.applyCommitted([]Change{c})
 }
 
 // catchUp brings the index to the version just before tx's, reading what

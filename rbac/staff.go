@@ -213,7 +213,7 @@ func (e *uniqueError) Unwrap() []error { return []error{e.ValidationError, ErrCo
 // Empty values are not checked. Without an AccountTx the store's unique
 // indexes still answer with ErrConflict.
 func (w *txn) checkUnique(op string, self StaffID, login, email string) error {
-	at, ok := w.tx.(AccountTx)
+	at, ok := w.raw.(AccountTx)
 	if !ok {
 		return nil
 	}

@@ -10,13 +10,26 @@ import (
 // against the index as of the locked version plus what is already staged,
 // so the delta sent to the store holds only effective changes.
 type txn struct {
-	s       *Service
-	tx      Tx
-	ctx     context.Context
-	snap    *snapshot
-	delta   PolicyDelta
-	change  Change
-	touched bool // domain rows changed (a change is recorded even without policy)
+	s      *Service
+	tx     Tx // the store's Tx seen through controlTx: staff row writes are tracked
+	raw    Tx // the store's Tx itself, for its optional interfaces
+	ctx    context.Context
+	snap   *snapshot
+	delta  PolicyDelta
+	change Change
+	// touched: domain rows changed (a change is recorded even without
+	// policy).
+	touched bool
+	// written and control are the staff accounts whose rows the change
+	// writes and whose sign-in it sets (see controlTx).
+	written, control map[StaffID]struct{}
+	order            map[Permission]int // catalog positions, for listing effects
+}
+
+func newTxn(s *Service, tx Tx, ctx context.Context) *txn {
+	w := &txn{s: s, raw: tx, ctx: ctx, snap: s.snap.Load()}
+	w.tx = &controlTx{tx: tx, w: w}
+	return w
 }
 
 func ruleIndex(rs []Rule, r Rule) int { return slices.Index(rs, r) }
@@ -82,42 +95,4 @@ func marshalOrNull(v any) json.RawMessage {
 		return json.RawMessage("null")
 	}
 	return b
-}
-
-// activeFullAccess counts staff with full access who are not disabled,
-// after the staged delta.
-func (w *txn) activeFullAccess() int {
-	cands := make(map[StaffID]struct{}, len(w.snap.full)+1)
-	for id := range w.snap.full {
-		cands[id] = struct{}{}
-	}
-	for _, r := range w.delta.Add {
-		if r.Kind == RuleFlag && r.Flag == FlagFullAccess {
-			cands[r.Subject.Staff] = struct{}{}
-		}
-	}
-	n := 0
-	for id := range cands {
-		sub := StaffSubject(id)
-		if w.has(FlagRule(sub, FlagFullAccess)) && !w.has(FlagRule(sub, FlagDisabled)) {
-			n++
-		}
-	}
-	return n
-}
-
-// checkLastFullAccess refuses a change that leaves no active full-access
-// account when there was one.
-func (w *txn) checkLastFullAccess() error {
-	before := 0
-	for id := range w.snap.full {
-		if e := w.snap.staffEntry(id); e != nil && !e.disabled {
-			before++
-		}
-	}
-	if before > 0 && w.activeFullAccess() == 0 {
-		return &DeniedError{Op: string(w.change.Op), Actor: w.change.Actor,
-			Reason: "the last active full-access account cannot be deleted, disabled or lose full access", last: true}
-	}
-	return nil
 }

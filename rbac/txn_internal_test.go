@@ -1,7 +1,6 @@
 package rbac
 
 import (
-	"errors"
 	"sync"
 	"testing"
 )
@@ -23,19 +22,19 @@ func TestLastFullAccessGuard(t *testing.T) {
 			}
 		},
 	} {
-		w := &txn{snap: snap}
+		w := &txn{s: &Service{catalog: NewCatalog()}, snap: snap}
 		stage(w)
-		err := w.checkLastFullAccess()
-		if !errors.Is(err, ErrLastFullAccess) || !errors.Is(err, ErrPermissionDenied) {
-			t.Errorf("%s: err = %v, want ErrLastFullAccess", name, err)
+		after, _ := w.effectOf()
+		if !lastFullAccessGone(snap, after) {
+			t.Errorf("%s: active full access %d → %d not caught", name, snap.activeFull, after.activeFull)
 		}
 	}
 	// Handing over first is fine: enable 2, then demote 1.
-	w := &txn{snap: snap}
+	w := &txn{s: &Service{catalog: NewCatalog()}, snap: snap}
 	w.remove(FlagRule(StaffSubject(2), FlagDisabled))
 	w.remove(FlagRule(StaffSubject(1), FlagFullAccess))
-	if err := w.checkLastFullAccess(); err != nil {
-		t.Errorf("hand-over refused: %v", err)
+	if after, _ := w.effectOf(); lastFullAccessGone(snap, after) || after.activeFull != 1 {
+		t.Errorf("hand-over refused: %d active full-access accounts after", after.activeFull)
 	}
 }
 

@@ -47,7 +47,14 @@ type changeRow struct {
 	AfterJSON  string
 	Reason     string
 	PolicyJSON string
+	EffectJSON string
 }
+
+// effectMigration records each change's effect (who gained and lost what)
+// with it.
+var effectMigration = migration{6, "change log: the effect of each change", []string{
+	`ALTER TABLE rbac_changes ADD COLUMN effect_json TEXT NOT NULL DEFAULT 'null'`,
+}}
 
 func (changeRow) TableName() string { return "rbac_changes" }
 
@@ -65,6 +72,11 @@ func (r changeRow) change() (rbac.Change, error) {
 	if err := json.Unmarshal([]byte(r.PolicyJSON), &c.Policy); err != nil {
 		return rbac.Change{}, fmt.Errorf("store: change %d: policy: %w", r.Version, err)
 	}
+	if r.EffectJSON != "" && r.EffectJSON != "null" {
+		if err := json.Unmarshal([]byte(r.EffectJSON), &c.Effect); err != nil {
+			return rbac.Change{}, fmt.Errorf("store: change %d: effect: %w", r.Version, err)
+		}
+	}
 	return c, nil
 }
 
@@ -76,6 +88,10 @@ func (t *tx) RecordChange(c rbac.Change) error {
 	if err != nil {
 		return err
 	}
+	eff, err := json.Marshal(c.Effect)
+	if err != nil {
+		return err
+	}
 	orNull := func(b json.RawMessage) string {
 		if len(b) == 0 {
 			return "null"
@@ -84,7 +100,7 @@ func (t *tx) RecordChange(c rbac.Change) error {
 	}
 	row := changeRow{Version: c.Version, At: micros(c.At), Actor: int64(c.Actor), Op: string(c.Op),
 		Target: c.Target, BeforeJSON: orNull(c.Before), AfterJSON: orNull(c.After), Reason: c.Reason,
-		PolicyJSON: string(pol)}
+		PolicyJSON: string(pol), EffectJSON: string(eff)}
 	if err := t.db.Create(&row).Error; err != nil {
 		return mapErr(err)
 	}

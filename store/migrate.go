@@ -26,6 +26,7 @@ var migrations = []migration{
 	hoursMigration,    // 3
 	tasksMigration,    // 4
 	clientsMigration,  // 5
+	effectMigration,   // 6
 }
 
 var coreMigration = migration{1, "core: version, departments, staff, casbin_rule, change log", []string{

@@ -1,0 +1,99 @@
+package rbac
+
+import (
+	"fmt"
+	"reflect"
+	"time"
+)
+
+// Control of an account is derived from what a change writes, not
+// declared by each operation: the staging code sees the store's Tx only
+// through controlTx, which notes every staff row written and every
+// account whose sign-in the write sets. controlTx implements Tx method by
+// method, without embedding, so a method added to Tx does not compile
+// until someone decides here whether it lets its caller act as an account.
+// Optional capabilities (AvatarTx, ...) that write staff rows are reached
+// through txn methods that do the same (see avatarTx).
+type controlTx struct {
+	tx Tx
+	w  *txn
+}
+
+var _ Tx = (*controlTx)(nil)
+
+// wrote notes a write of id's row; signIn that it sets id's sign-in.
+func (w *txn) wrote(id StaffID, signIn bool) {
+	if w.written == nil {
+		w.written = map[StaffID]struct{}{}
+		w.control = map[StaffID]struct{}{}
+	}
+	w.written[id] = struct{}{}
+	if signIn {
+		w.control[id] = struct{}{}
+	}
+}
+
+// signInFields keeps of a staff row what lets someone sign in as it or
+// receive its password: everything except the fields listed here as
+// profile or policy. A field added to Staff counts as sign-in until it is
+// listed.
+func signInFields(s Staff) Staff {
+	s.FullName = nil
+	s.Departments, s.FullAccess, s.Status = nil, false, 0 // policy, checked on the effect
+	s.CreatedAt, s.UpdatedAt = time.Time{}, time.Time{}
+	return s
+}
+
+func (c *controlTx) Version() int64                          { return c.tx.Version() }
+func (c *controlTx) Changes(q ChangeQuery) ([]Change, error) { return c.tx.Changes(q) }
+func (c *controlTx) LoadPolicy() ([]Rule, error)             { return c.tx.LoadPolicy() }
+
+func (c *controlTx) CreateDepartment(d *Department) error           { return c.tx.CreateDepartment(d) }
+func (c *controlTx) UpdateDepartment(d *Department) error           { return c.tx.UpdateDepartment(d) }
+func (c *controlTx) DeleteDepartment(id DepartmentID) error         { return c.tx.DeleteDepartment(id) }
+func (c *controlTx) Department(id DepartmentID) (Department, error) { return c.tx.Department(id) }
+func (c *controlTx) Departments() ([]Department, error)             { return c.tx.Departments() }
+func (c *controlTx) StaffMember(id StaffID) (Staff, error)          { return c.tx.StaffMember(id) }
+func (c *controlTx) ApplyPolicy(d PolicyDelta) error                { return c.tx.ApplyPolicy(d) }
+func (c *controlTx) RecordChange(ch Change) error                   { return c.tx.RecordChange(ch) }
+
+// CreateStaff: whoever creates an account chooses its login and e-mail.
+func (c *controlTx) CreateStaff(s *Staff) error {
+	if err := c.tx.CreateStaff(s); err != nil {
+		return err
+	}
+	c.w.wrote(s.ID, true)
+	return nil
+}
+
+// UpdateStaff: control when a sign-in field changes.
+func (c *controlTx) UpdateStaff(s *Staff) error {
+	cur, err := c.tx.StaffMember(s.ID)
+	if err != nil {
+		return fmt.Errorf("staff %s: %w", s.ID, err)
+	}
+	if err := c.tx.UpdateStaff(s); err != nil {
+		return err
+	}
+	c.w.wrote(s.ID, !reflect.DeepEqual(signInFields(cur), signInFields(*s)))
+	return nil
+}
+
+// DeleteStaff writes the row away; what the account loses is on the
+// effect.
+func (c *controlTx) DeleteStaff(id StaffID) error {
+	if err := c.tx.DeleteStaff(id); err != nil {
+		return err
+	}
+	c.w.wrote(id, false)
+	return nil
+}
+
+// SetPasswordHash: whoever sets a password can sign in with it.
+func (c *controlTx) SetPasswordHash(id StaffID, hash string) error {
+	if err := c.tx.SetPasswordHash(id, hash); err != nil {
+		return err
+	}
+	c.w.wrote(id, true)
+	return nil
+}
