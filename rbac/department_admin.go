@@ -61,8 +61,10 @@ func (w *txn) uniqueDepartmentName(op string, self DepartmentID, name LocalizedT
 }
 
 // UpdateDepartment changes a department's name, flags, sort order or status.
-// The actor needs departments:edit. A disabled department grants nothing to
-// its members, receives no client requests and no tasks. Errors:
+// The actor needs departments:edit; switching a department back on needs
+// every permission it gives its members, and a status change may not move
+// the actor's own access. A disabled department grants nothing to its
+// members, receives no client requests and no tasks. Errors:
 // ErrInvalid, ErrNotFound, ErrConflict, ErrPermissionDenied.
 func (s *Service) UpdateDepartment(ctx context.Context, actor StaffID, id DepartmentID, in DepartmentUpdate) (Department, error) {
 	const op = "update department"
@@ -119,8 +121,9 @@ func (w *txn) deptStatus(id DepartmentID) Status {
 // DeleteDepartment deletes a department together with its permissions and
 // memberships: its former members keep their other departments and direct
 // grants and lose what only this department gave them. Staff records are
-// not deleted. The actor needs departments:delete. Errors: ErrNotFound,
-// ErrPermissionDenied.
+// not deleted. The actor needs departments:delete and every permission the
+// department holds (its grants go with it), and the actor's own access may
+// not move. Errors: ErrNotFound, ErrPermissionDenied.
 func (s *Service) DeleteDepartment(ctx context.Context, actor StaffID, id DepartmentID) error {
 	const op = "delete department"
 	_, err := s.write(ctx, func(w *txn) error {
@@ -148,8 +151,9 @@ func (s *Service) DeleteDepartment(ctx context.Context, actor StaffID, id Depart
 }
 
 // EnablePermissions gives department id the permissions. The actor needs
-// departments:edit, must hold every permission given and may not change a
-// department they belong to (full access excepted). Enabling what is
+// departments:edit and must hold every permission given, and the change may
+// not move the actor's own access (see the rules in package doc: the effect
+// of every change is authorized). Enabling what is
 // already enabled is a no-op. Errors: ErrInvalid (unknown permission),
 // ErrNotFound, ErrPermissionDenied.
 func (s *Service) EnablePermissions(ctx context.Context, actor StaffID, id DepartmentID, perms ...Permission) error {

@@ -303,8 +303,10 @@ func (s *Service) ChangePassword(ctx context.Context, id StaffID, current, next 
 
 // ResetPassword gives staff member id a new generated password and returns
 // it: this is the only time it exists outside the hash. The actor needs
-// staff:edit, may not reset their own (ChangePassword is for that) and
-// needs full access to reset a full-access account's. Errors:
+// staff:edit, may not reset their own (ChangePassword is for that) and,
+// since whoever knows the password can act as the account, must hold every
+// permission the account holds, whatever its status (full access for a
+// full-access account's). Errors:
 // ErrNotFound, ErrPermissionDenied.
 func (s *Service) ResetPassword(ctx context.Context, actor, id StaffID) (string, error) {
 	const op = "reset password"

@@ -81,7 +81,9 @@ func sortedDepartments(ids []DepartmentID) []DepartmentID {
 }
 
 // UpdateStaff changes a staff member's profile, full access or status. The
-// actor needs staff:edit; only a full-access actor may change a full-access
+// actor needs staff:edit; changing the login, e-mail or phone (which give
+// control of the account) or switching it back on needs every permission
+// the account holds; only a full-access actor may change a full-access
 // account or give full access; nobody changes their own full access or
 // status; the last active full-access account cannot be disabled or lose
 // full access. Errors: ErrInvalid, ErrNotFound, ErrConflict,
@@ -175,7 +177,7 @@ func (s *Service) DeleteStaff(ctx context.Context, actor StaffID, id StaffID) er
 
 // AddToDepartment puts staff member id in department d: they inherit its
 // permissions. The actor needs staff:edit and must hold every permission
-// of d; nobody adds themselves. Adding a member again is a no-op. Errors:
+// the member gains; nobody adds themselves. Adding a member again is a no-op. Errors:
 // ErrNotFound, ErrPermissionDenied.
 func (s *Service) AddToDepartment(ctx context.Context, actor, id StaffID, d DepartmentID) error {
 	return s.membership(ctx, actor, id, d, true)
