@@ -74,16 +74,15 @@ type lang struct {
 type compiled struct {
 	title, body *template
 	args        []string // the union of both templates' arguments
+	src         Message  // the templates' text, for export
 }
 
 // NewCatalog returns a catalog with the built-in English and Russian
 // messages.
 func NewCatalog() *Catalog {
 	c := &Catalog{langs: map[language.Tag]*lang{}}
-	for _, b := range builtin() {
-		if err := c.Add(b.tag, b.tr); err != nil {
-			panic(err) // the built-in catalogs are static; a failure is a bug here
-		}
+	if err := c.addBuiltin(); err != nil {
+		panic(err) // the built-in catalogs are embedded; a failure is a bug here
 	}
 	return c
 }
@@ -93,15 +92,35 @@ func NewCatalog() *Catalog {
 // is added and the error (an *rbac.ValidationError, rbac.ErrInvalid) names
 // each bad message as messages[kind/operation].title or .body.
 func (c *Catalog) Add(tag language.Tag, tr Translation) error {
+	pt, err := prepare(tag, tr, "")
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.commit(pt)
+	return nil
+}
+
+// prepared is a translation compiled and checked, ready to commit.
+type prepared struct {
+	tag  language.Tag
+	msgs map[Key]compiled
+	tr   Translation
+}
+
+// prepare compiles and checks tr; field names start with prefix (a file
+// name, for LoadFS).
+func prepare(tag language.Tag, tr Translation, prefix string) (prepared, error) {
 	var fe fieldErrors
 	if tag == language.Und {
-		fe.add("language", "language", "must be a valid BCP 47 tag, not und")
+		fe.add(prefix+"language", "language", "must be a valid BCP 47 tag, not und")
 	}
 	msgs := make(map[Key]compiled, len(tr.Messages))
 	keys := slices.SortedFunc(maps.Keys(tr.Messages), func(a, b Key) int { return strings.Compare(a.String(), b.String()) })
 	for _, k := range keys {
 		m := tr.Messages[k]
-		field := "messages[" + k.String() + "]"
+		field := prefix + "messages[" + k.String() + "]"
 		if rule, msg := validName(string(k.Kind)); rule != "" {
 			fe.add(field+".kind", rule, "%s", msg)
 		}
@@ -110,7 +129,7 @@ func (c *Catalog) Add(tag language.Tag, tr Translation) error {
 				fe.add(field+".operation", rule, "%s", msg)
 			}
 		}
-		var cm compiled
+		cm := compiled{src: m}
 		for _, part := range []struct {
 			name string
 			src  string
@@ -135,31 +154,33 @@ func (c *Catalog) Add(tag language.Tag, tr Translation) error {
 	}
 	for op, name := range tr.Operations {
 		if rule, msg := validName(string(op)); rule != "" {
-			fe.add("operations["+string(op)+"]", rule, "%s", msg)
+			fe.add(prefix+"operations["+string(op)+"]", rule, "%s", msg)
 		}
 		if strings.TrimSpace(name) == "" {
-			fe.add("operations["+string(op)+"]", "required", "must not be empty")
+			fe.add(prefix+"operations["+string(op)+"]", "required", "must not be empty")
 		}
 	}
 	if err := fe.err("add translation"); err != nil {
-		return err
+		return prepared{}, err
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	l := c.langs[tag]
+	return prepared{tag: tag, msgs: msgs, tr: tr}, nil
+}
+
+// commit adds a prepared translation; c.mu is held.
+func (c *Catalog) commit(pt prepared) {
+	l := c.langs[pt.tag]
 	if l == nil {
-		l = &lang{loc: locale{tag: tag, printer: message.NewPrinter(tag)},
+		l = &lang{loc: locale{tag: pt.tag, printer: message.NewPrinter(pt.tag)},
 			msgs: map[Key]compiled{}, ops: map[Operation]string{}}
-		c.langs[tag] = l
+		c.langs[pt.tag] = l
 		c.tags = slices.SortedFunc(maps.Keys(c.langs), func(a, b language.Tag) int { return strings.Compare(a.String(), b.String()) })
 		c.matcher = language.NewMatcher(c.tags)
 	}
-	maps.Copy(l.msgs, msgs)
-	maps.Copy(l.ops, tr.Operations)
-	if tr.Date != nil {
-		l.loc.date = tr.Date
+	maps.Copy(l.msgs, pt.msgs)
+	maps.Copy(l.ops, pt.tr.Operations)
+	if pt.tr.Date != nil {
+		l.loc.date = pt.tr.Date
 	}
-	return nil
 }
 
 // Languages returns the catalog's languages, sorted.

@@ -277,13 +277,13 @@ func TestCatalogAddRejectsBadTemplates(t *testing.T) {
 		Messages: map[tasks.Key]tasks.Message{
 			{Kind: "a"}:    {Title: "ok {service", Body: "x"},
 			{Kind: "b"}:    {Title: "ok", Body: "{n, plural, one {#}}"},
-			{Kind: "c"}:    {Title: "ok", Body: "{n, select, a {x} other {y}}"},
+			{Kind: "c"}:    {Title: "ok", Body: "{n, choice, 0#x|1#y}"},
 			{Kind: "d"}:    {Title: "", Body: "x"},
 			{Kind: "e"}:    {Title: "stray }", Body: "x"},
 			{Kind: "f"}:    {Title: "ok", Body: "{n, plural, some {x} other {y}}"},
 			{Kind: "Bad"}:  {Title: "ok", Body: "x"},
-			{Kind: "g"}:    {Title: "ok \\q", Body: "x"},
-			{Kind: "fine"}: {Title: "Fine {service}", Body: "\\{literal\\} \\# {n, plural, =0 {none} other {#}}"},
+			{Kind: "g"}:    {Title: "ok {n, number, integer}", Body: "x"},
+			{Kind: "fine"}: {Title: "Fine {service}", Body: "'{literal}' # {n, plural, =0 {none} other {#}}"},
 		},
 		Operations: map[tasks.Operation]string{"open": ""},
 	})
@@ -308,7 +308,7 @@ func TestCatalogAddRejectsBadTemplates(t *testing.T) {
 		t.Errorf("a rejected translation changed the catalog: %v", c.Languages())
 	}
 	if err := c.Add(language.French, tasks.Translation{Messages: map[tasks.Key]tasks.Message{
-		{Kind: "fine"}: {Title: "Fine {service}", Body: "\\{literal\\} \\# {n, plural, =0 {none} other {#}}"}}}); err != nil {
+		{Kind: "fine"}: {Title: "Fine {service}", Body: "'{literal}' # {n, plural, =0 {none} other {#}}"}}}); err != nil {
 		t.Fatal(err)
 	}
 	for n, want := range map[int64]string{0: "{literal} # none", 1200: "{literal} # 1\u00a0200"} {
