@@ -178,7 +178,7 @@ func (p *parser) message(depth int, inPlural bool) ([]seg, error) {
 	return out, nil
 }
 
-// apostrophe handles an apostrophe at p.pos: '' is one apostrophe; before a
+// apostrophe handles an apostrophe at p.pos: ” is one apostrophe; before a
 // syntax character it starts quoted text up to the next single apostrophe
 // (or the end of the template, as ICU does); otherwise it is literal.
 func (p *parser) apostrophe(lit *strings.Builder, inPlural bool) {
