@@ -85,19 +85,34 @@ func NewCluster(tb testing.TB) *Cluster {
 		tb.Fatalf("testdb: cluster dir: %v", err)
 	}
 	c.postgres("initdb", "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C", "-N", "-D", c.data())
-	c.port = freePort(tb)
-	conf := fmt.Sprintf("\nlisten_addresses = '127.0.0.1'\nport = %d\nunix_socket_directories = '%s'\n"+
-		"fsync = off\nsynchronous_commit = off\nfull_page_writes = off\nmax_connections = 100\n", c.port, c.dir)
+	conf := fmt.Sprintf("\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '%s'\n"+
+		"fsync = off\nsynchronous_commit = off\nfull_page_writes = off\nmax_connections = 100\n", c.dir)
+	// The free port may be taken before the server binds it: try another.
+	for attempt := 1; ; attempt++ {
+		c.port = freePort(tb)
+		c.appendConf(conf + fmt.Sprintf("port = %d\n", c.port))
+		conf = ""
+		err := c.try("pg_ctl", c.pgCtlArgs("start")...)
+		if err == nil {
+			return c
+		}
+		if attempt == 3 {
+			tb.Fatal(err)
+		}
+	}
+}
+
+// appendConf adds settings to postgresql.conf (later lines win).
+func (c *Cluster) appendConf(conf string) {
+	c.tb.Helper()
 	f, err := os.OpenFile(filepath.Join(c.data(), "postgresql.conf"), os.O_APPEND|os.O_WRONLY, 0)
 	if err == nil {
 		_, err = f.WriteString(conf)
 		err = closeAfter(f, err)
 	}
 	if err != nil {
-		tb.Fatalf("testdb: cluster config: %v", err)
+		c.tb.Fatalf("testdb: cluster config: %v", err)
 	}
-	c.Start()
-	return c
 }
 
 // needCluster skips the test, or fails it under CI=true, where the fault
@@ -159,6 +174,14 @@ func (c *Cluster) NewDSN(tb testing.TB) string {
 // postgres runs one of the server's programs as the postgres user.
 func (c *Cluster) postgres(prog string, args ...string) {
 	c.tb.Helper()
+	if err := c.try(prog, args...); err != nil {
+		c.tb.Fatal(err)
+	}
+}
+
+// try is postgres returning its failure, with the program's output and
+// the end of the server log.
+func (c *Cluster) try(prog string, args ...string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), clusterStepTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, filepath.Join(c.bin, prog), args...)
@@ -169,8 +192,9 @@ func (c *Cluster) postgres(prog string, args ...string) {
 	cmd.WaitDelay = 5 * time.Second
 	if err := cmd.Run(); err != nil {
 		log, _ := os.ReadFile(filepath.Join(c.dir, "log"))
-		c.tb.Fatalf("testdb: %s %s: %v\n%s\nserver log:\n%s", prog, strings.Join(args, " "), err, out.Bytes(), tail(log, 2000))
+		return fmt.Errorf("testdb: %s %s: %v\n%s\nserver log:\n%s", prog, strings.Join(args, " "), err, out.Bytes(), tail(log, 2000))
 	}
+	return nil
 }
 
 func tail(b []byte, n int) []byte {
@@ -182,8 +206,11 @@ func tail(b []byte, n int) []byte {
 
 func (c *Cluster) pgCtl(args ...string) {
 	c.tb.Helper()
-	base := []string{"-w", "-t", "30", "-D", c.data(), "-l", filepath.Join(c.dir, "log")}
-	c.postgres("pg_ctl", append(base, args...)...)
+	c.postgres("pg_ctl", c.pgCtlArgs(args...)...)
+}
+
+func (c *Cluster) pgCtlArgs(args ...string) []string {
+	return append([]string{"-w", "-t", "30", "-D", c.data(), "-l", filepath.Join(c.dir, "log")}, args...)
 }
 
 // Start starts the stopped cluster and returns once it accepts
