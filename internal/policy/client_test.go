@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/casbin/casbin/v2"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/billingrbac/billingrbac/internal/policy"
 	"github.com/billingrbac/billingrbac/rbac"
@@ -31,38 +33,22 @@ func TestClientRoundTrip(t *testing.T) {
 	}
 	for i, r := range rules {
 		l, err := policy.ClientToLine(r)
-		if err != nil {
-			t.Fatalf("ClientToLine(%v): %v", r, err)
-		}
-		if got := append([]string{l.Ptype}, l.Values...); !slices.Equal(got, want[i]) {
-			t.Fatalf("ClientToLine(%v) = %v, want %v", r, got, want[i])
-		}
+		require.NoError(t, err, "ClientToLine(%v)", r)
+		assert.Equal(t, want[i], append([]string{l.Ptype}, l.Values...), "ClientToLine(%v)", r)
 		back, err := policy.ClientFromLine(l.Ptype, l.Values)
-		if err != nil || back != r {
-			t.Fatalf("ClientFromLine(%v) = %v, %v; want %v", want[i], back, err, r)
-		}
+		require.NoError(t, err, "ClientFromLine(%v)", want[i])
+		assert.Equal(t, r, back, "ClientFromLine(%v)", want[i])
 	}
 	// Through a Casbin model and back.
 	e, err := policy.NewEnforcer(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := policy.AddClientRules(e, rules); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
+	require.NoError(t, policy.AddClientRules(e, rules))
 	got, err := policy.ClientFromModel(e.GetModel())
-	if err != nil || len(got) != len(rules) {
-		t.Fatalf("ClientFromModel = %v, %v", got, err)
-	}
-	for _, r := range rules {
-		if !slices.Contains(got, r) {
-			t.Fatalf("ClientFromModel lost %v", r)
-		}
-	}
+	require.NoError(t, err)
+	assert.ElementsMatch(t, rules, got)
 	staff, err := policy.FromModel(e.GetModel())
-	if err != nil || len(staff) != 0 {
-		t.Fatalf("staff FromModel read client rules: %v, %v", staff, err)
-	}
+	require.NoError(t, err)
+	assert.Empty(t, staff, "staff FromModel read client rules")
 }
 
 func TestClientRejectsBadLines(t *testing.T) {
@@ -83,9 +69,8 @@ func TestClientRejectsBadLines(t *testing.T) {
 		{"g", []string{"cuser:5", "dept:1"}},
 	}
 	for _, c := range bad {
-		if r, err := policy.ClientFromLine(c.ptype, c.v); !errors.Is(err, rbac.ErrInvalid) {
-			t.Errorf("ClientFromLine(%s, %v) = %v, %v; want ErrInvalid", c.ptype, c.v, r, err)
-		}
+		r, err := policy.ClientFromLine(c.ptype, c.v)
+		assert.ErrorIs(t, err, rbac.ErrInvalid, "ClientFromLine(%s, %v) = %v", c.ptype, c.v, r)
 	}
 	badRules := []clients.Rule{
 		{Kind: clients.RulePermission, Client: 1, Role: 2, Permission: clients.Perm(clients.SectionServices, 0)},
@@ -96,20 +81,17 @@ func TestClientRejectsBadLines(t *testing.T) {
 		{Kind: 9},
 	}
 	for _, r := range badRules {
-		if l, err := policy.ClientToLine(r); !errors.Is(err, rbac.ErrInvalid) {
-			t.Errorf("ClientToLine(%+v) = %v, %v; want ErrInvalid", r, l, err)
-		}
+		l, err := policy.ClientToLine(r)
+		assert.ErrorIs(t, err, rbac.ErrInvalid, "ClientToLine(%+v) = %v", r, l)
 	}
 }
 
 // TestClientMatcher checks model.conf's m2 on a hand-written policy.
 func TestClientMatcher(t *testing.T) {
 	e, err := policy.NewEnforcer(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	view := clients.Perm(clients.SectionServices, clients.View)
-	if err := policy.AddClientRules(e, []clients.Rule{
+	require.NoError(t, policy.AddClientRules(e, []clients.Rule{
 		clients.PermissionRule(1, 2, view),
 		clients.AssignmentRule(1, 5, 2),
 		clients.FirstUserRule(1, 4),
@@ -117,9 +99,7 @@ func TestClientMatcher(t *testing.T) {
 		clients.PermissionRule(3, 7, view),
 		clients.AssignmentRule(3, 8, 7),
 		clients.UserDisabledRule(8),
-	}); err != nil {
-		t.Fatal(err)
-	}
+	}))
 	modify := clients.Perm(clients.SectionServices, clients.Modify)
 	cases := []struct {
 		user  clients.ClientUserID
@@ -137,21 +117,18 @@ func TestClientMatcher(t *testing.T) {
 	}
 	for _, c := range cases {
 		got, err := policy.EnforceClient(e, c.user, c.owner, c.p)
-		if err != nil || got != c.want {
-			t.Errorf("EnforceClient(%s, %s, %s) = %v, %v; want %v", c.user, c.owner, c.p, got, err, c.want)
+		if assert.NoError(t, err) {
+			assert.Equal(t, c.want, got, "EnforceClient(%s, %s, %s)", c.user, c.owner, c.p)
 		}
 	}
-	if _, err := e.AddNamedGroupingPolicy("g4", []string{"client:1", "disabled"}); err != nil {
-		t.Fatal(err)
-	}
+	_, err = e.AddNamedGroupingPolicy("g4", []string{"client:1", "disabled"})
+	require.NoError(t, err)
 	for _, u := range []clients.ClientUserID{4, 5} {
-		if ok, _ := policy.EnforceClient(e, u, 1, view); ok {
-			t.Errorf("user %s of disabled client 1 allowed", u)
-		}
+		ok, _ := policy.EnforceClient(e, u, 1, view)
+		assert.False(t, ok, "user %s of disabled client 1 allowed", u)
 	}
-	if ok, _ := e.Enforce(casbin.NewEnforceContext("2"), "cuser:6", "client:3", "services", "view"); !ok {
-		t.Error("disabling client 1 affected client 3")
-	}
+	ok, _ := e.Enforce(casbin.NewEnforceContext("2"), "cuser:6", "client:3", "services", "view")
+	assert.True(t, ok, "disabling client 1 affected client 3")
 }
 
 // FuzzClientLine: a line that parses translates back to itself.

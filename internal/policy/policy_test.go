@@ -1,8 +1,10 @@
 package policy_test
 
 import (
-	"errors"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/billingrbac/billingrbac/internal/policy"
 	"github.com/billingrbac/billingrbac/rbac"
@@ -27,22 +29,11 @@ func TestRoundTrip(t *testing.T) {
 	}
 	for i, r := range rules {
 		l, err := policy.ToLine(r)
-		if err != nil {
-			t.Fatalf("ToLine(%v): %v", r, err)
-		}
-		got := append([]string{l.Ptype}, l.Values...)
-		if len(got) != len(want[i]) {
-			t.Fatalf("ToLine(%v) = %v, want %v", r, got, want[i])
-		}
-		for j := range got {
-			if got[j] != want[i][j] {
-				t.Fatalf("ToLine(%v) = %v, want %v", r, got, want[i])
-			}
-		}
+		require.NoError(t, err, "ToLine(%v)", r)
+		assert.Equal(t, want[i], append([]string{l.Ptype}, l.Values...), "ToLine(%v)", r)
 		back, err := policy.FromLine(l.Ptype, l.Values)
-		if err != nil || back != r {
-			t.Fatalf("FromLine(%v) = %v, %v; want %v", got, back, err, r)
-		}
+		require.NoError(t, err, "FromLine(%v)", want[i])
+		assert.Equal(t, r, back, "FromLine(%v)", want[i])
 	}
 }
 
@@ -63,13 +54,11 @@ func TestRejectsBadLines(t *testing.T) {
 		{"p", []string{"staff:-1", "invoices", "view"}},
 	}
 	for _, b := range bad {
-		if _, err := policy.FromLine(b.ptype, b.v); !errors.Is(err, rbac.ErrInvalid) {
-			t.Errorf("FromLine(%s, %v) err = %v, want ErrInvalid", b.ptype, b.v, err)
-		}
+		_, err := policy.FromLine(b.ptype, b.v)
+		assert.ErrorIs(t, err, rbac.ErrInvalid, "FromLine(%s, %v)", b.ptype, b.v)
 	}
-	if _, err := policy.ToLine(rbac.Rule{Kind: rbac.RuleGrant, Subject: rbac.Subject{Staff: 1, Department: 2}}); !errors.Is(err, rbac.ErrInvalid) {
-		t.Errorf("ToLine with two subjects: err = %v", err)
-	}
+	_, err := policy.ToLine(rbac.Rule{Kind: rbac.RuleGrant, Subject: rbac.Subject{Staff: 1, Department: 2}})
+	assert.ErrorIs(t, err, rbac.ErrInvalid, "ToLine with two subjects")
 }
 
 // The Casbin model itself: flags, membership and disabled departments.
@@ -85,9 +74,7 @@ func TestModelSemantics(t *testing.T) {
 		rbac.FlagRule(rbac.DepartmentSubject(2), rbac.FlagDisabled),
 		rbac.MemberRule(13, 2),
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	for _, c := range []struct {
 		id   rbac.StaffID
 		p    rbac.Permission
@@ -100,8 +87,8 @@ func TestModelSemantics(t *testing.T) {
 		{14, view, false},                       // unknown
 	} {
 		got, err := policy.Enforce(e, c.id, c.p)
-		if err != nil || got != c.want {
-			t.Errorf("Enforce(%d, %s) = %v, %v; want %v", c.id, c.p, got, err, c.want)
+		if assert.NoError(t, err) {
+			assert.Equal(t, c.want, got, "Enforce(%d, %s)", c.id, c.p)
 		}
 	}
 }
