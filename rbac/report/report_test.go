@@ -2,7 +2,6 @@ package report_test
 
 import (
 	"bytes"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +9,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/billingrbac/billingrbac/rbac"
 	"github.com/billingrbac/billingrbac/rbac/rbactest"
@@ -40,9 +42,7 @@ func TestMatrixFormats(t *testing.T) {
 	in := fixture(t)
 	ctx := t.Context()
 	m, err := report.BuildMatrix(ctx, in.Service, cols)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	want := map[report.Format]string{
 		report.FormatTable: `staff  status    clients:view  invoices:send  settings:edit
 admin  active    full          full           full
@@ -66,42 +66,34 @@ dave,disabled,-,-,-
 	}
 	for f, w := range want {
 		var b bytes.Buffer
-		if err := m.Write(&b, f); err != nil {
-			t.Fatal(err)
-		}
-		if b.String() != w {
-			t.Errorf("%s:\n%s\nwant:\n%s", f, b.String(), w)
-		}
+		require.NoError(t, m.Write(&b, f))
+		assert.Equal(t, w, b.String(), "format %s", f)
 	}
-	if err := m.Write(&bytes.Buffer{}, "xml"); !errors.Is(err, rbac.ErrInvalid) {
-		t.Errorf("unknown format: %v", err)
-	}
+	assert.ErrorIs(t, m.Write(&bytes.Buffer{}, "xml"), rbac.ErrInvalid, "unknown format")
 	// Nil permissions: the whole catalog.
 	all, err := report.BuildMatrix(ctx, in.Service, nil)
-	if err != nil || len(all.Permissions) != len(in.Service.Catalog().Permissions()) || len(all.Rows) != 4 {
-		t.Fatalf("catalog matrix: %d columns, %d rows, %v", len(all.Permissions), len(all.Rows), err)
-	}
+	require.NoError(t, err)
+	assert.Len(t, all.Permissions, len(in.Service.Catalog().Permissions()))
+	assert.Len(t, all.Rows, 4)
 }
 
 func TestCellMark(t *testing.T) {
 	both := report.Cell{Allowed: true, Sources: []rbac.Source{{Kind: rbac.SourceDepartment, Department: 1}, {Kind: rbac.SourceDirect}}}
-	if got := both.Mark(); got != "dept+direct" {
-		t.Errorf("got %q", got)
-	}
-	if got := (report.Cell{Sources: both.Sources}).Mark(); got != "-" {
-		t.Errorf("denied cell: got %q", got)
-	}
+	assert.Equal(t, "dept+direct", both.Mark())
+	assert.Equal(t, "-", (report.Cell{Sources: both.Sources}).Mark(), "denied cell")
 }
 
 func TestParseFormat(t *testing.T) {
 	for in, want := range map[string]report.Format{"table": report.FormatTable, "": report.FormatTable, "CSV": report.FormatCSV, "md": report.FormatMarkdown, "markdown": report.FormatMarkdown} {
-		if got, err := report.ParseFormat(in); err != nil || got != want {
-			t.Errorf("%q: got %q, %v", in, got, err)
+		got, err := report.ParseFormat(in)
+		if assert.NoError(t, err, in) {
+			assert.Equal(t, want, got, in)
 		}
 	}
 	var ve *rbac.ValidationError
-	if _, err := report.ParseFormat("pdf"); !errors.As(err, &ve) || !ve.Has("format", "enum") {
-		t.Errorf("pdf: %v", err)
+	_, err := report.ParseFormat("pdf")
+	if assert.ErrorAs(t, err, &ve) {
+		assert.True(t, ve.Has("format", "enum"), "pdf: %v", err)
 	}
 }
 
@@ -109,19 +101,15 @@ func TestBuildReview(t *testing.T) {
 	in := fixture(t)
 	at := time.Date(2026, 3, 1, 12, 30, 0, 0, time.UTC)
 	r, err := report.BuildReview(t.Context(), in.Service, report.ReviewOptions{Now: func() time.Time { return at }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r.Title != "Access review" || !r.GeneratedAt.Equal(at) || r.FullAccessCount() != 1 {
-		t.Fatalf("review %q %v full=%d", r.Title, r.GeneratedAt, r.FullAccessCount())
-	}
+	require.NoError(t, err)
+	assert.Equal(t, "Access review", r.Title)
+	assert.True(t, r.GeneratedAt.Equal(at), "generated at %v", r.GeneratedAt)
+	assert.Equal(t, 1, r.FullAccessCount())
 	var names []string
 	for _, d := range r.Departments {
 		names = append(names, d.Name)
 	}
-	if strings.Join(names, "|") != "Billing|Empty|Sales department|Technical support" {
-		t.Fatalf("departments %q", names)
-	}
+	require.Equal(t, []string{"Billing", "Empty", "Sales department", "Technical support"}, names)
 	billing := r.Departments[0] // sort order 0 before the defaults (10, 20)
 	inv := -1
 	for i, fi := range r.Functions {
@@ -143,9 +131,7 @@ func TestBuildReview(t *testing.T) {
 	}{{report.HeatCell{Total: 4}, 0}, {report.HeatCell{Held: make([]rbac.Action, 1), Total: 4}, 1},
 		{report.HeatCell{Held: make([]rbac.Action, 2), Total: 4}, 2}, {report.HeatCell{Held: make([]rbac.Action, 3), Total: 4}, 3},
 		{report.HeatCell{Held: make([]rbac.Action, 4), Total: 4}, 4}} {
-		if got := c.c.Level(); got != c.want {
-			t.Errorf("%d/%d: level %d, want %d", len(c.c.Held), c.c.Total, got, c.want)
-		}
+		assert.Equal(t, c.want, c.c.Level(), "%d/%d", len(c.c.Held), c.c.Total)
 	}
 }
 
