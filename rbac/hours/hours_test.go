@@ -1,9 +1,11 @@
 package hours_test
 
 import (
-	"errors"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/billingrbac/billingrbac/rbac/hours"
 )
@@ -11,9 +13,7 @@ import (
 func loc(t testing.TB, name string) *time.Location {
 	t.Helper()
 	l, err := time.LoadLocation(name)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return l
 }
 
@@ -21,27 +21,21 @@ func loc(t testing.TB, name string) *time.Location {
 func tm(t testing.TB, zone, s string) time.Time {
 	t.Helper()
 	v, err := time.ParseInLocation("2006-01-02 15:04", s, loc(t, zone))
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return v
 }
 
 func date(t testing.TB, s string) hours.Date {
 	t.Helper()
 	d, err := hours.ParseDate(s)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return d
 }
 
 func compile(t testing.TB, s hours.Schedule) *hours.Calendar {
 	t.Helper()
 	c, err := hours.Compile(s)
-	if err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, err)
 	return c
 }
 
@@ -105,16 +99,12 @@ func TestAdd(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := tc.c.Add(tc.at, tc.d)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !got.Equal(tc.want) || got.Location() != tc.at.Location() {
-				t.Fatalf("Add(%s, %s) = %s, want %s", tc.at, tc.d, got, tc.want)
-			}
+			require.NoError(t, err)
+			require.Truef(t, got.Equal(tc.want), "Add(%s, %s) = %s, want %s", tc.at, tc.d, got, tc.want)
+			require.Equal(t, tc.at.Location(), got.Location(), "Add keeps the location")
 			el, err := tc.c.Elapsed(tc.at, got)
-			if err != nil || el != tc.d {
-				t.Fatalf("Elapsed back = %s, %v; want %s", el, err, tc.d)
-			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.d, el, "Elapsed back")
 		})
 	}
 }
@@ -151,12 +141,8 @@ func TestElapsedAcrossClockChanges(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := tc.c.Elapsed(tc.a, tc.b)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got != tc.want {
-				t.Fatalf("Elapsed(%s, %s) = %s, want %s", tc.a, tc.b, got, tc.want)
-			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, got, "Elapsed(%s, %s)", tc.a, tc.b)
 		})
 	}
 }
@@ -187,22 +173,18 @@ func TestOpenAndClose(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := tc.c.IsOpen(tc.at); got != tc.open {
-				t.Errorf("IsOpen = %v, want %v", got, tc.open)
-			}
+			assert.Equal(t, tc.open, tc.c.IsOpen(tc.at), "IsOpen")
 			no, err := tc.c.NextOpen(tc.at)
-			if err != nil || !no.Equal(tc.nextOpen) {
-				t.Errorf("NextOpen = %s, %v; want %s", no, err, tc.nextOpen)
+			if assert.NoError(t, err) {
+				assert.Truef(t, no.Equal(tc.nextOpen), "NextOpen = %s, want %s", no, tc.nextOpen)
 			}
 			nc, err := tc.c.NextClose(tc.at)
 			if tc.nextCloseErr != nil {
-				if !errors.Is(err, tc.nextCloseErr) {
-					t.Errorf("NextClose err = %v, want %v", err, tc.nextCloseErr)
-				}
+				assert.ErrorIs(t, err, tc.nextCloseErr, "NextClose")
 				return
 			}
-			if err != nil || !nc.Equal(tc.nextClose) {
-				t.Errorf("NextClose = %s, %v; want %s", nc, err, tc.nextClose)
+			if assert.NoError(t, err) {
+				assert.Truef(t, nc.Equal(tc.nextClose), "NextClose = %s, want %s", nc, tc.nextClose)
 			}
 		})
 	}
@@ -212,52 +194,40 @@ func TestNeverOpen(t *testing.T) {
 	const msk = "Europe/Moscow"
 	closed := compile(t, hours.Schedule{Name: "closed", Zone: msk})
 	at := tm(t, msk, "2026-03-02 10:00")
-	if closed.IsOpen(at) {
-		t.Fatal("a schedule without hours is open")
-	}
-	if _, err := closed.NextOpen(at); !errors.Is(err, hours.ErrNeverOpen) {
-		t.Fatalf("NextOpen err = %v, want ErrNeverOpen", err)
-	}
-	if _, err := closed.Add(at, time.Minute); !errors.Is(err, hours.ErrNeverOpen) {
-		t.Fatalf("Add err = %v, want ErrNeverOpen", err)
-	}
-	if got, err := closed.NextClose(at); err != nil || !got.Equal(at) {
-		t.Fatalf("NextClose = %s, %v", got, err)
-	}
-	if el, err := closed.Elapsed(at, hours.MaxTime().Add(-time.Second)); err != nil || el != 0 {
-		t.Fatalf("Elapsed = %s, %v", el, err)
-	}
+	require.False(t, closed.IsOpen(at), "a schedule without hours is open")
+	_, err := closed.NextOpen(at)
+	require.ErrorIs(t, err, hours.ErrNeverOpen, "NextOpen")
+	_, err = closed.Add(at, time.Minute)
+	require.ErrorIs(t, err, hours.ErrNeverOpen, "Add")
+	got, err := closed.NextClose(at)
+	require.NoError(t, err)
+	require.Truef(t, got.Equal(at), "NextClose = %s", got)
+	el, err := closed.Elapsed(at, hours.MaxTime().Add(-time.Second))
+	require.NoError(t, err)
+	require.Zero(t, el)
 
 	once := compile(t, hours.Schedule{Name: "one day", Zone: msk,
 		Special: []hours.SpecialDate{{Date: date(t, "2026-06-01"), Hours: hours.Hours(hours.At(10, 0), hours.At(12, 0))}}})
-	if got, err := once.Add(at, 3*time.Hour); !errors.Is(err, hours.ErrNeverOpen) {
-		t.Fatalf("Add past the only open day = %s, %v; want ErrNeverOpen", got, err)
-	}
-	if got, err := once.Add(at, 2*time.Hour); err != nil || !got.Equal(tm(t, msk, "2026-06-01 12:00")) {
-		t.Fatalf("Add within the only open day = %s, %v", got, err)
-	}
-	if _, err := once.NextOpen(tm(t, msk, "2026-06-01 12:00")); !errors.Is(err, hours.ErrNeverOpen) {
-		t.Fatalf("NextOpen after the only open day: %v", err)
-	}
+	_, err = once.Add(at, 3*time.Hour)
+	require.ErrorIs(t, err, hours.ErrNeverOpen, "Add past the only open day")
+	got, err = once.Add(at, 2*time.Hour)
+	require.NoError(t, err)
+	require.Truef(t, got.Equal(tm(t, msk, "2026-06-01 12:00")), "Add within the only open day = %s", got)
+	_, err = once.NextOpen(tm(t, msk, "2026-06-01 12:00"))
+	require.ErrorIs(t, err, hours.ErrNeverOpen, "NextOpen after the only open day")
 }
 
 func TestArgumentErrors(t *testing.T) {
 	c := office(t)
-	if _, err := c.Add(tm(t, "UTC", "2026-03-02 10:00"), -time.Second); !errors.Is(err, hours.ErrInvalid) {
-		t.Errorf("negative duration: %v", err)
-	}
+	_, err := c.Add(tm(t, "UTC", "2026-03-02 10:00"), -time.Second)
+	assert.ErrorIs(t, err, hours.ErrInvalid, "negative duration")
 	for _, at := range []time.Time{hours.MinTime().Add(-time.Nanosecond), hours.MaxTime(), {}} {
-		if _, err := c.NextOpen(at); !errors.Is(err, hours.ErrOutOfRange) {
-			t.Errorf("NextOpen(%s): %v", at, err)
-		}
-		if _, err := c.Add(at, time.Hour); !errors.Is(err, hours.ErrOutOfRange) {
-			t.Errorf("Add(%s): %v", at, err)
-		}
-		if c.IsOpen(at) {
-			t.Errorf("IsOpen(%s) = true", at)
-		}
+		_, err := c.NextOpen(at)
+		assert.ErrorIs(t, err, hours.ErrOutOfRange, "NextOpen(%s)", at)
+		_, err = c.Add(at, time.Hour)
+		assert.ErrorIs(t, err, hours.ErrOutOfRange, "Add(%s)", at)
+		assert.False(t, c.IsOpen(at), "IsOpen(%s)", at)
 	}
-	if _, err := c.Add(hours.MaxTime().Add(-time.Hour), 100*time.Hour); !errors.Is(err, hours.ErrOutOfRange) {
-		t.Errorf("Add past MaxTime(): %v", err)
-	}
+	_, err = c.Add(hours.MaxTime().Add(-time.Hour), 100*time.Hour)
+	assert.ErrorIs(t, err, hours.ErrOutOfRange, "Add past MaxTime()")
 }
