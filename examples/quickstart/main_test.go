@@ -3,16 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
-	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // The quickstart tells the product's story; check the lines that matter.
 func TestQuickstart(t *testing.T) {
 	var out bytes.Buffer
-	if err := run(context.Background(), &out, ":memory:"); err != nil {
-		t.Fatal(err)
-	}
+	require.NoError(t, run(context.Background(), &out, ":memory:"))
 	for _, want := range []string{
 		"john     yes              -                yes              yes              yes              -                -                -",
 		`staff 2 may invoices:send: allowed by direct grant`,
@@ -22,8 +22,6 @@ func TestQuickstart(t *testing.T) {
 		"v3 staff 1    staff.grant",
 		"reason: John sends invoices to his customers",
 	} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("output lacks %q:\n%s", want, out.String())
-		}
+		assert.Contains(t, out.String(), want)
 	}
 }
