@@ -2,7 +2,9 @@ package rbactest_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/billingrbac/billingrbac/rbac"
@@ -154,4 +156,45 @@ tests:
 	fmt.Println(err)
 	// Output:
 	// rbactest suite: invalid input: tests[0].expect[0]: line 5: needs exactly one of can and cannot (exclusive); tests[0].expect[1].are: line 6: who_can needs the expected logins (are: [] for nobody) (required)
+}
+
+func ExampleEvaluateSuite() {
+	s, err := rbactest.ParseSuite([]byte(`
+fixture:
+  departments:
+    - {name: Staff office, permissions: [staff:view, staff:edit]}
+  staff:
+    - {login: hanna, departments: [Staff office]}
+    - {login: john, departments: [Sales department]}
+tests:
+  - name: hanna gives only what she holds
+    expect:
+      - {as: hanna, may_not: {grant: {staff: john, permissions: [reports:view]}}}
+      - {as: hanna, may: {grant: {staff: john, permissions: [staff:view]}}, then: [{staff: john, can: staff:view}]}
+      - {as: hanna, may: {grant: {staff: john, permissions: [reports:view]}}}   # wrong
+`))
+	if err != nil {
+		panic(err)
+	}
+	r := rbactest.EvaluateSuite(context.Background(), s, rbac.Options{})
+	for _, t := range r.Tests {
+		fmt.Println(t.Name, len(t.Failures))
+		for _, f := range t.Failures {
+			// The rest of the message is the Service's error.
+			fmt.Println(f[:strings.Index(f, ": refused")+len(": refused")], strings.Contains(f, "permission denied"))
+		}
+	}
+	// Output:
+	// hanna gives only what she holds 1
+	// expect[2] (line 13): hanna may grant john reports:view: refused true
+}
+
+func ExampleSchema() {
+	var doc map[string]any
+	if err := json.Unmarshal(rbactest.Schema(), &doc); err != nil {
+		panic(err)
+	}
+	fmt.Println(doc["$id"] == rbactest.SchemaURL, doc["title"])
+	// Output:
+	// true billingrbac policy test file
 }
