@@ -10,6 +10,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/billingrbac/billingrbac/rbac"
 	"github.com/billingrbac/billingrbac/rbac/rbactest"
 )
@@ -167,31 +170,24 @@ staff:
   - {login: "", departments: [Nowhere], grants: ["x:"]}
 `))
 	var ve *rbac.ValidationError
-	if !errors.As(err, &ve) || !errors.Is(err, rbac.ErrInvalid) {
-		t.Fatalf("got %v, want a *rbac.ValidationError", err)
-	}
+	require.ErrorAs(t, err, &ve)
+	require.ErrorIs(t, err, rbac.ErrInvalid)
 	want := []struct{ field, rule string }{
 		{"departments[0].name", "required"}, {"departments[1].permissions[0]", "format"},
 		{"departments[2].name", "unique"}, {"staff[0].login", "unique"}, {"staff[1].login", "required"},
 		{"staff[1].departments[0]", "unknown"}, {"staff[1].grants[0]", "format"},
 	}
-	if len(ve.Fields) != len(want) {
-		t.Fatalf("got %d field errors, want %d: %v", len(ve.Fields), len(want), err)
-	}
+	require.Len(t, ve.Fields, len(want), "%v", err)
 	for _, w := range want {
-		if !ve.Has(w.field, w.rule) {
-			t.Errorf("missing %s (%s) in %v", w.field, w.rule, err)
-		}
+		assert.True(t, ve.Has(w.field, w.rule), "missing %s (%s) in %v", w.field, w.rule, err)
 	}
 	// Unknown fields are refused.
-	if _, err := rbactest.ParseFixture([]byte("staff:\n  - {login: john, grant: [invoices:send]}\n")); err == nil || !strings.Contains(err.Error(), "field grant not found") {
-		t.Fatalf("unknown field: got %v", err)
-	}
+	_, err = rbactest.ParseFixture([]byte("staff:\n  - {login: john, grant: [invoices:send]}\n"))
+	assert.ErrorContains(t, err, "field grant not found")
 	// JSON works too.
 	f, err := rbactest.ParseFixture([]byte(`{"staff": [{"login": "john", "full_access": true}]}`))
-	if err != nil || len(f.Staff) != 1 || !f.Staff[0].FullAccess {
-		t.Fatalf("JSON fixture: %+v, %v", f, err)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, []rbactest.FixtureStaff{{Login: "john", FullAccess: true}}, f.Staff)
 }
 
 // A fixture the service refuses stops the test with the service's error,
@@ -201,14 +197,16 @@ func TestFixtureRefused(t *testing.T) {
 		rbactest.New(tb, rbactest.Fixture{Staff: []rbactest.FixtureStaff{{Login: "jo"}}})
 		t.Error("New returned after Fatalf")
 	})
-	if !r.fatal || len(r.errs) != 1 || !strings.Contains(r.errs[0], `staff[0] "jo": create staff: invalid input: login: must be at least 3 characters (min_length)`) {
-		t.Fatalf("got fatal=%v %q", r.fatal, r.errs)
+	assert.True(t, r.fatal)
+	if assert.Len(t, r.errs, 1) {
+		assert.Contains(t, r.errs[0], `staff[0] "jo": create staff: invalid input: login: must be at least 3 characters (min_length)`)
 	}
 	r = record(func(tb testing.TB) {
 		rbactest.New(tb, rbactest.Fixture{Departments: []rbactest.FixtureDepartment{{Name: "Ops", Permissions: []string{"invoices:fly"}}}})
 	})
-	if !r.fatal || len(r.errs) != 1 || !strings.Contains(r.errs[0], `departments[0] "Ops": enable permissions: invalid input: permissions[0]: invoices:fly is not a registered function and action (unknown)`) {
-		t.Fatalf("got fatal=%v %q", r.fatal, r.errs)
+	assert.True(t, r.fatal)
+	if assert.Len(t, r.errs, 1) {
+		assert.Contains(t, r.errs[0], `departments[0] "Ops": enable permissions: invalid input: permissions[0]: invoices:fly is not a registered function and action (unknown)`)
 	}
 }
 
@@ -267,27 +265,27 @@ tests:
 func TestLoadSuiteWithFixtureFile(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name, body string) {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
-			t.Fatal(err)
-		}
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600))
 	}
 	write("team.yaml", "staff:\n  - {login: john, grants: [invoices:view]}\n")
 	write("a.policytest.yaml", "fixture_file: team.yaml\ntests:\n  - name: t\n    expect:\n      - {staff: john, can: invoices:view, because: [direct grant]}\n")
 	s, err := rbactest.LoadSuite(filepath.Join(dir, "a.policytest.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s.Name != "a.policytest.yaml" || len(s.Fixture.Staff) != 1 || s.Fixture.Staff[0].Login != "john" {
-		t.Fatalf("suite %+v", s)
-	}
+	require.NoError(t, err)
+	assert.Equal(t, "a.policytest.yaml", s.Name)
+	assert.Equal(t, []rbactest.FixtureStaff{{Login: "john", Grants: []string{"invoices:view"}}}, s.Fixture.Staff)
 	r := record(func(tb testing.TB) { rbactest.Run(tb, s) })
-	if len(r.errs) != 0 {
-		t.Fatalf("reported %q", r.errs)
-	}
+	assert.Empty(t, r.errs)
 	write("b.policytest.yaml", "fixture_file: missing.yaml\ntests: []\n")
-	if _, err := rbactest.LoadSuite(filepath.Join(dir, "b.policytest.yaml")); err == nil || !errors.Is(err, os.ErrNotExist) {
-		t.Fatalf("missing fixture file: %v", err)
-	}
+	_, err = rbactest.LoadSuite(filepath.Join(dir, "b.policytest.yaml"))
+	assert.ErrorIs(t, err, os.ErrNotExist, "missing fixture file")
+
+	// An unknown name in the fixture file is reported with the file's line.
+	write("team2.yaml", "staff:\n  - {login: john, grants: [invoices:fly]}\n")
+	write("c.policytest.yaml", "fixture_file: team2.yaml\ntests:\n  - name: t\n    expect:\n      - {staff: john, can: invoices:view}\n")
+	s, err = rbactest.LoadSuite(filepath.Join(dir, "c.policytest.yaml"))
+	require.NoError(t, err)
+	r = record(func(tb testing.TB) { rbactest.Run(tb, s) })
+	assert.Equal(t, []string{"rbactest: fixture.staff[0].grants[0]: team2.yaml:2: permission invoices:fly is not in the catalog (unknown)"}, r.errs)
 }
 
 // A suite's fixture_file stays inside the suite's directory: "..", an
