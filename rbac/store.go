@@ -28,6 +28,9 @@ type Store interface {
 	StaffMember(ctx context.Context, id StaffID) (Staff, error)
 	StaffByLogin(ctx context.Context, login string) (Staff, error)
 	StaffMembers(ctx context.Context) ([]Staff, error)
+	// StaffPage reads up to q.Limit staff rows by ID order (see
+	// StaffRowQuery); policy fields are left zero as above.
+	StaffPage(ctx context.Context, q StaffRowQuery) ([]Staff, error)
 
 	Close() error
 }
