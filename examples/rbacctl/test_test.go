@@ -2,12 +2,15 @@ package main
 
 import (
 	"bytes"
+	"encoding/xml"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/billingrbac/billingrbac/internal/testdb"
 )
 
 // Trap 5: policy files ran only under go test. rbacctl test runs them
@@ -35,4 +38,88 @@ func TestTrapRunnerOutsideGoTest(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(x), "<testsuites")
 	assert.Contains(t, string(x), `failures="1"`)
+}
+
+// rbacctl test --dsn runs a file's read-only expectations against a live
+// database (its fixture applied first with --apply-fixture, or the
+// database as it is), skipping the ones that need a copy, on every
+// backend.
+func TestTestAgainstDatabase(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, b testdb.Backend) {
+		dsn := testdb.DSN(t, b)
+		dir := t.TempDir()
+		file := filepath.Join(dir, "live.policytest.yaml")
+		require.NoError(t, os.WriteFile(file, []byte(`
+fixture:
+  staff:
+    - {login: john, departments: [Sales department], grants: [invoices:send]}
+  clients:
+    - {name: Acme, first_user: {login: ann}}
+tests:
+  - name: read-only
+    expect:
+      - {staff: john, can: invoices:send, because: [direct grant]}
+      - {who_can: invoices:send, are: [admin, john]}
+      - {client_user: ann, can: view, kind: invoice, owner: Acme, because: [first user]}
+  - name: needs a copy
+    expect:
+      - {as: admin, may: {grant: {staff: john, permissions: [reports:view]}}}
+`), 0o600))
+		var out, errb bytes.Buffer
+		code := run([]string{"test", "--dsn", dsn, "--apply-fixture", "--junit", filepath.Join(dir, "r.xml"), file}, &out, &errb)
+		require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", out.String(), errb.String())
+		assert.Contains(t, out.String(), "(1 expectations skipped: they need a copy of the instance; -v lists them)")
+
+		// Against the database as it now is: the fixture is not applied
+		// again, names resolve from the database.
+		out.Reset()
+		code = run([]string{"test", "-v", "--dsn", dsn, file}, &out, &errb)
+		require.Equal(t, 0, code, "stdout:\n%s", out.String())
+		assert.Contains(t, out.String(), "--- PASS: read-only")
+		assert.Contains(t, out.String(), "SKIP expect[0] (line 15): as: needs a copy")
+
+		// A name the database does not have fails the file.
+		require.NoError(t, os.WriteFile(file, []byte("tests:\n  - name: t\n    expect:\n      - {staff: mary, cannot: reports:view}\n"), 0o600))
+		out.Reset()
+		code = run([]string{"test", "--dsn", dsn, file}, &out, &errb)
+		assert.Equal(t, 1, code)
+		assert.Contains(t, out.String(), `tests[0].expect[0].staff: line 4: no staff member "mary" (unknown)`)
+
+		// --apply-fixture refuses a database that is already bootstrapped.
+		out.Reset()
+		code = run([]string{"test", "--dsn", dsn, "--apply-fixture", file}, &out, &errb)
+		assert.Equal(t, 1, code)
+		assert.Contains(t, out.String(), "already bootstrapped")
+	})
+}
+
+// The JUnit report is what CI systems read: one testsuite per file, one
+// testcase per test, failures with the messages.
+func TestJUnitReport(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "a.policytest.yaml")
+	require.NoError(t, os.WriteFile(file, []byte("name: A\ntests:\n  - name: ok\n    expect:\n      - {staff: admin, can: settings:edit}\n"+
+		"  - name: wrong\n    expect:\n      - {staff: admin, cannot: settings:edit}\n"), 0o600))
+	broken := filepath.Join(dir, "b.policytest.yaml")
+	require.NoError(t, os.WriteFile(broken, []byte("tests: []\n"), 0o600))
+	report := filepath.Join(dir, "r.xml")
+	var out, errb bytes.Buffer
+	require.Equal(t, 1, run([]string{"test", "--junit", report, file, broken}, &out, &errb))
+	data, err := os.ReadFile(report)
+	require.NoError(t, err)
+	var got junitSuites
+	require.NoError(t, xml.Unmarshal(data, &got))
+	assert.Equal(t, 3, got.Tests)
+	assert.Equal(t, 2, got.Failures)
+	require.Len(t, got.Suites, 2)
+	a := got.Suites[0]
+	assert.Equal(t, "A", a.Name)
+	require.Len(t, a.Cases, 2)
+	assert.Nil(t, a.Cases[0].Failure)
+	require.NotNil(t, a.Cases[1].Failure)
+	assert.Contains(t, a.Cases[1].Failure.Text, "admin cannot settings:edit: got allowed")
+	b := got.Suites[1]
+	require.Len(t, b.Cases, 1)
+	assert.Equal(t, "(file)", b.Cases[0].Name)
+	assert.Contains(t, b.Cases[0].Failure.Text, "a suite needs at least one test")
 }
