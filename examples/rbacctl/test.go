@@ -91,6 +91,9 @@ func (c *cli) testFile(path, dsn string, apply bool) rbactest.Result {
 	if err != nil {
 		return rbactest.Result{Suite: s.Name, Err: err}
 	}
+	if closer, ok := any(cs).(interface{ Close() error }); ok {
+		defer closer.Close()
+	}
 	in, err := rbactest.Attach(c.ctx, st, svc, cs)
 	if err != nil {
 		return rbactest.Result{Suite: s.Name, Err: err}

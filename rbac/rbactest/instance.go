@@ -121,6 +121,7 @@ func BuildOn(ctx context.Context, st *store.Store, f Fixture, opts rbac.Options)
 		err = in.load(ctx)
 	}
 	if err != nil {
+		_ = closeClients(cs)
 		_ = svc.Close()
 		return nil, err
 	}
@@ -227,11 +228,23 @@ func (in *Instance) Close() error {
 	if in.fixture == nil {
 		return nil
 	}
-	err := in.Service.Close()
+	err := closeClients(in.Clients)
+	if serr := in.Service.Close(); err == nil {
+		err = serr
+	}
 	if in.owned {
 		if cerr := in.Store.Close(); err == nil {
 			err = cerr
 		}
 	}
 	return err
+}
+
+// closeClients stops the clients Service when it has a Close method (it
+// listens for other instances' changes).
+func closeClients(cs *clients.Service) error {
+	if c, ok := any(cs).(interface{ Close() error }); ok {
+		return c.Close()
+	}
+	return nil
 }
