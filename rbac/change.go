@@ -34,32 +34,66 @@ const (
 	OpScheduleDelete     Operation = "schedule.delete"
 )
 
-// SystemActor is the actor recorded for bootstrap and migrations. No
-// administrative method accepts it.
+// SystemActor is the actor recorded for bootstrap, migrations and what the
+// billing system does by itself (generating tasks). No administrative
+// method accepts it.
 const SystemActor StaffID = 0
 
-// Change is one committed change: the entry of the change log and of the
-// audit trail (the product's action log). Versions increase by one per
-// change, without gaps.
+// Domain names the part of the model a change belongs to. Every domain
+// shares one change log and one version sequence.
+type Domain string
+
+// Domains in the change log.
+const (
+	DomainStaff   Domain = "staff"   // staff, departments, schedules (this package)
+	DomainClients Domain = "clients" // client accounts, users, roles (package clients)
+	DomainTasks   Domain = "tasks"   // generated tasks and their transitions (package tasks)
+)
+
+// Change is one committed change of any domain: the entry of the change
+// log and of the audit trail (the product's action log). Versions increase
+// by one per change, across every domain, without gaps.
 type Change struct {
 	Version int64
+	Domain  Domain
 	At      time.Time
-	Actor   StaffID // SystemActor for bootstrap
-	Op      Operation
-	Target  string          // "staff:7", "dept:3"
-	Before  json.RawMessage // the target before the change (null when created)
-	After   json.RawMessage // the target after the change (null when deleted)
-	Reason  string          // optional, see WithReason
-	Policy  PolicyDelta     // the policy rules added and removed
+	// Actor is the acting staff member; SystemActor for bootstrap, for the
+	// billing system and when a client user acted (ClientUser is set).
+	Actor StaffID
+	// ClientUser is the acting client user (a clients.ClientUserID), 0
+	// when a staff member or the system acted.
+	ClientUser int64
+	Op         Operation
+	Target     string          // "staff:7", "dept:3", "client:2", "cuser:5", "task:9"
+	Before     json.RawMessage // the target before the change (null when created)
+	After      json.RawMessage // the target after the change (null when deleted)
+	Reason     string          // optional, see WithReason
+	// Policy is the staff policy rules added and removed (DomainStaff).
+	Policy PolicyDelta
+	// Rules is the stored form of the domain's rules added and removed
+	// (for DomainStaff, Policy encoded; for DomainClients, a clients.Delta
+	// with the accounts, users and roles the change created or deleted).
+	Rules json.RawMessage
 	// Effect is what the change did to access: who gained and lost which
 	// permissions and flags, and whose sign-in it set. It is recorded
-	// with the change and returned by AuditLog and Changes.
+	// with the change and returned by AuditLog and Changes (DomainStaff;
+	// other domains record none yet).
 	Effect Effect
+	// Hash identifies the change and every change before it: SHA-256 over
+	// the previous change's hash and this one's content. A different
+	// change under the same version (after a failover that lost commits)
+	// has a different hash.
+	Hash string
 }
 
 // ChangeQuery selects entries of the change log. Zero fields do not filter.
 type ChangeQuery struct {
-	Actor        *StaffID
+	Domain Domain
+	// Actor selects the changes made by this staff member (SystemActor:
+	// by the system).
+	Actor *StaffID
+	// ClientUser selects the changes made by this client user.
+	ClientUser   int64
 	Target       string
 	Op           Operation
 	Since, Until time.Time // At >= Since, At < Until
@@ -92,6 +126,17 @@ func checkReason(s string) error {
 		fe.add("reason", rule, "%s", msg)
 	}
 	return fe.err("change")
+}
+
+// ReasonOf returns the reason attached to ctx with WithReason ("" when
+// none), checked against the rule every domain's change log applies to
+// reasons. Errors: ErrInvalid (field "reason").
+func ReasonOf(ctx context.Context) (string, error) {
+	r := reasonFrom(ctx)
+	if err := checkReason(r); err != nil {
+		return "", err
+	}
+	return r, nil
 }
 
 func reasonFrom(ctx context.Context) string {

@@ -45,6 +45,7 @@ func signInFields(s Staff) Staff {
 }
 
 func (c *controlTx) Version() int64                          { return c.tx.Version() }
+func (c *controlTx) PrevHash() string                        { return c.tx.PrevHash() }
 func (c *controlTx) Changes(q ChangeQuery) ([]Change, error) { return c.tx.Changes(q) }
 func (c *controlTx) LoadPolicy() ([]Rule, error)             { return c.tx.LoadPolicy() }
 

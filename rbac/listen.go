@@ -1,9 +1,6 @@
 package rbac
 
-import (
-	"context"
-	"time"
-)
+import "context"
 
 // Notifier is an optional capability of a Store that several application
 // instances share: it hears of versions committed by any of them. The
@@ -11,7 +8,9 @@ import (
 type Notifier interface {
 	// Listen calls notify with each committed version it hears of, and
 	// with 0 after every (re)connection so the caller catches up on what it
-	// may have missed. It reconnects by itself and returns when ctx is done.
+	// may have missed. It reconnects by itself (also when a liveness check
+	// of its connection fails) and returns when ctx is done. The Service
+	// runs one listener for every domain attached to it.
 	Listen(ctx context.Context, notify func(version int64)) error
 }
 
@@ -29,29 +28,4 @@ func notifierOf(st Store) Notifier {
 		return n
 	}
 	return nil
-}
-
-// listen runs for the Service's lifetime on a store that notifies, applying
-// other instances' changes from the change log.
-func (s *Service) listen(ctx context.Context, n Notifier) {
-	defer close(s.done)
-	for ctx.Err() == nil {
-		err := n.Listen(ctx, func(v int64) {
-			if v != 0 && v <= s.Version() {
-				return
-			}
-			if err := s.Sync(ctx); err != nil && ctx.Err() == nil {
-				s.log.Warn("billingrbac: sync after notification failed", "err", err)
-			}
-		})
-		if ctx.Err() != nil {
-			return
-		}
-		s.log.Warn("billingrbac: listener stopped, restarting", "err", err)
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(time.Second):
-		}
-	}
 }

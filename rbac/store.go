@@ -4,7 +4,8 @@ import "context"
 
 // Store is what the Service needs from persistence. Package store
 // implements it on SQLite and PostgreSQL; a Store is safe for concurrent
-// use.
+// use. Its write transaction is the one every domain's change runs in
+// (clients.Store and tasks.Store bind to it).
 type Store interface {
 	// LoadPolicy returns every stored rule and the version of the last
 	// committed change.
@@ -41,6 +42,9 @@ type Tx interface {
 	// Version is the version this transaction commits as: one more than
 	// the last committed version, locked for the transaction's lifetime.
 	Version() int64
+	// PrevHash is the Hash of the last committed change (Version()-1),
+	// "" when there is none.
+	PrevHash() string
 	// Changes reads committed change log entries inside the lock.
 	Changes(q ChangeQuery) ([]Change, error)
 	// LoadPolicy reads the whole stored policy inside the lock.
@@ -62,7 +66,8 @@ type Tx interface {
 	// ApplyPolicy writes policy rules. The Service sends only effective
 	// changes: rules it adds are absent and rules it removes are present.
 	ApplyPolicy(d PolicyDelta) error
-	// RecordChange appends c (c.Version == Version()) to the change log
-	// and arranges for other instances to hear of it after commit.
+	// RecordChange appends c (c.Version == Version(), of any domain) to
+	// the change log and arranges for other instances to hear of it after
+	// commit. c.Rules, when set, is stored as is; otherwise c.Policy.
 	RecordChange(c Change) error
 }

@@ -1,8 +1,10 @@
 package rbac
 
 import (
-	"sync"
+	"errors"
 	"testing"
+
+	"github.com/billingrbac/billingrbac/internal/engine"
 )
 
 // The write path's last line of defence: whatever the operation, a staged
@@ -38,29 +40,31 @@ func TestLastFullAccessGuard(t *testing.T) {
 	}
 }
 
-// An unknown rule in a change is not applied: the caller reloads instead.
+// An unknown rule in a change is not applied: the engine reloads instead.
 func TestUnknownChangeIsRefused(t *testing.T) {
 	s := &Service{}
-	s.applied = sync.NewCond(&s.applyMu)
 	s.snap.Store(buildSnapshot(nil, 5))
+	d := staffDomain{s}
 	bad := []PolicyDelta{
 		{Add: []Rule{{Kind: 9, Subject: StaffSubject(1)}}},
 		{Add: []Rule{{Kind: RuleFlag, Subject: StaffSubject(1), Flag: "root"}}},
 		{Remove: []Rule{{Kind: RuleGrant, Subject: Subject{Staff: 1, Department: 2}, Permission: Perm("a", "b")}}},
 	}
-	for _, d := range bad {
-		if s.applyCommitted([]Change{{Version: 6, Policy: d}}) {
-			t.Errorf("applied unknown change %+v", d)
+	for _, delta := range bad {
+		if _, err := d.Apply([]engine.Entry{{Version: 6, Domain: "staff", Local: delta}}, 6); !errors.Is(err, errUnknownChange) {
+			t.Errorf("applied unknown change %+v: err = %v", delta, err)
 		}
-		if v := s.Version(); v != 5 {
+		if v := s.snap.Load().version; v != 5 {
 			t.Fatalf("version moved to %d", v)
 		}
 	}
-	if !s.applyCommitted([]Change{{Version: 6, Policy: PolicyDelta{Add: []Rule{FlagRule(StaffSubject(1), FlagFullAccess)}}}}) || !s.Can(1, Perm("x", "y")) {
-		t.Fatal("a known change was not applied")
+	pub, err := d.Apply([]engine.Entry{{Version: 6, Domain: "staff",
+		Local: PolicyDelta{Add: []Rule{FlagRule(StaffSubject(1), FlagFullAccess)}}}}, 6)
+	if err != nil {
+		t.Fatal(err)
 	}
-	// A gap is refused the same way.
-	if s.applyCommitted([]Change{{Version: 8}}) {
-		t.Fatal("applied across a gap")
+	pub()
+	if !s.snap.Load().can(1, Perm("x", "y")) {
+		t.Fatal("a known change was not applied")
 	}
 }

@@ -37,9 +37,34 @@ func channelFor(schema string) string {
 // and listens to ("" on SQLite).
 func (s *Store) Channel() string { return s.channel }
 
+// changeLogMigration makes rbac_changes the one change log of every
+// domain: each entry names its domain, its actor's kind (a staff member, a
+// client user or the system) and its hash, chained to the entry before
+// it. Client writes lock rbac_state like every
+// other write, so the client version row goes. Entries written before this
+// migration keep an empty hash: the chain starts after them.
+var changeLogMigration = migration{7, "one change log for every domain: domain, actor kind, hash chain", []string{
+	`ALTER TABLE rbac_changes ADD COLUMN domain TEXT NOT NULL DEFAULT 'staff'`,
+	`ALTER TABLE rbac_changes ADD COLUMN actor_kind TEXT NOT NULL DEFAULT 'staff'`,
+	`UPDATE rbac_changes SET actor_kind = 'system' WHERE actor = 0`,
+	`ALTER TABLE rbac_changes ADD COLUMN hash TEXT NOT NULL DEFAULT ''`,
+	`DROP INDEX rbac_changes_actor`,
+	`CREATE INDEX rbac_changes_actor ON rbac_changes (actor_kind, actor, version)`,
+	`CREATE INDEX rbac_changes_domain ON rbac_changes (domain, version)`,
+	`DROP TABLE client_state`,
+}}
+
+// effectMigration records each change's effect (who gained and lost what)
+// with it.
+var effectMigration = migration{6, "change log: the effect of each change", []string{
+	`ALTER TABLE rbac_changes ADD COLUMN effect_json TEXT NOT NULL DEFAULT 'null'`,
+}}
+
 type changeRow struct {
 	Version    int64 `gorm:"primaryKey;autoIncrement:false"`
+	Domain     string
 	At         int64
+	ActorKind  string
 	Actor      int64
 	Op         string
 	Target     string
@@ -48,29 +73,34 @@ type changeRow struct {
 	Reason     string
 	PolicyJSON string
 	EffectJSON string
+	Hash       string
 }
-
-// effectMigration records each change's effect (who gained and lost what)
-// with it.
-var effectMigration = migration{6, "change log: the effect of each change", []string{
-	`ALTER TABLE rbac_changes ADD COLUMN effect_json TEXT NOT NULL DEFAULT 'null'`,
-}}
 
 func (changeRow) TableName() string { return "rbac_changes" }
 
 func (r changeRow) change() (rbac.Change, error) {
 	c := rbac.Change{
 		Version: r.Version,
+		Domain:  rbac.Domain(r.Domain),
 		At:      fromMicros(r.At),
-		Actor:   rbac.StaffID(r.Actor),
 		Op:      rbac.Operation(r.Op),
 		Target:  r.Target,
 		Before:  json.RawMessage(r.BeforeJSON),
 		After:   json.RawMessage(r.AfterJSON),
 		Reason:  r.Reason,
+		Rules:   json.RawMessage(r.PolicyJSON),
+		Hash:    r.Hash,
 	}
-	if err := json.Unmarshal([]byte(r.PolicyJSON), &c.Policy); err != nil {
-		return rbac.Change{}, fmt.Errorf("store: change %d: policy: %w", r.Version, err)
+	switch r.ActorKind {
+	case actorStaff:
+		c.Actor = rbac.StaffID(r.Actor)
+	case actorClientUser:
+		c.ClientUser = r.Actor
+	}
+	if c.Domain == rbac.DomainStaff {
+		if err := json.Unmarshal([]byte(r.PolicyJSON), &c.Policy); err != nil {
+			return rbac.Change{}, fmt.Errorf("store: change %d: policy: %w", r.Version, err)
+		}
 	}
 	if r.EffectJSON != "" && r.EffectJSON != "null" {
 		if err := json.Unmarshal([]byte(r.EffectJSON), &c.Effect); err != nil {
@@ -80,13 +110,33 @@ func (r changeRow) change() (rbac.Change, error) {
 	return c, nil
 }
 
+// Stored actor kinds.
+const (
+	actorSystem     = "system"
+	actorStaff      = "staff"
+	actorClientUser = "cuser"
+)
+
+func actorOf(c rbac.Change) (string, int64) {
+	switch {
+	case c.ClientUser != 0:
+		return actorClientUser, c.ClientUser
+	case c.Actor == rbac.SystemActor:
+		return actorSystem, 0
+	}
+	return actorStaff, int64(c.Actor)
+}
+
 func (t *tx) RecordChange(c rbac.Change) error {
 	if c.Version != t.version {
 		return fmt.Errorf("store: record change %d in transaction of version %d", c.Version, t.version)
 	}
-	pol, err := json.Marshal(c.Policy)
-	if err != nil {
-		return err
+	rules := []byte(c.Rules)
+	if len(rules) == 0 {
+		var err error
+		if rules, err = json.Marshal(c.Policy); err != nil {
+			return err
+		}
 	}
 	eff, err := json.Marshal(c.Effect)
 	if err != nil {
@@ -98,9 +148,14 @@ func (t *tx) RecordChange(c rbac.Change) error {
 		}
 		return string(b)
 	}
-	row := changeRow{Version: c.Version, At: micros(c.At), Actor: int64(c.Actor), Op: string(c.Op),
-		Target: c.Target, BeforeJSON: orNull(c.Before), AfterJSON: orNull(c.After), Reason: c.Reason,
-		PolicyJSON: string(pol), EffectJSON: string(eff)}
+	domain := c.Domain
+	if domain == "" {
+		domain = rbac.DomainStaff
+	}
+	kind, actor := actorOf(c)
+	row := changeRow{Version: c.Version, Domain: string(domain), At: micros(c.At), ActorKind: kind, Actor: actor,
+		Op: string(c.Op), Target: c.Target, BeforeJSON: orNull(c.Before), AfterJSON: orNull(c.After),
+		Reason: c.Reason, PolicyJSON: string(rules), EffectJSON: string(eff), Hash: c.Hash}
 	if err := t.db.Create(&row).Error; err != nil {
 		return mapErr(err)
 	}
@@ -115,8 +170,18 @@ func (t *tx) RecordChange(c rbac.Change) error {
 
 func queryChanges(db *gorm.DB, q rbac.ChangeQuery) ([]rbac.Change, error) {
 	db = db.Model(&changeRow{}).Where("version > ?", q.AfterVersion)
+	if q.Domain != "" {
+		db = db.Where("domain = ?", string(q.Domain))
+	}
 	if q.Actor != nil {
-		db = db.Where("actor = ?", int64(*q.Actor))
+		if *q.Actor == rbac.SystemActor {
+			db = db.Where("actor_kind = ?", actorSystem)
+		} else {
+			db = db.Where("actor_kind = ? AND actor = ?", actorStaff, int64(*q.Actor))
+		}
+	}
+	if q.ClientUser != 0 {
+		db = db.Where("actor_kind = ? AND actor = ?", actorClientUser, q.ClientUser)
 	}
 	if q.Target != "" {
 		db = db.Where("target = ?", q.Target)

@@ -9,13 +9,14 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/billingrbac/billingrbac/internal/policy"
+	"github.com/billingrbac/billingrbac/rbac"
 	"github.com/billingrbac/billingrbac/rbac/clients"
 )
 
 // clientsMigration stores client accounts, their users and roles. Client
-// policy rules live in casbin_rule under their own ptypes (p2, g3, g4);
-// client_state holds the client version, whose row every client write
-// locks first.
+// policy rules live in casbin_rule under their own ptypes (p2, g3, g4).
+// client_state held a client version of its own until migration 6 put
+// client changes on the one change log.
 var clientsMigration = migration{5, "clients: accounts, users, roles, client version", []string{
 	`CREATE TABLE client_state (id INTEGER PRIMARY KEY, version BIGINT NOT NULL)`,
 	`INSERT INTO client_state (id, version) VALUES (1, 0)`,
@@ -107,9 +108,6 @@ func (r clientRoleRow) role() clients.Role {
 // loadClients reads the client state through db (a transaction).
 func loadClients(ctx context.Context, db *gorm.DB) (clients.State, error) {
 	var st clients.State
-	if err := db.Raw(`SELECT version FROM client_state WHERE id = 1`).Scan(&st.Version).Error; err != nil {
-		return st, mapErr(err)
-	}
 	var ids []int64
 	if err := db.Model(&clientRow{}).Order("id").Pluck("id", &ids).Error; err != nil {
 		return st, mapErr(err)
@@ -163,34 +161,15 @@ func (c *ClientStore) Load(ctx context.Context) (clients.State, error) {
 	return st, nil
 }
 
-// Version implements clients.Store.
-func (c *ClientStore) Version(ctx context.Context) (int64, error) {
-	var v int64
-	if err := c.s.db.WithContext(ctx).Raw(`SELECT version FROM client_state WHERE id = 1`).Scan(&v).Error; err != nil {
-		return 0, fmt.Errorf("store: client version: %w", mapErr(err))
+// ClientTx implements clients.Store: the client side of a write
+// transaction of this Store (the one the rbac.Service's change flow runs
+// every domain's change in).
+func (c *ClientStore) ClientTx(t rbac.Tx) (clients.Tx, error) {
+	st, ok := t.(*tx)
+	if !ok || st.s != c.s {
+		return nil, fmt.Errorf("store: client transaction: %w: not a transaction of this store", rbac.ErrInvalid)
 	}
-	return v, nil
-}
-
-// Update implements clients.Store. Its first statement increments the
-// client version row, which locks it (PostgreSQL) or takes the database
-// write lock (SQLite): client writers of every process take turns. Staff
-// writers lock rbac_state instead, so the two never wait on each other's
-// version row.
-func (c *ClientStore) Update(ctx context.Context, fn func(clients.Tx) error) error {
-	return c.s.transaction(ctx, nil, func(db *gorm.DB) error {
-		var v int64
-		if err := db.Raw(`UPDATE client_state SET version = version + 1 WHERE id = 1 RETURNING version`).Scan(&v).Error; err != nil {
-			if serr := c.s.checkSchema(ctx); serr != nil {
-				return serr
-			}
-			return fmt.Errorf("store: lock client version: %w", mapErr(err))
-		}
-		if v == 0 {
-			return fmt.Errorf("store: %w: client_state has no row", errSchema)
-		}
-		return fn(&clientTx{tx: tx{s: c.s, db: db, ctx: ctx, version: v}})
-	})
+	return &clientTx{tx: *st}, nil
 }
 
 // Client implements clients.Store.
@@ -276,16 +255,8 @@ type clientTx struct{ tx tx }
 
 var _ clients.Tx = (*clientTx)(nil)
 
-func (t *clientTx) Version() int64 { return t.tx.version }
-
-// Load reads the state inside the lock. The version row already holds
-// this transaction's version, so the state is reported as of the last
-// committed one.
-func (t *clientTx) Load() (clients.State, error) {
-	st, err := loadClients(t.tx.ctx, t.tx.db)
-	st.Version = t.tx.version - 1
-	return st, err
-}
+// Load reads the state inside the lock.
+func (t *clientTx) Load() (clients.State, error) { return loadClients(t.tx.ctx, t.tx.db) }
 
 func (t *clientTx) CreateClient(c *clients.Client) error {
 	now := t.tx.now()

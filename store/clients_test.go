@@ -14,14 +14,25 @@ import (
 	"github.com/billingrbac/billingrbac/store"
 )
 
-// staffStub answers staff checks: staff 1 holds everything, others
-// nothing. The store tests need no staff policy.
-type staffStub struct{}
-
-func (staffStub) Can(id rbac.StaffID, p rbac.Permission) bool { return id == 1 }
-
-func (staffStub) Explain(id rbac.StaffID, p rbac.Permission) rbac.Decision {
-	return rbac.Decision{Staff: id, Permission: p, Allowed: id == 1}
+// clientsOn returns a client Service on st attached to a staff Service
+// whose bootstrap admin (full access, staff 1) administers clients.
+func clientsOn(t *testing.T, st *store.Store) (*clients.Service, *rbac.Service) {
+	t.Helper()
+	ctx := context.Background()
+	staff, err := rbac.New(ctx, st, rbac.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = staff.Close() })
+	if _, err := staff.Bootstrap(ctx, rbac.BootstrapOptions{HashParams: rbac.HashParams{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}}); err != nil {
+		t.Fatal(err)
+	}
+	svc, err := clients.New(ctx, st.ClientStore(), staff, clients.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = svc.Close() })
+	return svc, staff
 }
 
 type service struct {
@@ -35,10 +46,7 @@ func TestClientScope(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, b testdb.Backend) {
 		ctx := context.Background()
 		st := testdb.New(t, b)
-		svc, err := clients.New(ctx, st.ClientStore(), staffStub{}, clients.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		svc, _ := clientsOn(t, st)
 		admin := clients.ByStaff(1)
 		var cs []clients.Client
 		for _, login := range []string{"alice", "zed"} {
@@ -93,8 +101,9 @@ func TestClientScope(t *testing.T) {
 }
 
 // TestClientInstances: two Services on one database. A write on one is
-// seen by the other after Sync, and a write on a stale instance first
-// catches up inside the lock, so it decides on current state.
+// seen by the other after Sync (of the rbac.Service it is attached to),
+// and a write on a stale instance first catches up inside the lock, so it
+// decides on current state.
 func TestClientInstances(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, b testdb.Backend) {
 		ctx := context.Background()
@@ -104,33 +113,28 @@ func TestClientInstances(t *testing.T) {
 			t.Fatal(err)
 		}
 		st2 := testdb.Open(t, dsn)
-		one, err := clients.New(ctx, st1.ClientStore(), staffStub{}, clients.Options{})
-		if err != nil {
+		one, _ := clientsOn(t, st1)
+		two, staffTwo := clientsOn(t, st2)
+		if err := staffTwo.Sync(ctx); err != nil {
 			t.Fatal(err)
 		}
-		two, err := clients.New(ctx, st2.ClientStore(), staffStub{}, clients.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		base := two.Version() // the bootstrap
 		c, err := one.CreateClient(ctx, clients.ByStaff(1), clients.NewClient{Name: "A", FirstUser: clients.NewUser{Login: "alice", Name: "Alice"}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		res := clients.Resource{Kind: clients.KindService, Owner: c.ID}
-		if two.Can(c.FirstUser, clients.View, res) {
+		if b == testdb.SQLite && two.Can(c.FirstUser, clients.View, res) {
 			t.Fatal("instance two knew of the client before Sync")
 		}
-		if err := two.Sync(ctx); err != nil {
+		if err := staffTwo.Sync(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if !two.Can(c.FirstUser, clients.View, res) || two.Version() != 1 {
+		if !two.Can(c.FirstUser, clients.View, res) || two.Version() != base+1 {
 			t.Fatalf("after Sync: can=%v version=%d", two.Can(c.FirstUser, clients.View, res), two.Version())
 		}
-		if err := two.Sync(ctx); err != nil || two.Version() != 1 {
+		if err := staffTwo.Sync(ctx); err != nil || two.Version() != base+1 {
 			t.Fatalf("second Sync: %v, version %d", err, two.Version())
-		}
-		if v, err := st2.ClientStore().Version(ctx); err != nil || v != 1 {
-			t.Fatalf("Version = %d, %v", v, err)
 		}
 		// one disables the client; two, stale, lets its first user act
 		// until its next write catches up and refuses.
@@ -142,7 +146,7 @@ func TestClientInstances(t *testing.T) {
 		if !errors.Is(err, rbac.ErrPermissionDenied) {
 			t.Fatalf("stale instance let a disabled client's owner create a role: %v", err)
 		}
-		if two.Version() != 2 || two.Can(c.FirstUser, clients.View, res) {
+		if two.Version() != base+2 || two.Can(c.FirstUser, clients.View, res) {
 			t.Fatalf("after catch-up: version %d", two.Version())
 		}
 	})
@@ -162,7 +166,11 @@ func TestClientStoreErrors(t *testing.T) {
 		if _, err := cs.Role(ctx, 9); !errors.Is(err, rbac.ErrNotFound) {
 			t.Fatalf("Role(9) = %v", err)
 		}
-		err := cs.Update(ctx, func(tx clients.Tx) error {
+		err := st.Update(ctx, func(stx rbac.Tx) error {
+			tx, err := cs.ClientTx(stx)
+			if err != nil {
+				return err
+			}
 			c := clients.Client{Name: "A"}
 			if err := tx.CreateClient(&c); err != nil {
 				return err
@@ -181,9 +189,16 @@ func TestClientStoreErrors(t *testing.T) {
 			t.Fatalf("rolled-back transaction left %d clients", n)
 		}
 		s, err := cs.Load(ctx)
-		if err != nil || s.Version != 0 {
-			t.Fatalf("Load = %+v, %v; want version 0", s, err)
+		if err != nil || len(s.Clients) != 0 {
+			t.Fatalf("Load = %+v, %v; want nothing", s, err)
 		}
+		other := testdb.New(t, b)
+		_ = st.Update(ctx, func(stx rbac.Tx) error {
+			if _, err := other.ClientStore().ClientTx(stx); !errors.Is(err, rbac.ErrInvalid) {
+				t.Errorf("client transaction of another store: %v, want ErrInvalid", err)
+			}
+			return errors.New("rollback")
+		})
 	})
 }
 
@@ -209,7 +224,7 @@ func ExampleClientScope() {
 }
 
 // TestClientConcurrentWriters: writers on two instances take turns on the
-// client version row; every change lands, versions have no gaps and both
+// version row; every change lands, versions have no gaps and both
 // instances end with the same decisions.
 func TestClientConcurrentWriters(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, b testdb.Backend) {
@@ -221,12 +236,10 @@ func TestClientConcurrentWriters(t *testing.T) {
 		}
 		st2 := testdb.Open(t, dsn)
 		var svcs []*clients.Service
+		var staff []*rbac.Service
 		for _, st := range []*store.Store{st1, st2} {
-			s, err := clients.New(ctx, st.ClientStore(), staffStub{}, clients.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			svcs = append(svcs, s)
+			s, sf := clientsOn(t, st)
+			svcs, staff = append(svcs, s), append(staff, sf)
 		}
 		c, err := svcs[0].CreateClient(ctx, clients.ByStaff(1), clients.NewClient{Name: "A", FirstUser: clients.NewUser{Login: "alice", Name: "Alice"}})
 		if err != nil {
@@ -252,12 +265,12 @@ func TestClientConcurrentWriters(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		for _, s := range svcs {
-			if err := s.Sync(ctx); err != nil {
+		for i, s := range svcs {
+			if err := staff[i].Sync(ctx); err != nil {
 				t.Fatal(err)
 			}
-			if s.Version() != 1+2*perWriter {
-				t.Fatalf("version %d, want %d", s.Version(), 1+2*perWriter)
+			if s.Version() != 2+2*perWriter { // bootstrap, client, users
+				t.Fatalf("version %d, want %d", s.Version(), 2+2*perWriter)
 			}
 			us, err := s.Users(ctx, c.ID)
 			if err != nil || len(us) != 1+2*perWriter {

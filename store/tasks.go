@@ -163,6 +163,48 @@ func (s *Store) CreateTask(ctx context.Context, t *tasks.Task) error {
 	return nil
 }
 
+// TaskTx implements tasks.Store: the tasks side of a write transaction of
+// this Store.
+func (s *Store) TaskTx(t rbac.Tx) (tasks.Tx, error) {
+	st, ok := t.(*tx)
+	if !ok || st.s != s {
+		return nil, fmt.Errorf("store: task transaction: %w: not a transaction of this store", rbac.ErrInvalid)
+	}
+	return taskTx{st.db}, nil
+}
+
+// taskTx implements tasks.Tx on one GORM transaction.
+type taskTx struct{ db *gorm.DB }
+
+func (t taskTx) CreateTask(task *tasks.Task) error {
+	row, err := toTaskRow(task)
+	if err != nil {
+		return err
+	}
+	row.ID = 0
+	if err := t.db.Create(&row).Error; err != nil {
+		return fmt.Errorf("store: create task: %w", mapErr(err))
+	}
+	task.ID = tasks.ID(row.ID)
+	return nil
+}
+
+func (t taskTx) Task(id tasks.ID) (tasks.Task, error) {
+	task, err := getTask(t.db, id)
+	if err != nil {
+		return tasks.Task{}, fmt.Errorf("store: task %s: %w", id, err)
+	}
+	return task, nil
+}
+
+func (t taskTx) Transition(tr tasks.Transition) (tasks.Task, error) {
+	out, err := transition(t.db, tr)
+	if err != nil {
+		return tasks.Task{}, fmt.Errorf("store: task %s: %w", tr.ID, err)
+	}
+	return out, nil
+}
+
 // Task implements tasks.Store.
 func (s *Store) Task(ctx context.Context, id tasks.ID) (tasks.Task, error) {
 	t, err := getTask(s.db.WithContext(ctx), id)
@@ -228,6 +270,21 @@ func (s *Store) Tasks(ctx context.Context, q tasks.StoreQuery) ([]tasks.Task, er
 // the committed row; on SQLite transactions are IMMEDIATE, so writers run
 // one at a time.
 func (s *Store) Transition(ctx context.Context, tr tasks.Transition) (tasks.Task, error) {
+	var out tasks.Task
+	err := s.transaction(ctx, nil, func(db *gorm.DB) error {
+		var err error
+		out, err = transition(db, tr)
+		return err
+	})
+	if err != nil {
+		return tasks.Task{}, fmt.Errorf("store: task %s: %w", tr.ID, err)
+	}
+	return out, nil
+}
+
+// transition is one conditional UPDATE through db (a transaction), then
+// the row read back.
+func transition(db *gorm.DB, tr tasks.Transition) (tasks.Task, error) {
 	if len(tr.From) == 0 || !tr.To.Valid() {
 		return tasks.Task{}, fmt.Errorf("store: task transition: %w: want From and a valid To", rbac.ErrInvalid)
 	}
@@ -236,7 +293,7 @@ func (s *Store) Transition(ctx context.Context, tr tasks.Transition) (tasks.Task
 		from[i] = st.String()
 	}
 	var out tasks.Task
-	err := s.transaction(ctx, nil, func(db *gorm.DB) error {
+	err := func() error {
 		q := db.Model(&taskRow{}).Where("id = ? AND status IN ?", int64(tr.ID), from)
 		if tr.IfPerformer != 0 {
 			q = q.Where("performer = ?", int64(tr.IfPerformer))
@@ -259,9 +316,6 @@ func (s *Store) Transition(ctx context.Context, tr tasks.Transition) (tasks.Task
 		}
 		out = cur
 		return nil
-	})
-	if err != nil {
-		return tasks.Task{}, fmt.Errorf("store: task %s: %w", tr.ID, err)
-	}
-	return out, nil
+	}()
+	return out, err
 }

@@ -17,6 +17,7 @@ type tx struct {
 	db      *gorm.DB
 	ctx     context.Context
 	version int64
+	prev    string // hash of the change at version-1
 }
 
 var _ rbac.Tx = (*tx)(nil)
@@ -24,24 +25,33 @@ var _ rbac.Tx = (*tx)(nil)
 // Update implements rbac.Store. Its first statement increments the version
 // row: on PostgreSQL that takes the row lock, on SQLite (IMMEDIATE
 // transactions) the database write lock, so every writer of every process
-// waits for the one before it and versions never have gaps.
+// waits for the one before it and versions never have gaps. The same
+// statement reads the hash of the last committed change, which the next
+// one chains to.
 func (s *Store) Update(ctx context.Context, fn func(rbac.Tx) error) error {
 	return s.transaction(ctx, nil, func(db *gorm.DB) error {
-		var v int64
-		if err := db.Raw(`UPDATE rbac_state SET version = version + 1 WHERE id = 1 RETURNING version`).Scan(&v).Error; err != nil {
+		var lock struct {
+			Version int64
+			Prev    string
+		}
+		if err := db.Raw(`UPDATE rbac_state SET version = version + 1 WHERE id = 1 RETURNING version,
+			COALESCE((SELECT hash FROM rbac_changes WHERE rbac_changes.version = rbac_state.version - 1), '') AS prev`).
+			Scan(&lock).Error; err != nil {
 			if serr := s.checkSchema(ctx); serr != nil {
 				return serr
 			}
 			return fmt.Errorf("store: lock version: %w", mapErr(err))
 		}
-		if v == 0 {
+		if lock.Version == 0 {
 			return fmt.Errorf("store: %w: rbac_state has no row", errSchema)
 		}
-		return fn(&tx{s: s, db: db, ctx: ctx, version: v})
+		return fn(&tx{s: s, db: db, ctx: ctx, version: lock.Version, prev: lock.Prev})
 	})
 }
 
 func (t *tx) Version() int64 { return t.version }
+
+func (t *tx) PrevHash() string { return t.prev }
 
 func (t *tx) now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/billingrbac/billingrbac/internal/policy"
 	"github.com/billingrbac/billingrbac/rbac"
 	"github.com/billingrbac/billingrbac/rbac/clients"
+	"github.com/billingrbac/billingrbac/store"
 )
 
 // stateStore serves a generated state to clients.New; benchmarks only
@@ -16,15 +17,32 @@ type stateStore struct {
 	st clients.State
 }
 
-func (s stateStore) Load(context.Context) (clients.State, error) { return s.st, nil }
+func (s stateStore) ClientTx(rbac.Tx) (clients.Tx, error) { return stateTx{st: s.st}, nil }
 
-func (s stateStore) Version(context.Context) (int64, error) { return s.st.Version, nil }
+type stateTx struct {
+	clients.Tx
+	st clients.State
+}
 
-type noStaff struct{}
+func (s stateTx) Load() (clients.State, error) { return s.st, nil }
 
-func (noStaff) Can(rbac.StaffID, rbac.Permission) bool { return false }
-func (noStaff) Explain(id rbac.StaffID, p rbac.Permission) rbac.Decision {
-	return rbac.Decision{Staff: id, Permission: p}
+// noStaff is a staff Service with no staff at all, on a private in-memory
+// database.
+func noStaff(b *testing.B) *rbac.Service {
+	st, err := store.Open(context.Background(), ":memory:")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = st.Close() })
+	if err := st.Migrate(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	svc, err := rbac.New(context.Background(), st, rbac.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = svc.Close() })
+	return svc
 }
 
 // benchState: n clients, each with a first user, two roles (services
@@ -58,7 +76,7 @@ const benchClients = 1000
 
 func benchService(b *testing.B) (*clients.Service, clients.State) {
 	st := benchState(benchClients)
-	svc, err := clients.New(context.Background(), stateStore{st: st}, noStaff{}, clients.Options{})
+	svc, err := clients.New(context.Background(), stateStore{st: st}, noStaff(b), clients.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -125,7 +143,7 @@ func BenchmarkLoadIndex(b *testing.B) {
 	st := benchState(benchClients)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := clients.New(context.Background(), stateStore{st: st}, noStaff{}, clients.Options{}); err != nil {
+		if _, err := clients.New(context.Background(), stateStore{st: st}, noStaff(b), clients.Options{}); err != nil {
 			b.Fatal(err)
 		}
 	}

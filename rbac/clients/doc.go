@@ -26,7 +26,8 @@
 //	st, _ := store.Open(ctx, "")
 //	_ = st.Migrate(ctx)
 //	staff, _ := rbac.New(ctx, st, rbac.Options{})
-//	cs, _ := clients.New(ctx, st.ClientStore(), staff, clients.Options{})
+//	cs, _ := clients.New(ctx, st.ClientStore(), staff, clients.Options{}) // staff: the *rbac.Service
+//	defer cs.Close()
 //	c, _ := cs.CreateClient(ctx, clients.ByStaff(admin), clients.NewClient{
 //		Name: "Acme", FirstUser: clients.NewUser{Login: "acme", Name: "Ann"}})
 //	owner := clients.ByUser(c.FirstUser)
@@ -48,11 +49,14 @@
 //     see model.conf), which the staff matcher and index never read: a
 //     client cannot gain a staff permission, and client IDs are distinct
 //     types accepted by no staff API.
-//   - Client changes do not enter the staff change log. Each runs in one
-//     transaction that locks the client version row; the index changes
-//     after commit. Another instance sees them after its next write (which
-//     catches up inside the lock) or after Sync, which costs one read of
-//     the version row when nothing changed: instances sharing a database
-//     call it periodically. There is no client change log, so Sync
-//     reloads the whole client state when something did change.
+//   - Client changes go through the change flow of the rbac.Service the
+//     client Service is attached to (New takes it): one transaction
+//     locking the one version row, a catch-up of every domain first (so a
+//     staff actor is authorized against current staff state), an entry in
+//     the one change log (domain "clients", the acting staff member or
+//     client user, before and after, the rules), NOTIFY, commit, then the
+//     index. Other instances apply client entries incrementally from the
+//     log through the rbac.Service's listener: one LISTEN connection per
+//     process for every domain. Version and WaitFor count the shared
+//     sequence; Close detaches the Service.
 package clients

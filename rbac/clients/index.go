@@ -226,7 +226,6 @@ func (b *builder) applyChange(en entities, d Delta) {
 func buildSnapshot(st State) *snapshot {
 	b := newBuilder(newSnapshot())
 	b.applyChange(entities{clients: st.Clients, users: st.Users, roles: st.Roles}, Delta{Add: st.Rules})
-	b.next.version = st.Version
 	return b.next
 }
 

@@ -89,10 +89,9 @@ type RoleRef struct {
 }
 
 // State is everything the decision index is built from, read in one
-// consistent snapshot: the accounts, users and roles that exist, the
-// client policy rules, and the version of the last client change.
+// consistent snapshot: the accounts, users and roles that exist and the
+// client policy rules.
 type State struct {
-	Version int64
 	Clients []ClientID
 	Users   []UserRef
 	Roles   []RoleRef

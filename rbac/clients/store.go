@@ -1,24 +1,21 @@
 package clients
 
-import "context"
+import (
+	"context"
+
+	"github.com/billingrbac/billingrbac/rbac"
+)
 
 // Store is what the Service needs from persistence. Package store
 // implements it on SQLite and PostgreSQL (store.Store.ClientStore); a
 // Store is safe for concurrent use. Errors map to rbac.ErrNotFound and
 // rbac.ErrConflict where they apply.
 type Store interface {
-	// Load returns the state the decision index is built from.
-	Load(ctx context.Context) (State, error)
-
-	// Version returns the version of the last committed client change:
-	// a cheap read that lets Sync skip Load when nothing changed.
-	Version(ctx context.Context) (int64, error)
-
-	// Update runs fn in one transaction holding the client write lock:
-	// client writers are serialized, across processes too. It commits
-	// when fn returns nil and rolls back when fn returns an error or
-	// panics.
-	Update(ctx context.Context, fn func(Tx) error) error
+	// ClientTx returns the client side of tx, a write transaction of the
+	// rbac.Store the rbac.Service uses (the same database transaction):
+	// client changes commit or roll back with it and its change-log
+	// entry.
+	ClientTx(tx rbac.Tx) (Tx, error)
 
 	// Client, Clients, User, Users, Role and Roles read rows. Fields that
 	// are policy (Client.FirstUser and Status, User.Roles and Status,
@@ -31,14 +28,10 @@ type Store interface {
 	Roles(ctx context.Context, client ClientID) ([]Role, error)
 }
 
-// Tx is one client write transaction. Methods use the context given to
-// Store.Update.
+// Tx is the client side of one write transaction. Methods use the
+// transaction's context.
 type Tx interface {
-	// Version is the client version this transaction commits as: one
-	// more than the last committed one, locked for the transaction.
-	Version() int64
-	// Load reads the whole state inside the lock (Version is the last
-	// committed one, Version()-1).
+	// Load reads the whole state inside the lock.
 	Load() (State, error)
 
 	CreateClient(c *Client) error // sets ID, CreatedAt, UpdatedAt

@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/text/language"
 
+	"github.com/billingrbac/billingrbac/internal/engine"
 	"github.com/billingrbac/billingrbac/rbac"
 )
 
@@ -41,6 +42,7 @@ type Options struct {
 // is safe for concurrent use.
 type Service struct {
 	rbac      *rbac.Service
+	eng       *engine.Engine // svc's change flow
 	store     Store
 	catalog   *Catalog
 	fallback  language.Tag
@@ -56,6 +58,7 @@ type Service struct {
 func New(svc *rbac.Service, st Store, opts Options) (*Service, error) {
 	s := &Service{
 		rbac:      svc,
+		eng:       engine.Of(svc),
 		store:     st,
 		catalog:   opts.Catalog,
 		fallback:  opts.FallbackLanguage,
@@ -90,8 +93,10 @@ func (s *Service) Catalog() *Catalog { return s.catalog }
 // (explicit, module rule, product type rule, default; never one that does
 // not exist or is disabled), renders its title and body in that
 // department's task language (as it is now: a later change of the language
-// affects later tasks only) and stores it with status new. It is called by
-// the billing system, not by a staff member, so it checks no rights.
+// affects later tasks only) and stores it with status new, recording
+// task.generate in the change log. It is called by the billing system, not
+// by a staff member, so it checks no rights (the log names the system as
+// the actor).
 // Missing translations are reported through Options.OnMissing and the
 // logger. Errors: rbac.ErrInvalid (bad input, a kind no language knows, a
 // message argument missing), ErrNoDepartment (a *RouteError).
@@ -122,8 +127,15 @@ func (s *Service) Generate(ctx context.Context, in NewTask) (Task, error) {
 		return Task{}, err
 	}
 	t.Language, t.Title, t.Body = txt.Language, txt.Title, txt.Body
-	if err := s.store.CreateTask(ctx, &t); err != nil {
-		return Task{}, fmt.Errorf("generate task: %w", err)
+	t, err = s.write(ctx, rbac.SystemActor, OpGenerate, func(w *stage) error {
+		if err := w.tx.CreateTask(&t); err != nil {
+			return fmt.Errorf("generate task: %w", err)
+		}
+		w.task = t
+		return nil
+	})
+	if err != nil {
+		return Task{}, err
 	}
 	s.report(t, txt.Missing)
 	return t, nil

@@ -26,6 +26,11 @@ type Store interface {
 	// task), rbac.ErrConflict (the task is not in a state tr allows; the
 	// error says which state it is in).
 	Transition(ctx context.Context, tr Transition) (Task, error)
+	// TaskTx returns the tasks side of tx, a write transaction of the
+	// rbac.Store the rbac.Service uses (the same database transaction):
+	// the Service generates and moves tasks there, with their change-log
+	// entries.
+	TaskTx(tx rbac.Tx) (Tx, error)
 }
 
 // StoreQuery selects tasks. Zero fields do not filter.

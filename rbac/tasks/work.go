@@ -182,14 +182,6 @@ func stateConflict(op string, t Task) error {
 	return fmt.Errorf("%s %s: %w: task is %s", op, t.ID, rbac.ErrConflict, t.Status)
 }
 
-func (s *Service) transition(ctx context.Context, op string, tr Transition) (Task, error) {
-	t, err := s.store.Transition(ctx, tr)
-	if err != nil {
-		return Task{}, fmt.Errorf("%s %s: %w", op, tr.ID, err)
-	}
-	return t, nil
-}
-
 // Take assigns a new task to actor ("assign to me") and puts it in
 // progress. The actor needs tasks:take and membership of the task's
 // (active) department, or full access. Of several staff taking the same
@@ -198,17 +190,19 @@ func (s *Service) transition(ctx context.Context, op string, tr Transition) (Tas
 // (the task is not new).
 func (s *Service) Take(ctx context.Context, actor rbac.StaffID, id ID) (Task, error) {
 	const op = "take task"
-	t, err := s.load(ctx, op, id)
-	if err != nil {
-		return Task{}, err
-	}
-	if err := s.mayWork(op, actor, PermTake, t.Department); err != nil {
-		return Task{}, err
-	}
-	if t.Status != StatusNew {
-		return Task{}, stateConflict(op, t)
-	}
-	return s.transition(ctx, op, Transition{ID: id, From: []Status{StatusNew}, To: StatusInProgress, Performer: actor, At: s.at()})
+	return s.write(ctx, actor, OpTake, func(w *stage) error {
+		t, err := w.load(op, id)
+		if err != nil {
+			return err
+		}
+		if err := s.mayWork(op, actor, PermTake, t.Department); err != nil {
+			return err
+		}
+		if t.Status != StatusNew {
+			return stateConflict(op, t)
+		}
+		return w.transition(op, Transition{ID: id, From: []Status{StatusNew}, To: StatusInProgress, Performer: actor, At: s.at()})
+	})
 }
 
 // Release gives a task in progress back: it becomes new, without a
@@ -218,21 +212,23 @@ func (s *Service) Take(ctx context.Context, actor rbac.StaffID, id ID) (Task, er
 // or changed meanwhile).
 func (s *Service) Release(ctx context.Context, actor rbac.StaffID, id ID) (Task, error) {
 	const op = "release task"
-	t, err := s.load(ctx, op, id)
-	if err != nil {
-		return Task{}, err
-	}
-	if err := s.mayWork(op, actor, PermTake, t.Department); err != nil {
-		return Task{}, err
-	}
-	if t.Status != StatusInProgress {
-		return Task{}, stateConflict(op, t)
-	}
-	if t.Performer != actor && !s.rbac.IsFullAccess(actor) {
-		return Task{}, denied(op, actor, "task %s is taken by staff member %s", id, t.Performer)
-	}
-	return s.transition(ctx, op, Transition{ID: id, From: []Status{StatusInProgress}, IfPerformer: t.Performer,
-		To: StatusNew, At: s.at()})
+	return s.write(ctx, actor, OpRelease, func(w *stage) error {
+		t, err := w.load(op, id)
+		if err != nil {
+			return err
+		}
+		if err := s.mayWork(op, actor, PermTake, t.Department); err != nil {
+			return err
+		}
+		if t.Status != StatusInProgress {
+			return stateConflict(op, t)
+		}
+		if t.Performer != actor && !s.rbac.IsFullAccess(actor) {
+			return denied(op, actor, "task %s is taken by staff member %s", id, t.Performer)
+		}
+		return w.transition(op, Transition{ID: id, From: []Status{StatusInProgress}, IfPerformer: t.Performer,
+			To: StatusNew, At: s.at()})
+	})
 }
 
 // Close marks a task done. A new task is closed by actor, who becomes its
@@ -243,24 +239,26 @@ func (s *Service) Release(ctx context.Context, actor rbac.StaffID, id ID) (Task,
 // or changed meanwhile).
 func (s *Service) Close(ctx context.Context, actor rbac.StaffID, id ID) (Task, error) {
 	const op = "close task"
-	t, err := s.load(ctx, op, id)
-	if err != nil {
-		return Task{}, err
-	}
-	if err := s.mayWork(op, actor, PermClose, t.Department); err != nil {
-		return Task{}, err
-	}
-	switch t.Status {
-	case StatusNew:
-		return s.transition(ctx, op, Transition{ID: id, From: []Status{StatusNew}, To: StatusDone, Performer: actor, At: s.at()})
-	case StatusInProgress:
-		if t.Performer != actor && !s.rbac.IsFullAccess(actor) {
-			return Task{}, denied(op, actor, "task %s is taken by staff member %s", id, t.Performer)
+	return s.write(ctx, actor, OpClose, func(w *stage) error {
+		t, err := w.load(op, id)
+		if err != nil {
+			return err
 		}
-		return s.transition(ctx, op, Transition{ID: id, From: []Status{StatusInProgress}, IfPerformer: t.Performer,
-			To: StatusDone, Performer: t.Performer, At: s.at()})
-	}
-	return Task{}, stateConflict(op, t)
+		if err := s.mayWork(op, actor, PermClose, t.Department); err != nil {
+			return err
+		}
+		switch t.Status {
+		case StatusNew:
+			return w.transition(op, Transition{ID: id, From: []Status{StatusNew}, To: StatusDone, Performer: actor, At: s.at()})
+		case StatusInProgress:
+			if t.Performer != actor && !s.rbac.IsFullAccess(actor) {
+				return denied(op, actor, "task %s is taken by staff member %s", id, t.Performer)
+			}
+			return w.transition(op, Transition{ID: id, From: []Status{StatusInProgress}, IfPerformer: t.Performer,
+				To: StatusDone, Performer: t.Performer, At: s.at()})
+		}
+		return stateConflict(op, t)
+	})
 }
 
 // Cancel cancels a new or in-progress task: no work will be done. The
@@ -270,16 +268,18 @@ func (s *Service) Close(ctx context.Context, actor rbac.StaffID, id ID) (Task, e
 // done or cancelled, or changed meanwhile).
 func (s *Service) Cancel(ctx context.Context, actor rbac.StaffID, id ID) (Task, error) {
 	const op = "cancel task"
-	t, err := s.load(ctx, op, id)
-	if err != nil {
-		return Task{}, err
-	}
-	if err := s.mayWork(op, actor, PermCancel, t.Department); err != nil {
-		return Task{}, err
-	}
-	if t.Status != StatusNew && t.Status != StatusInProgress {
-		return Task{}, stateConflict(op, t)
-	}
-	return s.transition(ctx, op, Transition{ID: id, From: []Status{t.Status}, IfPerformer: t.Performer,
-		To: StatusCancelled, Performer: t.Performer, At: s.at()})
+	return s.write(ctx, actor, OpCancel, func(w *stage) error {
+		t, err := w.load(op, id)
+		if err != nil {
+			return err
+		}
+		if err := s.mayWork(op, actor, PermCancel, t.Department); err != nil {
+			return err
+		}
+		if t.Status != StatusNew && t.Status != StatusInProgress {
+			return stateConflict(op, t)
+		}
+		return w.transition(op, Transition{ID: id, From: []Status{t.Status}, IfPerformer: t.Performer,
+			To: StatusCancelled, Performer: t.Performer, At: s.at()})
+	})
 }

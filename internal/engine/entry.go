@@ -1,0 +1,126 @@
+package engine
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"strconv"
+	"time"
+)
+
+// ActorKind says who made a change.
+type ActorKind uint8
+
+// Actor kinds.
+const (
+	ActorSystem     ActorKind = iota // bootstrap, migrations, the billing system
+	ActorStaff                       // a staff member
+	ActorClientUser                  // a user of a client account
+)
+
+var actorKindNames = [...]string{ActorSystem: "system", ActorStaff: "staff", ActorClientUser: "cuser"}
+
+// String returns "system", "staff" or "cuser": the form stored in the log.
+func (k ActorKind) String() string {
+	if int(k) < len(actorKindNames) {
+		return actorKindNames[k]
+	}
+	return "actor(" + strconv.Itoa(int(k)) + ")"
+}
+
+// ParseActorKind parses the stored form of an actor kind.
+func ParseActorKind(s string) (ActorKind, bool) {
+	for k, n := range actorKindNames {
+		if n == s {
+			return ActorKind(k), true
+		}
+	}
+	return 0, false
+}
+
+// Actor is who made a change: its kind and its ID in that kind (0 for the
+// system).
+type Actor struct {
+	Kind ActorKind
+	ID   int64
+}
+
+// Head identifies the last entry of a log: its version and its hash. The
+// empty log has the zero Head.
+type Head struct {
+	Version int64
+	Hash    string
+}
+
+// Entry is one committed change of any domain: the unit of the change log
+// and of the audit trail.
+type Entry struct {
+	Version int64
+	Hash    string // Chain(hash of Version-1, this entry)
+	Domain  string // "staff", "clients", "tasks"
+	At      time.Time
+	Actor   Actor
+	Op      string
+	Target  string
+	Before  json.RawMessage // the target before the change; null when created
+	After   json.RawMessage // the target after the change; null when deleted
+	Reason  string
+	// Rules are the domain's policy rules added and removed (and whatever
+	// else its snapshot needs to apply the change), in the domain's own
+	// encoding: the engine stores and hashes them, the domain decodes them.
+	Rules json.RawMessage
+	// Effect is what the change does to everyone's permissions and control
+	// of accounts, as the domain's authorization computed it (null until a
+	// domain fills it).
+	Effect json.RawMessage
+
+	// Local is the in-memory form of Rules on the instance that staged
+	// the change, so applying its own commit decodes nothing. It is never
+	// stored or hashed.
+	Local any
+}
+
+func orNull(b json.RawMessage) json.RawMessage {
+	if len(b) == 0 {
+		return json.RawMessage("null")
+	}
+	return b
+}
+
+// normalize makes the stored form canonical: UTC microseconds, null for
+// absent JSON.
+func (e *Entry) normalize() {
+	e.At = e.At.UTC().Truncate(time.Microsecond)
+	e.Before, e.After = orNull(e.Before), orNull(e.After)
+	e.Rules, e.Effect = orNull(e.Rules), orNull(e.Effect)
+}
+
+// Chain returns the hash of e following an entry of hash prev: SHA-256 over
+// prev and every stored field of e, each length-prefixed, in hex. A
+// different change under the same version, or the same change after a
+// different history, has a different hash.
+func Chain(prev string, e Entry) string {
+	h := sha256.New()
+	var n [8]byte
+	field := func(b []byte) {
+		binary.BigEndian.PutUint64(n[:], uint64(len(b)))
+		h.Write(n[:])
+		h.Write(b)
+	}
+	num := func(v int64) { field(strconv.AppendInt(nil, v, 10)) }
+	field([]byte(prev))
+	num(e.Version)
+	field([]byte(e.Domain))
+	num(e.At.UnixMicro())
+	field([]byte(e.Actor.Kind.String()))
+	num(e.Actor.ID)
+	field([]byte(e.Op))
+	field([]byte(e.Target))
+	field(e.Before)
+	field(e.After)
+	field([]byte(e.Reason))
+	field(e.Rules)
+	field(e.Effect)
+	return hex.EncodeToString(h.Sum(nil))
+}

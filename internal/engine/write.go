@@ -1,0 +1,73 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Write runs one change through the flow: lock, catch up every domain,
+// stage (the domain validates, authorizes its actor against snapshots that
+// are now current, writes its rows), the domain's pre-commit Authorize,
+// Persist its rules, append the chained entry, commit, apply to every
+// domain. stage sees the snapshots as of the locked version. When the
+// stage is Empty or stage returns ErrNoChange, the transaction rolls back
+// and Write returns the stage and a zero Entry with a nil error.
+func Write[S Stage](ctx context.Context, e *Engine, stage func(tx Tx) (S, error)) (S, Entry, error) {
+	var zero S
+	if e.closed.Load() {
+		return zero, Entry{}, ErrClosed
+	}
+	e.writeMu.Lock()
+	defer e.writeMu.Unlock()
+	var staged S
+	var committed Entry
+	var locked time.Duration
+	err := e.store.Update(ctx, func(tx Tx) error {
+		locked = e.mono()
+		if err := e.catchUpTx(tx); err != nil {
+			return err
+		}
+		s, err := stage(tx)
+		staged = s
+		if err != nil {
+			return err
+		}
+		if s.Empty() {
+			return ErrNoChange
+		}
+		if err := s.Authorize(); err != nil {
+			return err
+		}
+		if err := s.Persist(tx); err != nil {
+			return err
+		}
+		en := s.Entry()
+		en.Version = tx.Version()
+		en.At = e.now()
+		en.normalize()
+		en.Hash = Chain(tx.Prev().Hash, en)
+		if err := tx.Append(en); err != nil {
+			return err
+		}
+		committed = en
+		return nil
+	})
+	if errors.Is(err, ErrNoChange) {
+		return staged, Entry{}, nil
+	}
+	if err != nil {
+		return staged, Entry{}, err
+	}
+	if !e.apply([]Entry{committed}) {
+		// Our own commit cannot be applied (a domain refused it): the
+		// snapshots must not pretend otherwise.
+		e.Trigger()
+		if rerr := e.reload(ctx); rerr != nil {
+			e.log.Warn("billingrbac: reload after own commit failed", "err", rerr)
+		}
+	} else {
+		e.confirm(locked)
+	}
+	return staged, committed, nil
+}
