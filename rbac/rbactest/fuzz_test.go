@@ -20,6 +20,10 @@ func FuzzParseSuite(f *testing.F) {
 	f.Add([]byte(wrongSuite))
 	f.Add([]byte(`{"tests":[{"name":"a","expect":[{"who_can":"a:b","are":[]}]}]}`))
 	f.Add([]byte("tests:\n  - name: a\n    expect:\n      - {staff: j, can: a:b, because: [{department: X}]}\n"))
+	f.Add([]byte(mutationFixture + "      - {as: admin, may: {grant: {staff: hanna, permissions: [reports:view]}}, then: [{staff: hanna, can: reports:view}]}\n"))
+	f.Add([]byte(mutationFixture + "      - {client_user: olga, cannot: view, kind: invoice, owner: Globex, because: [not owner]}\n"))
+	f.Add([]byte(mutationFixture + "      - {due: Technical support, received: \"2026-12-04T15:00:00Z\", is: \"2026-12-07T11:00:00Z\"}\n"))
+	f.Add([]byte("tests: [{name: a, expect: [{as: j, may_not: {re_enable: {staff: k}}, error: inherited}]}]"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := rbactest.ParseSuite(data)
 		if err != nil {
