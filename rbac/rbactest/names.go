@@ -143,7 +143,11 @@ func (in *Instance) checkNames(fe *fieldErrors, e *Expectation, ef string) {
 			staff(of+".revoke.staff", g.Staff)
 			perms(of+".revoke.permissions", g.Permissions)
 		}
-		for name, m := range map[string]*MembershipOp{"add_to_department": op.AddToDepartment, "remove_from_department": op.RemoveFromDepartment} {
+		for _, o := range []struct {
+			name string
+			m    *MembershipOp
+		}{{"add_to_department", op.AddToDepartment}, {"remove_from_department", op.RemoveFromDepartment}} {
+			name, m := o.name, o.m
 			if m != nil {
 				staff(of+"."+name+".staff", m.Staff)
 				dept(of+"."+name+".department", m.Department)
@@ -153,7 +157,11 @@ func (in *Instance) checkNames(fe *fieldErrors, e *Expectation, ef string) {
 		if op.UpdateStaff != nil {
 			staff(of+".update_staff.staff", op.UpdateStaff.Staff)
 		}
-		for name, d := range map[string]*DepartmentPerms{"enable_permissions": op.EnablePermissions, "disable_permissions": op.DisablePermissions} {
+		for _, o := range []struct {
+			name string
+			d    *DepartmentPerms
+		}{{"enable_permissions", op.EnablePermissions}, {"disable_permissions", op.DisablePermissions}} {
+			name, d := o.name, o.d
 			if d != nil {
 				dept(of+"."+name+".department", d.Department)
 				perms(of+"."+name+".permissions", d.Permissions)

@@ -211,14 +211,22 @@ func (op *AdminOp) validate(fe *fieldErrors, of string) {
 			fe.add(field, "required", "must not be empty")
 		}
 	}
-	for name, g := range map[string]*GrantOp{"grant": op.Grant, "revoke": op.Revoke} {
+	for _, o := range []struct {
+		name string
+		g    *GrantOp
+	}{{"grant", op.Grant}, {"revoke", op.Revoke}} {
+		name, g := o.name, o.g
 		if g != nil {
 			n++
 			need(of+"."+name+".staff", g.Staff)
 			perms(of+"."+name+".permissions", g.Permissions)
 		}
 	}
-	for name, m := range map[string]*MembershipOp{"add_to_department": op.AddToDepartment, "remove_from_department": op.RemoveFromDepartment} {
+	for _, o := range []struct {
+		name string
+		m    *MembershipOp
+	}{{"add_to_department", op.AddToDepartment}, {"remove_from_department", op.RemoveFromDepartment}} {
+		name, m := o.name, o.m
 		if m != nil {
 			n++
 			need(of+"."+name+".staff", m.Staff)
@@ -236,7 +244,11 @@ func (op *AdminOp) validate(fe *fieldErrors, of string) {
 			fe.add(of+".update_staff", "required", "name at least one field to change")
 		}
 	}
-	for name, d := range map[string]*DepartmentPerms{"enable_permissions": op.EnablePermissions, "disable_permissions": op.DisablePermissions} {
+	for _, o := range []struct {
+		name string
+		d    *DepartmentPerms
+	}{{"enable_permissions", op.EnablePermissions}, {"disable_permissions", op.DisablePermissions}} {
+		name, d := o.name, o.d
 		if d != nil {
 			n++
 			need(of+"."+name+".department", d.Department)
