@@ -51,6 +51,40 @@ func agree(t *testing.T, svc *rbac.Service, e *casbin.Enforcer, staff []rbac.Sta
 		if !slices.Equal(who, brute) {
 			t.Fatalf("WhoCan(%s) = %v, brute force %v", p, who, brute)
 		}
+		if n := svc.WhoCanCount(p); n != len(brute) {
+			t.Fatalf("WhoCanCount(%s) = %d, brute force %d", p, n, len(brute))
+		}
+		if ids := slices.Collect(svc.WhoCanIDs(p)); !slices.Equal(ids, brute) {
+			t.Fatalf("WhoCanIDs(%s) = %v, brute force %v", p, ids, brute)
+		}
+		var paged []rbac.StaffID
+		for after := rbac.StaffID(0); ; {
+			page := svc.WhoCanPage(p, after, 2)
+			for _, h := range page {
+				paged = append(paged, h.Staff)
+			}
+			if len(page) < 2 {
+				break
+			}
+			after = page[len(page)-1].Staff
+		}
+		if !slices.Equal(paged, brute) {
+			t.Fatalf("WhoCanPage(%s) pages = %v, brute force %v", p, paged, brute)
+		}
+	}
+	for _, s := range staff {
+		var held []rbac.Permission
+		for _, ep := range svc.EffectivePermissions(s) {
+			held = append(held, ep.Permission)
+			if want := svc.Explain(s, ep.Permission); !want.Allowed || !slices.Equal(ep.Sources, want.Sources) {
+				t.Fatalf("EffectivePermissions(%s): %s with %v, Explain says %s", s, ep.Permission, ep.Sources, want)
+			}
+		}
+		for _, p := range perms {
+			if svc.Can(s, p) && !slices.Contains(held, p) && svc.Catalog().Has(p) {
+				t.Fatalf("EffectivePermissions(%s) lacks %s, which it may perform", s, p)
+			}
+		}
 	}
 }
 

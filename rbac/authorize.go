@@ -174,7 +174,7 @@ func (w *txn) authorizeEffect(after *snapshot, eff Effect) error {
 // full-access actor takes full access, never its own); it stays as the
 // last line of defence, counted from the index in O(1).
 func lastFullAccessGone(before, after *snapshot) bool {
-	return before.activeFull > 0 && after.activeFull == 0
+	return before.active.len() > 0 && after.active.len() == 0
 }
 
 func rowFlags(s *snapshot, id StaffID) uint8 {

@@ -35,6 +35,38 @@ func BenchmarkWhoCan(b *testing.B) {
 					}
 					b.ReportMetric(float64(n)/float64(b.N), "holders/op")
 				})
+				b.Run(kind.name+"/library-ids", func(b *testing.B) {
+					b.ReportAllocs()
+					n := 0
+					for i := 0; b.Loop(); i++ {
+						n += len(slices.Collect(f.svc.WhoCanIDs(perms[i%len(perms)])))
+					}
+					b.ReportMetric(float64(n)/float64(b.N), "holders/op")
+				})
+				b.Run(kind.name+"/library-count", func(b *testing.B) {
+					b.ReportAllocs()
+					n := 0
+					for i := 0; b.Loop(); i++ {
+						n += f.svc.WhoCanCount(perms[i%len(perms)])
+					}
+					b.ReportMetric(float64(n)/float64(b.N), "holders/op")
+				})
+				b.Run(kind.name+"/library-page50", func(b *testing.B) {
+					b.ReportAllocs()
+					for i := 0; b.Loop(); i++ {
+						p := perms[i%len(perms)]
+						// a page from the middle of the answer
+						holderSink = f.svc.WhoCanPage(p, rbac.StaffID(f.staff/2), 50)
+					}
+				})
+				b.Run(kind.name+"/bitset-count", func(b *testing.B) {
+					b.ReportAllocs()
+					n := 0
+					for i := 0; b.Loop(); i++ {
+						n += f.bits.count(perms[i%len(perms)])
+					}
+					b.ReportMetric(float64(n)/float64(b.N), "holders/op")
+				})
 				b.Run(kind.name+"/bitset-scan", func(b *testing.B) {
 					b.ReportAllocs()
 					n := 0
@@ -112,7 +144,10 @@ func BenchmarkEffectivePermissions(b *testing.B) {
 	}
 }
 
-var errSink error
+var (
+	errSink     error
+	holderSink []rbac.Holder
+)
 
 // BenchmarkCheckDenied: Check on denied requests (it returns a
 // *DeniedError), beside Can on the same requests.

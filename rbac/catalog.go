@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // Built-in billing functions.
@@ -52,6 +53,7 @@ type FunctionInfo struct {
 // registers its own with Register. A Catalog is safe for concurrent use and
 // only ever grows, so a permission valid once stays valid.
 type Catalog struct {
+	gen   atomic.Uint64 // bumped by every Register that adds something
 	mu    sync.RWMutex
 	order []Function
 	funcs map[Function]*FunctionInfo
@@ -113,10 +115,12 @@ func (c *Catalog) Register(f Function, title string, actions ...Action) error {
 		fi = &FunctionInfo{Function: f, Title: title}
 		c.funcs[f] = fi
 		c.order = append(c.order, f)
+		c.gen.Add(1)
 	}
 	for _, a := range actions {
 		if !slices.Contains(fi.Actions, a) {
 			fi.Actions = append(fi.Actions, a)
+			c.gen.Add(1)
 		}
 	}
 	return nil

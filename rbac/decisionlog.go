@@ -71,7 +71,7 @@ func (s *Service) logDecision(op string, snap *snapshot, id StaffID, p Permissio
 		return
 	}
 	if d == nil {
-		dd := s.explain(snap, id, p)
+		dd := snap.explain(id, p)
 		d = &dd
 	}
 	result := "deny"

@@ -255,7 +255,7 @@ func (s *Service) DepartmentMembers(id DepartmentID) []StaffID {
 	if de == nil {
 		return nil
 	}
-	return slices.Clone(de.members)
+	return de.members.appendTo(nil)
 }
 
 // ordered lists the permissions of a bitset in catalog order.

@@ -99,7 +99,7 @@ func (w *txn) effectOf() (*snapshot, Effect) {
 	for d := range depts {
 		for _, snap := range []*snapshot{before, after} {
 			if de := snap.dept(d); de != nil {
-				for _, m := range de.members {
+				for m := range de.members.all() {
 					affected[m] = struct{}{}
 				}
 			}
@@ -215,7 +215,7 @@ func (s *snapshot) potential(id StaffID) bitset {
 	}
 	out := slices.Clone(e.direct)
 	for _, slot := range e.depts {
-		for i, w := range s.depts[slot].perms {
+		for i, w := range s.deptAt(slot).perms {
 			if i >= len(out) {
 				out = append(out, make(bitset, i+1-len(out))...)
 			}

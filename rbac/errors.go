@@ -3,6 +3,7 @@ package rbac
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -132,9 +133,12 @@ func (e *InheritedError) Unwrap() error { return ErrInheritedPermission }
 // DeniedError explains a refusal. It unwraps to ErrPermissionDenied and, for
 // the last-full-access rule, to ErrLastFullAccess too.
 type DeniedError struct {
-	Op     string  // the refused operation
-	Actor  StaffID // who asked (0 for none)
-	Reason string  // why, in words
+	Op    string  // the refused operation
+	Actor StaffID // who asked (0 for none)
+	// Reason is why, in words. It is empty on the error of a refused
+	// Service.Check, whose explanation is built only when needed: Error
+	// includes it, and Decision returns it as a Decision.
+	Reason string
 	// Missing is the permission the actor lacks, when one is the reason:
 	// the permission the change would have given (or taken, for a stored
 	// grant), or one the account it would have given control of holds.
@@ -151,10 +155,28 @@ type DeniedError struct {
 	// account).
 	FullAccess bool
 	last       bool
+	check      *deniedCheck
 }
 
 func (e *DeniedError) Error() string {
-	return e.Op + ": permission denied: " + e.Reason
+	reason := e.Reason
+	if e.check != nil && reason == "" {
+		reason = e.check.decision().String()
+	}
+	return e.Op + ": permission denied: " + reason
+}
+
+// Decision returns, for the error of a refused Service.Check, the
+// decision as Service.Explain gave it at the moment of the check (with
+// the departments that would give the permission), and false for any
+// other refusal.
+func (e *DeniedError) Decision() (Decision, bool) {
+	if e.check == nil {
+		return Decision{}, false
+	}
+	d := *e.check.decision()
+	d.Sources, d.WouldGrant = slices.Clone(d.Sources), slices.Clone(d.WouldGrant)
+	return d, true
 }
 
 // Unwrap makes errors.Is(err, ErrPermissionDenied) true, and

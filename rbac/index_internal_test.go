@@ -1,7 +1,7 @@
 package rbac
 
 import (
-	"cmp"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -53,6 +53,10 @@ func TestIndexIncrementalEqualsRebuild(t *testing.T) {
 				policy[r] = true
 			}
 		}
+		prev, prevPolicy := snap, maps.Clone(policy)
+		for r := range inDelta {
+			prevPolicy[r] = !policy[r]
+		}
 		b := newBuilder(snap)
 		b.applyDelta(d)
 		snap = b.finish()
@@ -61,18 +65,12 @@ func TestIndexIncrementalEqualsRebuild(t *testing.T) {
 			all = append(all, r)
 		}
 		fresh := buildSnapshot(all, 0)
-		for _, id := range staff {
-			for _, p := range perms[:6] {
-				if snap.can(id, p) != fresh.can(id, p) {
-					t.Fatalf("step %d: can(%d, %s) incremental %v, rebuilt %v", step, id, p, snap.can(id, p), fresh.can(id, p))
-				}
-			}
-			for _, p := range perms[len(perms)-3:] {
-				if snap.can(id, p) != fresh.can(id, p) {
-					t.Fatalf("step %d: can(%d, %s) incremental %v, rebuilt %v", step, id, p, snap.can(id, p), fresh.can(id, p))
-				}
-			}
-		}
+		checkPerms := append(slices.Clone(perms[:6]), perms[len(perms)-3:]...)
+		checkPerms = append(checkPerms, perms[rng.IntN(len(perms))], Perm("never", "granted"))
+		sameIndex(t, step, snap, fresh, staff, checkPerms, policy)
+		// Copy-on-write: the snapshot the step started from still answers
+		// as before, for its readers.
+		sameRules(t, step, prev, prevPolicy)
 	}
 	if len(snap.far) == 0 && len(policy) > 0 {
 		t.Log("note: no far IDs in the final policy")
@@ -91,23 +89,64 @@ func TestIndexRevokeThenGrantInOneBatch(t *testing.T) {
 	if next.can(1, p) || !next.can(2, p) {
 		t.Fatalf("can(1) = %v, can(2) = %v; want false, true", next.can(1, p), next.can(2, p))
 	}
-	if got := next.whoCan(p); len(got) != 1 || got[0].Staff != 2 {
-		t.Fatalf("whoCan = %v", got)
+	if got := next.explainHolders(p, next.holdersOf(p), 0, 10); len(got) != 1 || got[0].Staff != 2 {
+		t.Fatalf("holders = %v", got)
 	}
 }
 
-// The radix sort is a stable sort by staff ID, like the comparison sort.
-func TestSortByStaffStable(t *testing.T) {
-	rng := rand.New(rand.NewPCG(5, 6))
-	for _, n := range []int{0, 1, 63, 64, 1000, 20000} {
-		refs := make([]holderRef, n)
-		for i := range refs {
-			refs[i] = holderRef{StaffID(rng.IntN(100_000_000)), Source{Kind: SourceDepartment, Department: DepartmentID(i)}}
+// sameIndex checks that the incrementally built snapshot answers like the
+// rebuilt one and like brute force: every check, every permission's
+// holders (as a set, a count, pages and with reasons), every rule.
+func sameIndex(t *testing.T, step int, snap, fresh *snapshot, staff []StaffID, perms []Permission, policy map[Rule]bool) {
+	t.Helper()
+	for _, p := range perms {
+		var brute []StaffID
+		for _, id := range staff {
+			got := snap.can(id, p)
+			if got != fresh.can(id, p) {
+				t.Fatalf("step %d: can(%d, %s) incremental %v, rebuilt %v", step, id, p, got, fresh.can(id, p))
+			}
+			if got {
+				brute = append(brute, id)
+			}
 		}
-		want := slices.Clone(refs)
-		slices.SortStableFunc(want, func(a, b holderRef) int { return cmp.Compare(a.id, b.id) })
-		if got := sortByStaff(slices.Clone(refs), make([]holderRef, n)); !slices.Equal(got, want) {
-			t.Fatalf("n=%d: radix order differs from a stable sort", n)
+		h := snap.holdersOf(p)
+		if ids := h.appendTo(nil); !slices.Equal(ids, brute) {
+			t.Fatalf("step %d: holders of %s = %v, brute force %v", step, p, ids, brute)
+		}
+		if ids := slices.Collect(fresh.holdersOf(p).all()); !slices.Equal(ids, brute) {
+			t.Fatalf("step %d: rebuilt holders of %s = %v, brute force %v", step, p, ids, brute)
+		}
+		if h.len() != len(brute) {
+			t.Fatalf("step %d: holder count of %s = %d, want %d", step, p, h.len(), len(brute))
+		}
+		var paged []StaffID
+		for after := StaffID(0); ; {
+			page := snap.explainHolders(p, h, after, min(3, h.len()))
+			for _, x := range page {
+				paged = append(paged, x.Staff)
+				if len(x.Sources) == 0 {
+					t.Fatalf("step %d: holder %d of %s without a reason", step, x.Staff, p)
+				}
+			}
+			if len(page) < 3 {
+				break
+			}
+			after = page[len(page)-1].Staff
+		}
+		if !slices.Equal(paged, brute) {
+			t.Fatalf("step %d: pages of %s = %v, brute force %v", step, p, paged, brute)
+		}
+	}
+	sameRules(t, step, snap, policy)
+}
+
+// sameRules checks hasRule for every rule the policy has or had.
+func sameRules(t *testing.T, step int, snap *snapshot, policy map[Rule]bool) {
+	t.Helper()
+	for r, in := range policy {
+		if snap.hasRule(r) != in {
+			t.Fatalf("step %d: hasRule(%v) = %v, want %v", step, r, !in, in)
 		}
 	}
 }

@@ -20,7 +20,7 @@ func (s *Service) MemberDepartments(id StaffID) []DepartmentID {
 	}
 	out := make([]DepartmentID, 0, len(e.depts))
 	for _, slot := range e.depts {
-		out = append(out, snap.depts[slot].id)
+		out = append(out, snap.deptAt(slot).id)
 	}
 	slices.Sort(out)
 	return out

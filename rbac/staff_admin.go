@@ -258,7 +258,7 @@ func fillStaff(snap *snapshot, st *Staff) {
 		return
 	}
 	for _, slot := range e.depts {
-		st.Departments = append(st.Departments, snap.depts[slot].id)
+		st.Departments = append(st.Departments, snap.deptAt(slot).id)
 	}
 	slices.Sort(st.Departments)
 	st.FullAccess = e.full

@@ -28,15 +28,15 @@ func TestLastFullAccessGuard(t *testing.T) {
 		stage(w)
 		after, _ := w.effectOf()
 		if !lastFullAccessGone(snap, after) {
-			t.Errorf("%s: active full access %d → %d not caught", name, snap.activeFull, after.activeFull)
+			t.Errorf("%s: active full access %d → %d not caught", name, snap.active.len(), after.active.len())
 		}
 	}
 	// Handing over first is fine: enable 2, then demote 1.
 	w := &txn{s: &Service{catalog: NewCatalog()}, snap: snap}
 	w.remove(FlagRule(StaffSubject(2), FlagDisabled))
 	w.remove(FlagRule(StaffSubject(1), FlagFullAccess))
-	if after, _ := w.effectOf(); lastFullAccessGone(snap, after) || after.activeFull != 1 {
-		t.Errorf("hand-over refused: %d active full-access accounts after", after.activeFull)
+	if after, _ := w.effectOf(); lastFullAccessGone(snap, after) || after.active.len() != 1 {
+		t.Errorf("hand-over refused: %d active full-access accounts after", after.active.len())
 	}
 }
 

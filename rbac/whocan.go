@@ -1,122 +1,104 @@
 package rbac
 
-import (
-	"cmp"
-	"math/bits"
-	"slices"
-	"sync"
-)
+import "iter"
 
-// holderRef is one (staff member, reason) pair found by WhoCan.
-type holderRef struct {
-	id  StaffID
-	src Source
-}
-
-// WhoCan returns the active staff members who may perform p, by ID, each
-// with every reason. It is answered from the decision index: the
-// full-access set, the members of each active department holding p, and
-// the direct holders of p.
+// WhoCan returns the active staff members who may perform p, ascending by
+// ID, each with every reason: full access, then departments by ID, then a
+// direct grant. It is answered from the decision index, where each
+// permission keeps its holders as a compressed ID set, so it costs the
+// size of the answer, not of the staff. For a count, a page or the IDs
+// alone, WhoCanCount, WhoCanPage and WhoCanIDs cost less.
 func (s *Service) WhoCan(p Permission) []Holder {
-	return s.snap.Load().whoCan(p)
+	snap := s.snap.Load()
+	h := snap.holdersOf(p)
+	return snap.explainHolders(p, h, 0, h.len())
 }
 
-func (s *snapshot) whoCan(p Permission) []Holder {
+// WhoCanCount returns how many active staff members may perform p:
+// len(WhoCan(p)) without building the answer (a read of one counter).
+func (s *Service) WhoCanCount(p Permission) int {
+	return s.snap.Load().holdersOf(p).len()
+}
+
+// WhoCanIDs yields the IDs of the active staff members who may perform p,
+// ascending, from the decisions current when it is called (later changes
+// do not show). It allocates nothing per ID; stop early by returning false
+// from the loop body.
+func (s *Service) WhoCanIDs(p Permission) iter.Seq[StaffID] {
+	h := s.snap.Load().holdersOf(p)
+	return func(yield func(StaffID) bool) {
+		for id := range h.all() {
+			if !yield(id) {
+				return
+			}
+		}
+	}
+}
+
+// WhoCanPage returns up to limit holders of p with an ID greater than
+// after, ascending, each with its reasons as in WhoCan: pass 0 for the
+// first page and the last Staff of a page for the next. A page shorter
+// than limit is the last. Each page reads the decisions current when it
+// is called: a staff member who holds p throughout appears exactly once
+// across the pages, whatever changes in between. A limit below 1 gives an
+// empty page.
+func (s *Service) WhoCanPage(p Permission, after StaffID, limit int) []Holder {
+	if limit < 1 {
+		return nil
+	}
+	snap := s.snap.Load()
+	h := snap.holdersOf(p)
+	return snap.explainHolders(p, h, after, min(limit, h.len()))
+}
+
+// explainHolders returns up to limit members of h above after with their
+// reasons for p, in two allocations (the holders and one backing array
+// for all their sources).
+func (s *snapshot) explainHolders(p Permission, h *idset, after StaffID, limit int) []Holder {
+	if limit == 0 {
+		return nil
+	}
 	pid, known := s.permIDs[p]
-	n := len(s.full)
-	var holding []*deptEntry
-	if known {
-		for _, d := range s.depts {
-			if d != nil && !d.disabled && d.perms.has(pid) {
-				holding = append(holding, d)
-				n += len(d.members)
-			}
+	out := make([]Holder, 0, limit)
+	srcs := make([]Source, 0, limit+limit/2+8)
+	visit := func(id StaffID) bool {
+		start := len(srcs)
+		if e := s.staffEntry(id); e != nil {
+			srcs = s.appendSources(srcs, e, pid, known)
 		}
-		if int(pid) < len(s.direct) {
-			n += len(s.direct[pid])
-		}
+		out = append(out, Holder{Staff: id, Sources: srcs[start:len(srcs):len(srcs)]})
+		return len(out) < limit
 	}
-	// Collect (staff, reason) pairs in reason order — full access, then
-	// departments by ID, then direct grants — and sort them stably by
-	// staff: each holder's reasons come out in that order.
-	slices.SortFunc(holding, func(a, b *deptEntry) int { return cmp.Compare(a.id, b.id) })
-	scratch := refBufs.Get().(*refScratch)
-	defer refBufs.Put(scratch)
-	refs := slices.Grow(scratch.refs[:0], n)
-	for id := range s.full {
-		refs = append(refs, holderRef{id, Source{Kind: SourceFullAccess}})
+	if after == 0 && h.has(0) && !visit(0) {
+		return out
 	}
-	for _, d := range holding {
-		src := Source{Kind: SourceDepartment, Department: d.id}
-		for _, id := range d.members {
-			refs = append(refs, holderRef{id, src})
-		}
-	}
-	if known && int(pid) < len(s.direct) {
-		for id := range s.direct[pid] {
-			refs = append(refs, holderRef{id, Source{Kind: SourceDirect}})
-		}
-	}
-	scratch.refs = refs // keep the grown buffers for the next call
-	if cap(scratch.tmp) < len(refs) {
-		scratch.tmp = make([]holderRef, len(refs))
-	}
-	refs = sortByStaff(refs, scratch.tmp[:len(refs)])
-	// One backing array for every holder's sources: two allocations in all.
-	srcs := make([]Source, 0, len(refs))
-	out := make([]Holder, 0, len(refs))
-	for i := 0; i < len(refs); {
-		id := refs[i].id
-		j := i
-		for j < len(refs) && refs[j].id == id {
-			j++
-		}
-		if s.active(id) {
-			start := len(srcs)
-			for _, r := range refs[i:j] {
-				srcs = append(srcs, r.src)
-			}
-			out = append(out, Holder{Staff: id, Sources: srcs[start:len(srcs):len(srcs)]})
-		}
-		i = j
-	}
+	h.after(after, visit)
 	return out
 }
 
-// refScratch is WhoCan's scratch space (two arrays of pairs, 240 KB each
-// for 10,000 pairs), recycled so that only the result is allocated per call.
-type refScratch struct{ refs, tmp []holderRef }
-
-var refBufs = sync.Pool{New: func() any { return new(refScratch) }}
-
-// sortByStaff sorts refs stably by staff ID, using tmp (as long as refs)
-// as scratch: a radix sort, 9 bits per pass, as many passes as the largest
-// ID needs (two at 100,000 staff), or a comparison sort for short lists and
-// very large IDs. The result is refs or tmp.
-func sortByStaff(refs, tmp []holderRef) []holderRef {
-	var maxID uint64
-	for _, r := range refs {
-		maxID = max(maxID, uint64(r.id))
+// appendSources appends why entry e holds permission pid (known: pid is in
+// the snapshot), ignoring whether e is disabled: full access, then
+// departments by ID, then a direct grant.
+func (s *snapshot) appendSources(dst []Source, e *staffEntry, pid permID, known bool) []Source {
+	if e.full {
+		dst = append(dst, Source{Kind: SourceFullAccess})
 	}
-	if len(refs) < 64 || maxID >= 1<<36 {
-		slices.SortStableFunc(refs, func(a, b holderRef) int { return cmp.Compare(a.id, b.id) })
-		return refs
+	if !known {
+		return dst
 	}
-	src, dst := refs, tmp
-	for shift := uint(0); shift < uint(bits.Len64(maxID)); shift += 9 {
-		var count [513]int
-		for _, r := range src {
-			count[(uint64(r.id)>>shift)&511+1]++
+	start := len(dst)
+	for _, slot := range e.depts {
+		d := s.deptAt(slot)
+		if d.disabled || !d.perms.has(pid) {
+			continue
 		}
-		for i := 1; i < len(count); i++ {
-			count[i] += count[i-1]
+		dst = append(dst, Source{Kind: SourceDepartment, Department: d.id})
+		for i := len(dst) - 1; i > start && dst[i-1].Department > dst[i].Department; i-- {
+			dst[i-1], dst[i] = dst[i], dst[i-1] // a staff member has few departments
 		}
-		for _, r := range src {
-			k := (uint64(r.id) >> shift) & 511
-			dst[count[k]] = r
-			count[k]++
-		}
-		src, dst = dst, src
 	}
-	return src
+	if e.direct.has(pid) {
+		dst = append(dst, Source{Kind: SourceDirect})
+	}
+	return dst
 }

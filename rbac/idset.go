@@ -1,0 +1,371 @@
+package rbac
+
+import (
+	"iter"
+	"math/bits"
+	"slices"
+)
+
+// idset is an immutable, compressed set of staff IDs: Roaring's layout
+// (IDs grouped in blocks of 65,536 by their high bits; a block is a sorted
+// array of the low 16 bits while it holds at most arrayMax of them and a
+// 8 KiB bitmap beyond) with copy-on-write at block grain. It holds a
+// department's members, a permission's direct holders and a permission's
+// effective holders, so "who can" costs the answer, not the staff. It
+// orders IDs as unsigned numbers (staff IDs are positive).
+//
+// Published sets are never changed. A builder changes a set through its
+// owner token: blocks and directories it created itself carry the token
+// and are changed in place; anything else is copied first (one block and
+// the directory, whatever the size of the set). The nil *idset is the
+// empty set.
+type idset struct {
+	own  *owner
+	n    int
+	keys []uint64 // id >> blockBits, ascending
+	blks []*idblock
+}
+
+// owner identifies the builder that may change what carries it. It is
+// kept alive by what it marks, so its address is never reused while a
+// published block still names it.
+type owner struct{ _ byte }
+
+const (
+	blockBits = 16
+	blockMask = 1<<blockBits - 1
+	// arrayMax is where a block turns from an array (2 bytes an ID) into a
+	// bitmap (8 KiB): the size at which both take the same room.
+	arrayMax = 4096
+)
+
+type idblock struct {
+	own  *owner
+	n    int
+	arr  []uint16 // sorted, while bits is nil
+	bits []uint64 // 1,024 words, once the block is dense
+}
+
+func (s *idset) len() int {
+	if s == nil {
+		return 0
+	}
+	return s.n
+}
+
+func (s *idset) find(key uint64) (int, bool) {
+	return slices.BinarySearch(s.keys, key)
+}
+
+func (s *idset) has(id StaffID) bool {
+	if s == nil {
+		return false
+	}
+	i, ok := s.find(uint64(id) >> blockBits)
+	return ok && s.blks[i].has(uint16(uint64(id)&blockMask))
+}
+
+func (b *idblock) has(lo uint16) bool {
+	if b.bits != nil {
+		return b.bits[lo>>6]&(1<<(lo&63)) != 0
+	}
+	_, ok := slices.BinarySearch(b.arr, lo)
+	return ok
+}
+
+// after yields the members greater than after, ascending, until yield
+// returns false.
+func (s *idset) after(after StaffID, yield func(StaffID) bool) {
+	if s == nil {
+		return
+	}
+	start := uint64(after) + 1
+	if start == 0 { // after was the largest ID
+		return
+	}
+	i, _ := s.find(start >> blockBits)
+	for ; i < len(s.keys); i++ {
+		base := s.keys[i] << blockBits
+		lo := 0
+		if s.keys[i] == start>>blockBits {
+			lo = int(start & blockMask)
+		}
+		if !s.blks[i].each(base, lo, yield) {
+			return
+		}
+	}
+}
+
+// each yields base+x for the block's members x >= from.
+func (b *idblock) each(base uint64, from int, yield func(StaffID) bool) bool {
+	if b.bits == nil {
+		j, _ := slices.BinarySearch(b.arr, uint16(from))
+		for _, x := range b.arr[j:] {
+			if !yield(StaffID(base + uint64(x))) {
+				return false
+			}
+		}
+		return true
+	}
+	for w := from >> 6; w < len(b.bits); w++ {
+		word := b.bits[w]
+		if w == from>>6 {
+			word &^= 1<<(from&63) - 1
+		}
+		for word != 0 {
+			t := bits.TrailingZeros64(word)
+			if !yield(StaffID(base + uint64(w<<6+t))) {
+				return false
+			}
+			word &= word - 1
+		}
+	}
+	return true
+}
+
+// all yields every member, ascending.
+func (s *idset) all() iter.Seq[StaffID] {
+	return func(yield func(StaffID) bool) {
+		if s != nil && s.n > 0 {
+			if s.has(0) && !yield(0) {
+				return
+			}
+			s.after(0, yield)
+		}
+	}
+}
+
+// appendTo appends every member, ascending, to dst.
+func (s *idset) appendTo(dst []StaffID) []StaffID {
+	if s == nil {
+		return dst
+	}
+	dst = slices.Grow(dst, s.n)
+	for i, b := range s.blks {
+		base := s.keys[i] << blockBits
+		if b.bits == nil {
+			for _, x := range b.arr {
+				dst = append(dst, StaffID(base+uint64(x)))
+			}
+			continue
+		}
+		for w, word := range b.bits {
+			for word != 0 {
+				t := bits.TrailingZeros64(word)
+				dst = append(dst, StaffID(base+uint64(w<<6+t)))
+				word &= word - 1
+			}
+		}
+	}
+	return dst
+}
+
+// mine returns s, or a copy of its directory owned by o.
+func (s *idset) mine(o *owner) *idset {
+	if s == nil {
+		return &idset{own: o}
+	}
+	if s.own == o {
+		return s
+	}
+	return &idset{own: o, n: s.n, keys: slices.Clone(s.keys), blks: slices.Clone(s.blks)}
+}
+
+func (b *idblock) mine(o *owner) *idblock {
+	if b.own == o {
+		return b
+	}
+	c := &idblock{own: o, n: b.n}
+	if b.bits != nil {
+		c.bits = slices.Clone(b.bits)
+	} else {
+		c.arr = slices.Clone(b.arr)
+	}
+	return c
+}
+
+// with returns the set with id added, changing only what o owns.
+func (s *idset) with(o *owner, id StaffID) *idset {
+	if s.has(id) {
+		return s
+	}
+	s = s.mine(o)
+	key, lo := uint64(id)>>blockBits, uint16(uint64(id)&blockMask)
+	i, ok := s.find(key)
+	if !ok {
+		s.keys = slices.Insert(s.keys, i, key)
+		s.blks = slices.Insert(s.blks, i, &idblock{own: o})
+	}
+	b := s.blks[i].mine(o)
+	s.blks[i] = b
+	b.add(lo)
+	s.n++
+	return s
+}
+
+func (b *idblock) add(lo uint16) {
+	b.n++
+	if b.bits != nil {
+		b.bits[lo>>6] |= 1 << (lo & 63)
+		return
+	}
+	if len(b.arr) < arrayMax {
+		j, _ := slices.BinarySearch(b.arr, lo)
+		b.arr = slices.Insert(b.arr, j, lo)
+		return
+	}
+	b.bits = make([]uint64, 1<<blockBits/64)
+	for _, x := range b.arr {
+		b.bits[x>>6] |= 1 << (x & 63)
+	}
+	b.bits[lo>>6] |= 1 << (lo & 63)
+	b.arr = nil
+}
+
+// without returns the set with id removed (nil once empty), changing only
+// what o owns.
+func (s *idset) without(o *owner, id StaffID) *idset {
+	if !s.has(id) {
+		return s
+	}
+	if s.n == 1 {
+		return nil
+	}
+	s = s.mine(o)
+	i, _ := s.find(uint64(id) >> blockBits)
+	if s.blks[i].n == 1 {
+		s.keys = slices.Delete(s.keys, i, i+1)
+		s.blks = slices.Delete(s.blks, i, i+1)
+	} else {
+		b := s.blks[i].mine(o)
+		s.blks[i] = b
+		b.remove(uint16(uint64(id) & blockMask))
+	}
+	s.n--
+	return s
+}
+
+func (b *idblock) remove(lo uint16) {
+	b.n--
+	if b.bits == nil {
+		j, _ := slices.BinarySearch(b.arr, lo)
+		b.arr = slices.Delete(b.arr, j, j+1)
+		return
+	}
+	b.bits[lo>>6] &^= 1 << (lo & 63)
+	if b.n > arrayMax/2 { // hysteresis: no flapping at the threshold
+		return
+	}
+	arr := make([]uint16, 0, b.n)
+	for w, word := range b.bits {
+		for word != 0 {
+			t := bits.TrailingZeros64(word)
+			arr = append(arr, uint16(w<<6+t))
+			word &= word - 1
+		}
+	}
+	b.arr, b.bits = arr, nil
+}
+
+// update returns the set with add added and del removed, changing only
+// what o owns. Both are ascending, add holds no member and del only
+// members (as a builder's row diff gives them): one merge per block
+// instead of an insertion per ID.
+func (s *idset) update(o *owner, add, del []StaffID) *idset {
+	if len(add) == 0 && len(del) == 0 {
+		return s
+	}
+	s = s.mine(o)
+	for len(add) > 0 || len(del) > 0 {
+		var key uint64
+		switch {
+		case len(del) == 0:
+			key = uint64(add[0]) >> blockBits
+		case len(add) == 0:
+			key = uint64(del[0]) >> blockBits
+		default:
+			key = min(uint64(add[0]), uint64(del[0])) >> blockBits
+		}
+		na := blockRun(add, key)
+		nd := blockRun(del, key)
+		i, ok := s.find(key)
+		if !ok {
+			s.keys = slices.Insert(s.keys, i, key)
+			s.blks = slices.Insert(s.blks, i, &idblock{own: o})
+		}
+		b := s.blks[i].mine(o)
+		b.merge(add[:na], del[:nd])
+		s.n += na - nd
+		if b.n == 0 {
+			s.keys = slices.Delete(s.keys, i, i+1)
+			s.blks = slices.Delete(s.blks, i, i+1)
+		} else {
+			s.blks[i] = b
+		}
+		add, del = add[na:], del[nd:]
+	}
+	if s.n == 0 {
+		return nil
+	}
+	return s
+}
+
+// blockRun counts the leading IDs of ids that fall in block key.
+func blockRun(ids []StaffID, key uint64) int {
+	n := 0
+	for n < len(ids) && uint64(ids[n])>>blockBits == key {
+		n++
+	}
+	return n
+}
+
+func (b *idblock) merge(add, del []StaffID) {
+	n := b.n + len(add) - len(del)
+	if b.bits == nil && n > arrayMax {
+		b.bits = make([]uint64, 1<<blockBits/64)
+		for _, x := range b.arr {
+			b.bits[x>>6] |= 1 << (x & 63)
+		}
+		b.arr = nil
+	}
+	b.n = n
+	if b.bits != nil {
+		for _, id := range add {
+			lo := uint64(id) & blockMask
+			b.bits[lo>>6] |= 1 << (lo & 63)
+		}
+		for _, id := range del {
+			lo := uint64(id) & blockMask
+			b.bits[lo>>6] &^= 1 << (lo & 63)
+		}
+		if n <= arrayMax/2 {
+			arr := make([]uint16, 0, n)
+			for w, word := range b.bits {
+				for word != 0 {
+					t := bits.TrailingZeros64(word)
+					arr = append(arr, uint16(w<<6+t))
+					word &= word - 1
+				}
+			}
+			b.arr, b.bits = arr, nil
+		}
+		return
+	}
+	out := make([]uint16, 0, n)
+	i, j, k := 0, 0, 0
+	for i < len(b.arr) || j < len(add) {
+		if j == len(add) || i < len(b.arr) && b.arr[i] < uint16(uint64(add[j])&blockMask) {
+			x := b.arr[i]
+			i++
+			if k < len(del) && uint16(uint64(del[k])&blockMask) == x {
+				k++
+				continue
+			}
+			out = append(out, x)
+			continue
+		}
+		out = append(out, uint16(uint64(add[j])&blockMask))
+		j++
+	}
+	b.arr = out
+}

@@ -1,0 +1,219 @@
+package rbac
+
+import (
+	"maps"
+	"slices"
+)
+
+// builder derives the next snapshot from a base. Everything it creates
+// carries its owner token and is changed in place; everything it reaches
+// from the base is copied on first write (see idset and pvec), so the base
+// and every published snapshot stay untouched for their readers. A builder
+// is used once: finish publishes what it built.
+type builder struct {
+	base, next *snapshot
+	own        *owner
+
+	permsCopied bool
+	farCopied   bool
+	slotsCopied bool
+	directTop   bool
+	holdersTop  bool
+	fullCopied  bool
+
+	work      map[StaffID]*staffEntry // working copies of touched entries
+	deptDirty map[deptSlot]bool       // permissions or status changed
+	gain      [][]StaffID             // by permID: new holders, ascending (finish)
+	loss      [][]StaffID             // by permID: former holders, ascending
+}
+
+func newBuilder(base *snapshot) *builder {
+	next := *base
+	return &builder{
+		base:      base,
+		next:      &next,
+		own:       new(owner),
+		work:      map[StaffID]*staffEntry{},
+		deptDirty: map[deptSlot]bool{},
+	}
+}
+
+func (b *builder) perm(p Permission) permID {
+	if id, ok := b.next.permIDs[p]; ok {
+		return id
+	}
+	if !b.permsCopied {
+		b.next.permIDs = maps.Clone(b.next.permIDs)
+		b.next.perms = slices.Clone(b.next.perms)
+		b.next.order = &orderCache{}
+		b.permsCopied = true
+	}
+	id := permID(len(b.next.perms))
+	b.next.permIDs[p] = id
+	b.next.perms = append(b.next.perms, p)
+	if int(id>>6) >= b.next.words {
+		b.widen()
+	}
+	// Before this change nobody but full access held p: start its holders
+	// there, and finish moves them to the new state with every row it
+	// recomputes (see holdersDiff).
+	h := b.holderSets()
+	h = append(h, make([]*idset, len(b.next.perms)-len(h))...)
+	h[id] = b.base.active
+	b.next.holders = h
+	return id
+}
+
+func (b *builder) holderSets() []*idset {
+	if !b.holdersTop {
+		b.next.holders = slices.Clone(b.next.holders)
+		b.holdersTop = true
+	}
+	return b.next.holders
+}
+
+// staff returns the working copy of id's entry, creating it if needed.
+func (b *builder) staff(id StaffID) *staffEntry {
+	if e := b.work[id]; e != nil {
+		return e
+	}
+	e := &staffEntry{}
+	if cur := b.next.staffEntry(id); cur != nil {
+		*e = *cur
+		e.depts = slices.Clone(cur.depts)
+	}
+	b.work[id] = e
+	return e
+}
+
+// dept returns the builder's own copy of the department entry, creating
+// it if needed, and its slot.
+func (b *builder) dept(id DepartmentID) (*deptEntry, deptSlot) {
+	slot, ok := b.next.deptSlots[id]
+	if !ok {
+		if !b.slotsCopied {
+			b.next.deptSlots = maps.Clone(b.next.deptSlots)
+			b.slotsCopied = true
+		}
+		slot = deptSlot(b.next.depts.len())
+		b.next.deptSlots[id] = slot
+	}
+	d := b.next.deptAt(slot)
+	switch {
+	case d == nil:
+		d = &deptEntry{own: b.own, id: id}
+		b.next.depts.set(b.own, uint64(slot), d)
+	case d.own != b.own:
+		c := *d
+		c.own = b.own
+		d = &c
+		b.next.depts.set(b.own, uint64(slot), d)
+	}
+	return d, slot
+}
+
+func (b *builder) directSets(p permID) []*idset {
+	if !b.directTop {
+		b.next.direct = slices.Clone(b.next.direct)
+		b.directTop = true
+	}
+	if int(p) >= len(b.next.direct) {
+		b.next.direct = append(b.next.direct, make([]*idset, int(p)+1-len(b.next.direct))...)
+	}
+	return b.next.direct
+}
+
+func (b *builder) fullSet() map[StaffID]struct{} {
+	if !b.fullCopied {
+		b.next.full = maps.Clone(b.next.full)
+		b.fullCopied = true
+	}
+	return b.next.full
+}
+
+// apply adds (add=true) or removes one rule. Applying a rule that is
+// already in (or absent from) the policy is a no-op, as in Casbin.
+func (b *builder) apply(r Rule, add bool) {
+	switch r.Kind {
+	case RuleGrant:
+		pid := b.perm(r.Permission)
+		if r.Subject.Department != 0 {
+			d, slot := b.dept(r.Subject.Department)
+			if add {
+				d.perms = d.perms.with(pid)
+			} else {
+				d.perms = d.perms.without(pid)
+			}
+			b.deptDirty[slot] = true
+			return
+		}
+		id := r.Subject.Staff
+		e := b.staff(id)
+		sets := b.directSets(pid)
+		if add {
+			e.direct = e.direct.with(pid)
+			sets[pid] = sets[pid].with(b.own, id)
+		} else {
+			e.direct = e.direct.without(pid)
+			sets[pid] = sets[pid].without(b.own, id)
+		}
+	case RuleMember:
+		id := r.Subject.Staff
+		d, slot := b.dept(r.Department)
+		e := b.staff(id)
+		i, found := slices.BinarySearch(e.depts, slot)
+		if add {
+			d.members = d.members.with(b.own, id)
+			if !found {
+				e.depts = slices.Insert(e.depts, i, slot)
+			}
+		} else {
+			d.members = d.members.without(b.own, id)
+			if found {
+				e.depts = slices.Delete(e.depts, i, i+1)
+			}
+		}
+	case RuleFlag:
+		if r.Subject.Department != 0 {
+			if r.Flag == FlagDisabled {
+				d, slot := b.dept(r.Subject.Department)
+				d.disabled = add
+				b.deptDirty[slot] = true
+			}
+			return
+		}
+		id := r.Subject.Staff
+		e := b.staff(id)
+		switch r.Flag {
+		case FlagFullAccess:
+			e.full = add
+			if add {
+				b.fullSet()[id] = struct{}{}
+			} else {
+				delete(b.fullSet(), id)
+			}
+		case FlagDisabled:
+			e.disabled = add
+		}
+	}
+}
+
+func (b *builder) applyDelta(d PolicyDelta) {
+	for _, r := range d.Remove {
+		b.apply(r, false)
+	}
+	for _, r := range d.Add {
+		b.apply(r, true)
+	}
+}
+
+// buildSnapshot builds a snapshot from a whole policy.
+func buildSnapshot(rules []Rule, version int64) *snapshot {
+	b := newBuilder(newSnapshot())
+	for _, r := range rules {
+		b.apply(r, true)
+	}
+	next := b.finish()
+	next.version = version
+	return next
+}

@@ -1,0 +1,190 @@
+package rbac
+
+import (
+	"maps"
+	"math/bits"
+	"slices"
+)
+
+// finish recomputes the row (flags and effective permissions) of every
+// touched staff member and of every member of a changed department, moves
+// each permission's holders by the bits that changed, and returns the
+// snapshot to publish. Rows are recomputed in ID order, so the holder sets
+// grow at their ends when a whole policy is built.
+func (b *builder) finish() *snapshot {
+	ids := make([]StaffID, 0, len(b.work))
+	for id := range b.work {
+		ids = append(ids, id)
+	}
+	for slot := range b.deptDirty {
+		ids = b.next.deptAt(slot).members.appendTo(ids)
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	row := make([]uint64, b.next.words)
+	for _, id := range ids {
+		e := b.work[id]
+		if e == nil { // a member of a changed department: only its row
+			e = b.next.staffEntry(id)
+		}
+		var flags uint8
+		if e == nil || e.empty() {
+			e = nil
+			clear(row)
+		} else {
+			flags = hotPresent
+			if e.full {
+				flags |= hotFull
+			}
+			if e.disabled {
+				flags |= hotDisabled
+			}
+			b.effective(e, flags, row)
+		}
+		b.holdersDiff(id, flags, row)
+		b.setRow(id, flags, row, e)
+	}
+	for pid := range b.gain {
+		if len(b.gain[pid]) > 0 || len(b.loss[pid]) > 0 {
+			h := b.holderSets()
+			h[pid] = h[pid].update(b.own, b.gain[pid], b.loss[pid])
+		}
+	}
+	b.work, b.deptDirty, b.gain, b.loss = nil, nil, nil, nil
+	return b.next
+}
+
+// effective writes into row what a check reads for entry e: all zeros when
+// disabled, all ones for full access, otherwise the union of its active
+// departments' permissions and its direct grants.
+func (b *builder) effective(e *staffEntry, flags uint8, row []uint64) {
+	switch {
+	case flags&hotDisabled != 0:
+		clear(row)
+	case flags&hotFull != 0:
+		for i := range row {
+			row[i] = ^uint64(0)
+		}
+	default:
+		clear(row)
+		copy(row, e.direct)
+		for _, slot := range e.depts {
+			if d := b.next.deptAt(slot); !d.disabled {
+				for i, w := range d.perms {
+					row[i] |= w
+				}
+			}
+		}
+	}
+}
+
+// holdersDiff notes, for the holder sets, the bits id's row gains or
+// loses against the base snapshot (finish applies them per set, in ID
+// order). Words the base did not have yet read as
+// all ones for a full-access account, as pid seeded those permissions'
+// holders with the base's full-access accounts.
+func (b *builder) holdersDiff(id StaffID, flags uint8, row []uint64) {
+	oflags, orow := b.base.row(id)
+	ofull := fullActive(oflags)
+	nperms := len(b.next.perms)
+	for w, nw := range row {
+		var ow uint64
+		if w < len(orow) {
+			ow = orow[w]
+		} else if ofull {
+			ow = ^uint64(0)
+		}
+		for x := ow ^ nw; x != 0; x &= x - 1 {
+			t := bits.TrailingZeros64(x)
+			pid := w<<6 + t
+			if pid >= nperms {
+				break
+			}
+			if b.gain == nil {
+				b.gain = make([][]StaffID, nperms)
+				b.loss = make([][]StaffID, nperms)
+			}
+			if nw&(1<<t) != 0 {
+				b.gain[pid] = append(b.gain[pid], id)
+			} else {
+				b.loss[pid] = append(b.loss[pid], id)
+			}
+		}
+	}
+	if nfull := fullActive(flags); nfull != ofull {
+		if nfull {
+			b.next.active = b.next.active.with(b.own, id)
+		} else {
+			b.next.active = b.next.active.without(b.own, id)
+		}
+	}
+}
+
+// setRow stores id's flags, row and entry, copying its chunk on first
+// write.
+func (b *builder) setRow(id StaffID, flags uint8, row []uint64, e *staffEntry) {
+	words := b.next.words
+	if uint64(id) >= denseLimit {
+		if !b.farCopied {
+			b.next.far = maps.Clone(b.next.far)
+			b.farCopied = true
+		}
+		if flags == 0 {
+			delete(b.next.far, id)
+			return
+		}
+		b.next.far[id] = &farStaff{flags: flags, bits: slices.Clone(row), entry: e}
+		return
+	}
+	c := uint64(id) >> chunkBits
+	ch := b.next.hot.at(c)
+	switch {
+	case ch == nil:
+		if flags == 0 {
+			return
+		}
+		ch = &staffChunk{own: b.own, bits: make([]uint64, chunkSize*words)}
+		b.next.hot.set(b.own, c, ch)
+	case ch.own != b.own:
+		ch = &staffChunk{own: b.own, flags: ch.flags, entry: ch.entry, bits: slices.Clone(ch.bits)}
+		b.next.hot.set(b.own, c, ch)
+	}
+	i := int(id & (chunkSize - 1))
+	ch.flags[i] = flags
+	ch.entry[i] = e
+	copy(ch.bits[i*words:(i+1)*words], row)
+}
+
+// widen gives every staff row room for more permissions: rarely (once per
+// 256 new permissions), at the cost of copying every row.
+func (b *builder) widen() {
+	old := b.next.words
+	words := old + 4
+	fill := func(flags uint8, dst, src []uint64) {
+		copy(dst, src)
+		if fullActive(flags) {
+			for i := old; i < words; i++ {
+				dst[i] = ^uint64(0)
+			}
+		}
+	}
+	for c := range b.next.hot.len() {
+		ch := b.next.hot.at(uint64(c))
+		if ch == nil {
+			continue
+		}
+		n := &staffChunk{own: b.own, flags: ch.flags, entry: ch.entry, bits: make([]uint64, chunkSize*words)}
+		for i := range chunkSize {
+			fill(ch.flags[i], n.bits[i*words:(i+1)*words], ch.bits[i*old:(i+1)*old])
+		}
+		b.next.hot.set(b.own, uint64(c), n)
+	}
+	far := make(map[StaffID]*farStaff, len(b.next.far))
+	for id, f := range b.next.far {
+		n := &farStaff{flags: f.flags, bits: make([]uint64, words), entry: f.entry}
+		fill(f.flags, n.bits, f.bits)
+		far[id] = n
+	}
+	b.next.far, b.farCopied = far, true
+	b.next.words = words
+}
