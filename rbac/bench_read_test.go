@@ -145,7 +145,7 @@ func BenchmarkEffectivePermissions(b *testing.B) {
 }
 
 var (
-	errSink     error
+	errSink    error
 	holderSink []rbac.Holder
 )
 
