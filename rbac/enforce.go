@@ -1,6 +1,7 @@
 package rbac
 
 import (
+	"fmt"
 	"math/bits"
 	"slices"
 	"sync"
@@ -165,3 +166,6 @@ func appendEffective(snap *snapshot, out []EffectivePermission, srcs []Source, e
 		Editable:   len(mine) > 0 && mine[len(mine)-1].Kind == SourceDirect,
 	}), srcs
 }
+
+// String renders a holder for reports.
+func (h Holder) String() string { return fmt.Sprintf("staff %s (%v)", h.Staff, h.Sources) }
