@@ -31,7 +31,7 @@ func newAccountEnv(t *testing.T, b testdb.Backend, opts rbac.AccountOptions) *en
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = svc.Close() })
-	boot, err := svc.Bootstrap(ctx, rbac.BootstrapOptions{HashParams: fastHash})
+	boot, err := svc.Bootstrap(ctx, rbac.BootstrapOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

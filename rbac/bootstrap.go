@@ -12,10 +12,10 @@ type BootstrapOptions struct {
 	// AdminLogin is the full-access account's login; "" means "admin".
 	AdminLogin string
 	// AdminPassword is the admin's password, checked against the password
-	// policy; "" means generate one, which Bootstrap returns once.
+	// policy; "" means generate one, which Bootstrap returns once. It is
+	// hashed with the Service's AccountOptions.HashParams, like every
+	// other password, so the admin's sign-in costs what everyone's does.
 	AdminPassword string
-	// HashParams for the admin password; zero means DefaultHashParams.
-	HashParams HashParams
 }
 
 // BootstrapResult is what Bootstrap created or found.
@@ -72,19 +72,16 @@ func (s *Service) Bootstrap(ctx context.Context, opts BootstrapOptions) (Bootstr
 	if err := fe.err("bootstrap"); err != nil {
 		return BootstrapResult{}, err
 	}
-	params := opts.HashParams
-	if params == (HashParams{}) {
-		params = DefaultHashParams()
-	}
+	admin := Staff{Login: login, FullName: Text(language.English, "Administrator")}
 	res := BootstrapResult{AdminPassword: opts.AdminPassword}
 	if res.AdminPassword == "" {
-		pw, err := GeneratePassword(20)
+		pw, err := s.acct.policy.Generate(s.acct.gen, admin)
 		if err != nil {
 			return BootstrapResult{}, err
 		}
 		res.AdminPassword = pw
 	}
-	hash, err := HashPassword(res.AdminPassword, params)
+	hash, err := s.acct.hash(ctx, res.AdminPassword)
 	if err != nil {
 		return BootstrapResult{}, err
 	}

@@ -162,7 +162,7 @@ func BenchmarkRefuseOversizedInput(b *testing.B) {
 	svc, err := rbac.New(ctx, st, rbac.Options{Accounts: rbac.AccountOptions{HashParams: fastHash}})
 	require.NoError(b, err)
 	b.Cleanup(func() { _ = svc.Close() })
-	boot, err := svc.Bootstrap(ctx, rbac.BootstrapOptions{HashParams: fastHash})
+	boot, err := svc.Bootstrap(ctx, rbac.BootstrapOptions{})
 	require.NoError(b, err)
 	admin := boot.Admin.ID
 	names := manyLanguages(80_000)

@@ -35,7 +35,7 @@ func TestConcurrentDepartmentEditsOnPostgres(t *testing.T) {
 	mustNoErr(t, testdb.Open(t, dsn).Migrate(ctx))
 	stA, a := instance(t, dsn, "hardening-a")
 	_, b := instance(t, dsn, "hardening-b")
-	boot, err := a.Bootstrap(ctx, rbac.BootstrapOptions{HashParams: fastHash})
+	boot, err := a.Bootstrap(ctx, rbac.BootstrapOptions{})
 	mustNoErr(t, err)
 	admin := boot.Admin.ID
 	d, err := a.CreateDepartment(ctx, admin, rbac.NewDepartment{Name: rbac.Text(language.English, "Shared")})

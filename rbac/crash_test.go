@@ -123,10 +123,10 @@ func TestCrashSafety(t *testing.T) {
 	func() {
 		st := testdb.Open(t, dsn)
 		mustNoErr(t, st.Migrate(ctx))
-		svc, err := rbac.New(ctx, st, rbac.Options{})
+		svc, err := rbac.New(ctx, st, rbac.Options{Accounts: rbac.AccountOptions{HashParams: fastHash}})
 		mustNoErr(t, err)
 		defer svc.Close()
-		_, err = svc.Bootstrap(ctx, rbac.BootstrapOptions{HashParams: fastHash})
+		_, err = svc.Bootstrap(ctx, rbac.BootstrapOptions{})
 		mustNoErr(t, err)
 		mustNoErr(t, st.Close())
 	}()
@@ -206,7 +206,7 @@ func checkAfterCrash(t *testing.T, dsn string) int64 {
 	if int64(len(versions)) != stateVersion || version != stateVersion {
 		t.Fatalf("change log ends at %d, rbac_state.version = %d, LoadPolicy version = %d", len(versions), stateVersion, version)
 	}
-	svc, err := rbac.New(ctx, st, rbac.Options{})
+	svc, err := rbac.New(ctx, st, rbac.Options{Accounts: rbac.AccountOptions{HashParams: fastHash}})
 	mustNoErr(t, err)
 	defer svc.Close()
 	staff, err := svc.StaffMembers(ctx)

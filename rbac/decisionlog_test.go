@@ -64,12 +64,12 @@ func dlogEnvTo(t testing.TB, w io.Writer, rate float64, level slog.Level) (*rbac
 			return a
 		}}))
 	}
-	svc, err := rbac.New(ctx, st, rbac.Options{DecisionLog: lg, DecisionSampleRate: rate})
+	svc, err := rbac.New(ctx, st, rbac.Options{DecisionLog: lg, DecisionSampleRate: rate, Accounts: rbac.AccountOptions{HashParams: fastHash}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = svc.Close() })
-	boot, err := svc.Bootstrap(ctx, rbac.BootstrapOptions{HashParams: fastHash})
+	boot, err := svc.Bootstrap(ctx, rbac.BootstrapOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +155,7 @@ func TestDecisionLogBadRate(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, rate := range []float64{-0.1, 1.5, math.NaN(), math.Inf(1)} {
-		_, err := rbac.New(context.Background(), st, rbac.Options{DecisionLog: slog.New(slog.DiscardHandler), DecisionSampleRate: rate})
+		_, err := rbac.New(context.Background(), st, rbac.Options{DecisionLog: slog.New(slog.DiscardHandler), DecisionSampleRate: rate, Accounts: rbac.AccountOptions{HashParams: fastHash}})
 		var ve *rbac.ValidationError
 		if !errors.As(err, &ve) || !ve.Has("decision_sample_rate", "range") || !errors.Is(err, rbac.ErrInvalid) {
 			t.Errorf("rate %v: %v", rate, err)
@@ -240,7 +240,7 @@ func ExampleOptions_decisionLog() {
 		panic(err)
 	}
 	defer svc.Close()
-	if _, err := svc.Bootstrap(ctx, rbac.BootstrapOptions{HashParams: fastHash}); err != nil {
+	if _, err := svc.Bootstrap(ctx, rbac.BootstrapOptions{}); err != nil {
 		panic(err)
 	}
 	view := rbac.Perm(rbac.FuncClients, rbac.ActView)

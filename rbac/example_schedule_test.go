@@ -21,11 +21,11 @@ func ExampleService_ResponseDue() {
 	defer st.Close()
 	_ = st.Migrate(ctx)
 	moscow, _ := time.LoadLocation("Europe/Moscow")
-	now := time.Date(2026, time.March, 6, 19, 0, 0, 0, moscow) // Friday evening
-	svc, _ := rbac.New(ctx, st, rbac.Options{Now: func() time.Time { return now }})
-	defer svc.Close()
+	now := time.Date(2026, time.March, 6, 19, 0, 0, 0, moscow)                        // Friday evening
 	fast := rbac.HashParams{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32} // production: leave zero
-	boot, _ := svc.Bootstrap(ctx, rbac.BootstrapOptions{HashParams: fast})
+	svc, _ := rbac.New(ctx, st, rbac.Options{Now: func() time.Time { return now }, Accounts: rbac.AccountOptions{HashParams: fast}})
+	defer svc.Close()
+	boot, _ := svc.Bootstrap(ctx, rbac.BootstrapOptions{})
 
 	sch, err := svc.CreateSchedule(ctx, boot.Admin.ID, hours.Schedule{
 		Name: "Moscow office",

@@ -1,6 +1,9 @@
 package rbac
 
-import "github.com/billingrbac/billingrbac/internal/engine"
+import (
+	"github.com/billingrbac/billingrbac/internal/engine"
+	"github.com/billingrbac/billingrbac/internal/password"
+)
 
 // ApplyForTest applies a committed change to the decision index exactly as
 // the change flow does after commit, without a database: benchmarks use it
@@ -12,4 +15,12 @@ func (s *Service) ApplyForTest(version int64, d PolicyDelta) bool {
 	}
 	pub()
 	return true
+}
+
+// ObserveHashesForTest makes f see the parameters of every Argon2id
+// evaluation the Service starts (hash, verification, equalizing work), so
+// tests count work instead of timing it. Call it before the Service is
+// used concurrently.
+func (s *Service) ObserveHashesForTest(f func(HashParams)) {
+	s.acct.pool.Observe(func(p password.Params) func() { f(HashParams(p)); return nil })
 }

@@ -246,7 +246,7 @@ func TestFailureInjectionBootstrap(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, b testdb.Backend) {
 		st := testdb.New(t, b)
 		ctx := context.Background()
-		svc, err := rbac.New(ctx, st, rbac.Options{})
+		svc, err := rbac.New(ctx, st, rbac.Options{Accounts: rbac.AccountOptions{HashParams: fastHash}})
 		mustNoErr(t, err)
 		defer svc.Close()
 		e := &env{t: t, ctx: ctx, st: st, svc: svc}
@@ -258,7 +258,7 @@ func TestFailureInjectionBootstrap(t *testing.T) {
 			}
 			before := captureAll(t, e, []rbac.StaffID{1})
 			f.arm(n, nil)
-			res, err := svc.Bootstrap(context.WithValue(ctx, faultKey{}, true), rbac.BootstrapOptions{HashParams: fastHash})
+			res, err := svc.Bootstrap(context.WithValue(ctx, faultKey{}, true), rbac.BootstrapOptions{})
 			f.arm(0, nil)
 			if err == nil {
 				if !res.Created || !svc.Can(res.Admin.ID, pSettingsEdit) {

@@ -55,10 +55,10 @@ func newTemplate(tb testing.TB) envTemplate {
 	mustNoErr(tb, err)
 	defer st.Close()
 	mustNoErr(tb, st.Migrate(ctx))
-	svc, err := rbac.New(ctx, st, rbac.Options{})
+	svc, err := rbac.New(ctx, st, rbac.Options{Accounts: rbac.AccountOptions{HashParams: fastHash}})
 	mustNoErr(tb, err)
 	defer svc.Close()
-	boot, err := svc.Bootstrap(ctx, rbac.BootstrapOptions{HashParams: fastHash})
+	boot, err := svc.Bootstrap(ctx, rbac.BootstrapOptions{})
 	mustNoErr(tb, err)
 	return envTemplate{path: path, boot: boot}
 }
@@ -72,7 +72,7 @@ func (tp envTemplate) env(t *testing.T) *env {
 	mustNoErr(t, err)
 	mustNoErr(t, os.WriteFile(dsn, data, 0o600))
 	st := testdb.Open(t, dsn)
-	svc, err := rbac.New(ctx, st, rbac.Options{})
+	svc, err := rbac.New(ctx, st, rbac.Options{Accounts: rbac.AccountOptions{HashParams: fastHash}})
 	mustNoErr(t, err)
 	t.Cleanup(func() { _ = svc.Close() })
 	return &env{t: t, ctx: ctx, dsn: dsn, st: st, svc: svc, boot: tp.boot, admin: tp.boot.Admin.ID}
@@ -212,7 +212,7 @@ func runChangeSequence(t *testing.T, e *env, data []byte) {
 				agree(t, e.svc, storedEnforcer(t, e.st), append(append([]rbac.StaffID(nil), staff...), 999999), fuzzPerms)
 			}
 		}
-		other, err := rbac.New(e.ctx, e.st, rbac.Options{})
+		other, err := rbac.New(e.ctx, e.st, rbac.Options{Accounts: rbac.AccountOptions{HashParams: fastHash}})
 		if err != nil {
 			t.Fatal(err)
 		}

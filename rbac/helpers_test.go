@@ -34,12 +34,12 @@ func newEnv(t *testing.T, b testdb.Backend) *env {
 	if err := st.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	svc, err := rbac.New(ctx, st, rbac.Options{})
+	svc, err := rbac.New(ctx, st, rbac.Options{Accounts: rbac.AccountOptions{HashParams: fastHash}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = svc.Close() })
-	boot, err := svc.Bootstrap(ctx, rbac.BootstrapOptions{HashParams: fastHash})
+	boot, err := svc.Bootstrap(ctx, rbac.BootstrapOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

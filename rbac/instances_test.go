@@ -24,7 +24,7 @@ import (
 func instance(t *testing.T, dsn, name string) (*store.Store, *rbac.Service) {
 	t.Helper()
 	st := testdb.OpenWith(t, dsn, store.Options{ListenerName: name})
-	svc, err := rbac.New(context.Background(), st, rbac.Options{})
+	svc, err := rbac.New(context.Background(), st, rbac.Options{Accounts: rbac.AccountOptions{HashParams: fastHash}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func TestTwoInstances(t *testing.T) {
 		t.Fatal(err)
 	}
 	stA, a := instance(t, dsn, uniqueName("a-"))
-	boot, err := a.Bootstrap(ctx, rbac.BootstrapOptions{HashParams: fastHash})
+	boot, err := a.Bootstrap(ctx, rbac.BootstrapOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -253,11 +253,11 @@ func TestCloseLeavesNoGoroutines(t *testing.T) {
 		if err := st.Migrate(ctx); err != nil {
 			t.Fatal(err)
 		}
-		svc, err := rbac.New(ctx, st, rbac.Options{})
+		svc, err := rbac.New(ctx, st, rbac.Options{Accounts: rbac.AccountOptions{HashParams: fastHash}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := svc.Bootstrap(ctx, rbac.BootstrapOptions{HashParams: fastHash}); err != nil {
+		if _, err := svc.Bootstrap(ctx, rbac.BootstrapOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		if err := svc.Close(); err != nil {

@@ -143,7 +143,7 @@ func TestPasswordPolicyRules(t *testing.T) {
 
 func TestPasswordPolicyOptions(t *testing.T) {
 	st := rbac.Staff{Login: "jsmith"}
-	loose := rbac.PasswordPolicy{MinLength: 8, AllowCommon: true, AllowPersonal: true}
+	loose := rbac.PasswordPolicy{MinLength: 8, AllowCommon: true, AllowPersonal: true, AllowWeak: true}
 	wantNoErr(t, loose.Check("password", st))
 	wantNoErr(t, loose.Check("jsmith-pw", st))
 	wantEqual(t, fieldRules(t, rbac.PasswordPolicy{MaxBytes: 16}.Check("Zq8!vR2#mK4wZq8!v", st)), []string{"password/max_length"})

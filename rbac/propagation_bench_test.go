@@ -26,12 +26,12 @@ func BenchmarkPropagation(b *testing.B) {
 		b.Fatal(err)
 	}
 	stA := testdb.Open(b, dsn)
-	a, err := rbac.New(ctx, stA, rbac.Options{})
+	a, err := rbac.New(ctx, stA, rbac.Options{Accounts: rbac.AccountOptions{HashParams: fastHash}})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer a.Close()
-	boot, err := a.Bootstrap(ctx, rbac.BootstrapOptions{HashParams: fastHash})
+	boot, err := a.Bootstrap(ctx, rbac.BootstrapOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -39,7 +39,7 @@ func BenchmarkPropagation(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	bSvc, err := rbac.New(ctx, testdb.Open(b, dsn), rbac.Options{})
+	bSvc, err := rbac.New(ctx, testdb.Open(b, dsn), rbac.Options{Accounts: rbac.AccountOptions{HashParams: fastHash}})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -46,12 +46,12 @@ func newClockEnv(t *testing.T, b testdb.Backend) (*env, *testClock) {
 	}
 	clk := &testClock{}
 	clk.set(msk(t, "2026-03-02 10:00"))
-	svc, err := rbac.New(ctx, st, rbac.Options{Now: clk.now})
+	svc, err := rbac.New(ctx, st, rbac.Options{Now: clk.now, Accounts: rbac.AccountOptions{HashParams: fastHash}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = svc.Close() })
-	boot, err := svc.Bootstrap(ctx, rbac.BootstrapOptions{HashParams: fastHash})
+	boot, err := svc.Bootstrap(ctx, rbac.BootstrapOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -342,12 +342,12 @@ type plainStore struct{ rbac.Store }
 func TestStoreWithoutHours(t *testing.T) {
 	ctx := context.Background()
 	st := testdb.New(t, testdb.SQLite)
-	svc, err := rbac.New(ctx, plainStore{st}, rbac.Options{})
+	svc, err := rbac.New(ctx, plainStore{st}, rbac.Options{Accounts: rbac.AccountOptions{HashParams: fastHash}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer svc.Close()
-	boot, err := svc.Bootstrap(ctx, rbac.BootstrapOptions{HashParams: fastHash})
+	boot, err := svc.Bootstrap(ctx, rbac.BootstrapOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -372,12 +372,12 @@ func BenchmarkResponseDue(b *testing.B) {
 		b.Run(string(be), func(b *testing.B) {
 			ctx := context.Background()
 			st := testdb.New(b, be)
-			svc, err := rbac.New(ctx, st, rbac.Options{})
+			svc, err := rbac.New(ctx, st, rbac.Options{Accounts: rbac.AccountOptions{HashParams: fastHash}})
 			if err != nil {
 				b.Fatal(err)
 			}
 			defer svc.Close()
-			boot, err := svc.Bootstrap(ctx, rbac.BootstrapOptions{HashParams: fastHash})
+			boot, err := svc.Bootstrap(ctx, rbac.BootstrapOptions{})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -6,9 +6,10 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
-	"sync"
 
 	"github.com/nyaruka/phonenumbers"
+
+	"github.com/billingrbac/billingrbac/internal/password"
 )
 
 // AccountOptions configures staff accounts: password hashing, the password
@@ -27,11 +28,12 @@ type AccountOptions struct {
 	// numbers given without a leading '+'. "" means phone numbers must be
 	// international.
 	PhoneRegion string
-	// MaxConcurrentVerifies bounds how many password verifications
-	// Authenticate and ChangePassword run at once (each holds
-	// HashParams.Memory KiB); others wait for a slot or their context.
-	// 0 means 2 × GOMAXPROCS.
-	MaxConcurrentVerifies int
+	// MaxConcurrentHashes bounds the Argon2id work in progress: every
+	// hash and verification of the Service (sign-in, the rehash after it,
+	// ChangePassword, ResetPassword, CreateStaff, Bootstrap) runs in one
+	// pool of this many evaluations at HashParams.Memory each; the others
+	// wait for a share or for their context. 0 means 2 × GOMAXPROCS.
+	MaxConcurrentHashes int
 }
 
 // PasswordStore is implemented by stores that keep password hashes, as
@@ -65,10 +67,7 @@ type accounts struct {
 	policy PasswordPolicy
 	gen    GeneratorOptions
 	region string
-
-	slots     chan struct{} // bounds concurrent verifications
-	dummyOnce sync.Once
-	dummy     string // a hash of a random password, verified for unknown logins
+	pool   *password.Pool // every Argon2id evaluation of the Service
 }
 
 func (a *accounts) init(o AccountOptions) error {
@@ -92,51 +91,55 @@ func (a *accounts) init(o AccountOptions) error {
 	if a.region != "" && !phonenumbers.GetSupportedRegions()[a.region] {
 		fe.add("phone_region", "enum", "%q is not a region phone numbers are known for", o.PhoneRegion)
 	}
-	n := o.MaxConcurrentVerifies
+	n := o.MaxConcurrentHashes
 	if n == 0 {
 		n = 2 * runtime.GOMAXPROCS(0)
 	}
 	if n < 0 {
-		fe.add("max_concurrent_verifies", "min", "must not be negative")
+		fe.add("max_concurrent_hashes", "min", "must not be negative")
 	}
-	a.slots = make(chan struct{}, max(n, 1))
+	a.pool = password.NewPool(n, password.Params(a.params))
 	a.policy, a.gen = o.Policy, o.Generator
 	return fe.err("account options")
 }
 
-// verify checks password against hash in one of the slots, waiting for
-// one as long as ctx allows.
-func (a *accounts) verify(ctx context.Context, password, hash string) (bool, error) {
-	if err := ctx.Err(); err != nil {
-		return false, err
-	}
-	select {
-	case a.slots <- struct{}{}:
-	case <-ctx.Done():
-		return false, ctx.Err()
-	}
-	defer func() { <-a.slots }()
-	return VerifyPassword(password, hash)
+// hash hashes pw at the current parameters in the pool.
+func (a *accounts) hash(ctx context.Context, pw string) (string, error) {
+	return a.pool.Hash(ctx, pw, password.Params(a.params))
 }
 
-// dummyVerify spends the time of one verification, so an unknown login
-// costs what a wrong password does. It returns only ctx's error.
-func (a *accounts) dummyVerify(ctx context.Context, password string) error {
-	a.dummyOnce.Do(func() {
-		pw, err := GeneratePassword(24)
-		if err == nil {
-			a.dummy, err = HashPassword(pw, a.params)
+// verify checks pw against a stored hash in the pool. A wrong password
+// against a hash made with cheaper parameters than the current ones is
+// padded with the difference, so that every failed sign-in does the work
+// of one evaluation at the current parameters (what an unknown login
+// costs, see dummy) whatever the account's stored parameters. Errors:
+// ctx's, or one wrapping password.ErrMalformed for an unreadable hash
+// (then dummy work was done).
+func (a *accounts) verify(ctx context.Context, pw, hash string) (bool, error) {
+	ok, stored, err := a.pool.Verify(ctx, pw, hash)
+	if errors.Is(err, password.ErrMalformed) {
+		if werr := a.dummy(ctx); werr != nil {
+			return false, werr
 		}
-		if err != nil {
-			// rand failed: a fixed salt and password keep the cost.
-			a.dummy = formatPHC(a.params, make([]byte, a.params.SaltLen), make([]byte, a.params.KeyLen))
-		}
-	})
-	_, err := a.verify(ctx, password, a.dummy)
-	if ctx.Err() != nil {
-		return err
+		return false, err
 	}
-	return nil
+	if err != nil || ok {
+		return ok, err
+	}
+	if pad, ok := password.Pad(stored, password.Params(a.params)); ok {
+		if err := a.pool.Work(ctx, pad); err != nil {
+			return false, err
+		}
+	}
+	return false, nil
+}
+
+// dummy does the work of one verification at the current parameters, for
+// a sign-in with no hash to verify (unknown login, no password set, input
+// refused), so that it costs what a wrong password does. Its only error
+// is ctx's.
+func (a *accounts) dummy(ctx context.Context) error {
+	return a.pool.Work(ctx, password.Params(a.params))
 }
 
 // passwordEvent is what the change log records of a password change: the
@@ -159,12 +162,15 @@ func (s *Service) passwordStore(op string) (PasswordStore, error) {
 // with the current ones (failing that is logged, not returned).
 //
 // Errors: ErrBadCredentials for an unknown login, an account without a
-// password and a wrong password alike, in comparable time (an unknown
-// login is verified against a dummy hash); ErrAccountDisabled for a
-// disabled account, only when the password is correct; ctx's error when
-// it ends first (at most AccountOptions.MaxConcurrentVerifies
-// verifications run at once, the others wait).
-func (s *Service) Authenticate(ctx context.Context, login, password string) (Staff, error) {
+// password, an unreadable stored hash and a wrong password alike, each
+// after the same Argon2id work: one evaluation at the current HashParams
+// (an unknown login's against a dummy input; a hash made with cheaper
+// parameters is padded with the difference), so the answer's timing does
+// not tell which logins exist; ErrAccountDisabled for a disabled account,
+// only when the password is correct; ctx's error when it ends first
+// (the evaluations share the Service's pool, see
+// AccountOptions.MaxConcurrentHashes).
+func (s *Service) Authenticate(ctx context.Context, login, pw string) (Staff, error) {
 	const op = "authenticate"
 	ps, err := s.passwordStore(op)
 	if err != nil {
@@ -173,15 +179,15 @@ func (s *Service) Authenticate(ctx context.Context, login, password string) (Sta
 	bad := func() (Staff, error) { return Staff{}, fmt.Errorf("%s: %w", op, ErrBadCredentials) }
 	var fe fieldErrors
 	login = normalizeLogin(&fe, login)
-	if len(fe) > 0 || len(password) > maxPasswordMaxBytes {
-		if err := s.acct.dummyVerify(ctx, ""); err != nil {
+	if len(fe) > 0 || len(pw) > maxPasswordMaxBytes {
+		if err := s.acct.dummy(ctx); err != nil {
 			return Staff{}, fmt.Errorf("%s: %w", op, err)
 		}
 		return bad()
 	}
 	id, hash, err := ps.PasswordHash(ctx, login)
 	if errors.Is(err, ErrNotFound) || err == nil && hash == "" {
-		if err := s.acct.dummyVerify(ctx, password); err != nil {
+		if err := s.acct.dummy(ctx); err != nil {
 			return Staff{}, fmt.Errorf("%s: %w", op, err)
 		}
 		return bad()
@@ -189,13 +195,13 @@ func (s *Service) Authenticate(ctx context.Context, login, password string) (Sta
 	if err != nil {
 		return Staff{}, fmt.Errorf("%s: %w", op, err)
 	}
-	ok, err := s.acct.verify(ctx, password, hash)
-	if ctxErr := ctx.Err(); ctxErr != nil && err == ctxErr {
-		return Staff{}, fmt.Errorf("%s: %w", op, err)
-	}
-	if err != nil {
+	ok, err := s.acct.verify(ctx, pw, hash)
+	if errors.Is(err, password.ErrMalformed) {
 		s.log.Warn("billingrbac: stored password hash is unreadable", "staff", id, "err", err)
 		return bad()
+	}
+	if err != nil {
+		return Staff{}, fmt.Errorf("%s: %w", op, err)
 	}
 	if !ok {
 		return bad()
@@ -211,7 +217,7 @@ func (s *Service) Authenticate(ctx context.Context, login, password string) (Sta
 		return Staff{}, fmt.Errorf("%s: %w", op, ErrAccountDisabled)
 	}
 	if NeedsRehash(hash, s.acct.params) {
-		if err := s.setPasswordHash(ctx, id, id, hash, password, "rehash"); err != nil {
+		if err := s.setPasswordHash(ctx, id, id, hash, pw, "rehash"); err != nil {
 			s.log.Warn("billingrbac: upgrading a password hash failed", "staff", id, "err", err)
 		}
 	}
@@ -222,8 +228,8 @@ func (s *Service) Authenticate(ctx context.Context, login, password string) (Sta
 // is still old (compare-and-set, when the store's Tx can read hashes).
 // For a rehash, a changed hash means there is nothing to do; otherwise it
 // is ErrConflict.
-func (s *Service) setPasswordHash(ctx context.Context, actor, id StaffID, old, password, event string) error {
-	hash, err := HashPassword(password, s.acct.params)
+func (s *Service) setPasswordHash(ctx context.Context, actor, id StaffID, old, pw, event string) error {
+	hash, err := s.acct.hash(ctx, pw)
 	if err != nil {
 		return err
 	}
@@ -253,10 +259,11 @@ func (s *Service) setPasswordHash(ctx context.Context, actor, id StaffID, old, p
 
 // ChangePassword changes staff member id's own password: the current one
 // is required, the new one must satisfy the password policy and differ.
-// Errors: ErrNotFound, ErrBadCredentials (the current password is wrong or
-// none is set), ErrAccountDisabled (after a correct current password),
-// ErrInvalid (field new_password: the policy's rules, or "reuse"),
-// ErrConflict (the password was changed meanwhile).
+// The new password is checked first, so a refused one costs no hashing.
+// Errors: ErrNotFound, ErrInvalid (field new_password: the policy's rules,
+// or "reuse"), ErrBadCredentials (the current password is wrong or none is
+// set), ErrAccountDisabled (after a correct current password), ErrConflict
+// (the password was changed meanwhile).
 func (s *Service) ChangePassword(ctx context.Context, id StaffID, current, next string) error {
 	const op = "change password"
 	ps, err := s.passwordStore(op)
@@ -267,26 +274,7 @@ func (s *Service) ChangePassword(ctx context.Context, id StaffID, current, next 
 	if err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
-	_, hash, err := ps.PasswordHash(ctx, st.Login)
-	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	if hash == "" || len(current) > maxPasswordMaxBytes {
-		if err := s.acct.dummyVerify(ctx, ""); err != nil {
-			return fmt.Errorf("%s: %w", op, err)
-		}
-		return fmt.Errorf("%s: %w", op, ErrBadCredentials)
-	}
-	ok, err := s.acct.verify(ctx, current, hash)
-	if ctxErr := ctx.Err(); ctxErr != nil && err == ctxErr {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	if err != nil || !ok {
-		return fmt.Errorf("%s: %w", op, ErrBadCredentials)
-	}
-	if st.Status == StatusDisabled {
-		return fmt.Errorf("%s: %w", op, ErrAccountDisabled)
-	}
+	// The new password's rules first: a refused one costs no Argon2id.
 	var fe fieldErrors
 	s.acct.policy.check(&fe, "new_password", next, st)
 	if next == current {
@@ -294,6 +282,26 @@ func (s *Service) ChangePassword(ctx context.Context, id StaffID, current, next 
 	}
 	if err := fe.err(op); err != nil {
 		return err
+	}
+	_, hash, err := ps.PasswordHash(ctx, st.Login)
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if hash == "" || len(current) > maxPasswordMaxBytes {
+		if err := s.acct.dummy(ctx); err != nil {
+			return fmt.Errorf("%s: %w", op, err)
+		}
+		return fmt.Errorf("%s: %w", op, ErrBadCredentials)
+	}
+	ok, err := s.acct.verify(ctx, current, hash)
+	if err != nil && !errors.Is(err, password.ErrMalformed) {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if err != nil || !ok {
+		return fmt.Errorf("%s: %w", op, ErrBadCredentials)
+	}
+	if st.Status == StatusDisabled {
+		return fmt.Errorf("%s: %w", op, ErrAccountDisabled)
 	}
 	if err := s.setPasswordHash(ctx, id, id, hash, next, "change"); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
@@ -313,6 +321,14 @@ func (s *Service) ResetPassword(ctx context.Context, actor, id StaffID) (string,
 	if _, err := s.passwordStore(op); err != nil {
 		return "", err
 	}
+	// Refuse cheaply before generating and hashing: the actor must be able
+	// to take control of the account at all (see precheck).
+	if err := s.precheck(ctx, op, actor, Perm(FuncStaff, ActEdit), id); err != nil {
+		return "", err
+	}
+	if actor == id {
+		return "", denied(op, actor, "staff members change their own password with ChangePassword")
+	}
 	st, err := s.store.StaffMember(ctx, id)
 	if err != nil {
 		return "", fmt.Errorf("%s: staff %s: %w", op, id, err)
@@ -321,7 +337,7 @@ func (s *Service) ResetPassword(ctx context.Context, actor, id StaffID) (string,
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", op, err)
 	}
-	hash, err := HashPassword(pw, s.acct.params)
+	hash, err := s.acct.hash(ctx, pw)
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", op, err)
 	}

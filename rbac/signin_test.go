@@ -213,7 +213,7 @@ type noPasswords struct{ rbac.Store }
 
 func TestAccountsNeedPasswordStore(t *testing.T) {
 	e := newAccountEnv(t, testdb.SQLite, rbac.AccountOptions{})
-	svc, err := rbac.New(e.ctx, noPasswords{e.st}, rbac.Options{})
+	svc, err := rbac.New(e.ctx, noPasswords{e.st}, rbac.Options{Accounts: rbac.AccountOptions{HashParams: fastHash}})
 	mustNoErr(t, err)
 	defer svc.Close()
 	_, err = svc.Authenticate(e.ctx, "admin", goodPW)
@@ -240,7 +240,7 @@ func ExampleService_Authenticate() {
 	fast := rbac.HashParams{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32} // production: leave zero
 	svc, _ := rbac.New(ctx, st, rbac.Options{Accounts: rbac.AccountOptions{HashParams: fast}})
 	defer svc.Close()
-	boot, _ := svc.Bootstrap(ctx, rbac.BootstrapOptions{HashParams: fast})
+	boot, _ := svc.Bootstrap(ctx, rbac.BootstrapOptions{})
 
 	admin, err := svc.Authenticate(ctx, "ADMIN", boot.AdminPassword)
 	fmt.Println(admin.Login, admin.FullAccess, err)
@@ -257,7 +257,7 @@ func ExampleService_Authenticate() {
 // Many sign-ins through one verification slot: all are answered, and a
 // cancelled context is reported as such.
 func TestAuthenticateConcurrencyBound(t *testing.T) {
-	e := newAccountEnv(t, testdb.SQLite, rbac.AccountOptions{MaxConcurrentVerifies: 1})
+	e := newAccountEnv(t, testdb.SQLite, rbac.AccountOptions{MaxConcurrentHashes: 1})
 	e.person("kate", goodPW)
 	errs := make(chan error, 8)
 	for i := range 8 {
@@ -284,8 +284,8 @@ func TestAuthenticateConcurrencyBound(t *testing.T) {
 	cancel()
 	_, err := e.svc.Authenticate(ctx, "kate", goodPW)
 	wantErrIs(t, err, context.Canceled)
-	_, err = rbac.New(e.ctx, e.st, rbac.Options{Accounts: rbac.AccountOptions{MaxConcurrentVerifies: -1}})
-	wantEqual(t, fieldRules(t, err), []string{"max_concurrent_verifies/min"})
+	_, err = rbac.New(e.ctx, e.st, rbac.Options{Accounts: rbac.AccountOptions{MaxConcurrentHashes: -1}})
+	wantEqual(t, fieldRules(t, err), []string{"max_concurrent_hashes/min"})
 }
 
 func ExampleService_ResetPassword() {
@@ -296,7 +296,7 @@ func ExampleService_ResetPassword() {
 	fast := rbac.HashParams{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32} // production: leave zero
 	svc, _ := rbac.New(ctx, st, rbac.Options{Accounts: rbac.AccountOptions{HashParams: fast}})
 	defer svc.Close()
-	boot, _ := svc.Bootstrap(ctx, rbac.BootstrapOptions{HashParams: fast})
+	boot, _ := svc.Bootstrap(ctx, rbac.BootstrapOptions{})
 	kate, _ := svc.CreateStaff(ctx, boot.Admin.ID, rbac.NewStaff{Login: "kate",
 		FullName: rbac.Text(language.English, "Kate Bell")}) // no password yet
 

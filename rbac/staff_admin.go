@@ -26,8 +26,15 @@ func (s *Service) CreateStaff(ctx context.Context, actor StaffID, in NewStaff) (
 	}
 	var hash string
 	if in.Password != "" {
+		// Refuse cheaply before hashing (see precheck); the flow decides.
+		if err := s.precheck(ctx, op, actor, Perm(FuncStaff, ActAdd), 0); err != nil {
+			return Staff{}, err
+		}
+		if err := s.precheckGive(op, actor, in.Departments, in.FullAccess); err != nil {
+			return Staff{}, err
+		}
 		var err error
-		if hash, err = HashPassword(in.Password, s.acct.params); err != nil {
+		if hash, err = s.acct.hash(ctx, in.Password); err != nil {
 			return Staff{}, fmt.Errorf("%s: %w", op, err)
 		}
 	}

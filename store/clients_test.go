@@ -19,12 +19,12 @@ import (
 func clientsOn(t *testing.T, st *store.Store) (*clients.Service, *rbac.Service) {
 	t.Helper()
 	ctx := context.Background()
-	staff, err := rbac.New(ctx, st, rbac.Options{})
+	staff, err := rbac.New(ctx, st, rbac.Options{Accounts: rbac.AccountOptions{HashParams: rbac.HashParams{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = staff.Close() })
-	if _, err := staff.Bootstrap(ctx, rbac.BootstrapOptions{HashParams: rbac.HashParams{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}}); err != nil {
+	if _, err := staff.Bootstrap(ctx, rbac.BootstrapOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	svc, err := clients.New(ctx, st.ClientStore(), staff, clients.Options{})

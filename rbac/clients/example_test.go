@@ -15,10 +15,10 @@ func Example() {
 	st, _ := store.Open(ctx, ":memory:")
 	defer st.Close()
 	_ = st.Migrate(ctx)
-	staff, _ := rbac.New(ctx, st, rbac.Options{})
+	fast := rbac.HashParams{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32} // production: leave zero
+	staff, _ := rbac.New(ctx, st, rbac.Options{Accounts: rbac.AccountOptions{HashParams: fast}})
 	defer staff.Close()
-	boot, _ := staff.Bootstrap(ctx, rbac.BootstrapOptions{AdminPassword: "correct horse battery staple",
-		HashParams: rbac.HashParams{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}})
+	boot, _ := staff.Bootstrap(ctx, rbac.BootstrapOptions{AdminPassword: "correct horse battery staple"})
 	cs, _ := clients.New(ctx, st.ClientStore(), staff, clients.Options{})
 	admin := clients.ByStaff(boot.Admin.ID)
 
@@ -60,10 +60,10 @@ func ExampleService_StaffCan() {
 	st, _ := store.Open(ctx, ":memory:")
 	defer st.Close()
 	_ = st.Migrate(ctx)
-	staff, _ := rbac.New(ctx, st, rbac.Options{})
+	fast := rbac.HashParams{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32} // production: leave zero
+	staff, _ := rbac.New(ctx, st, rbac.Options{Accounts: rbac.AccountOptions{HashParams: fast}})
 	defer staff.Close()
-	boot, _ := staff.Bootstrap(ctx, rbac.BootstrapOptions{AdminPassword: "correct horse battery staple",
-		HashParams: rbac.HashParams{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}})
+	boot, _ := staff.Bootstrap(ctx, rbac.BootstrapOptions{AdminPassword: "correct horse battery staple"})
 	tech, _ := staff.CreateStaff(ctx, boot.Admin.ID, rbac.NewStaff{Login: "tia", FullName: rbac.Text(boot.Support.TaskLanguage, "Tia"),
 		Departments: []rbac.DepartmentID{boot.Support.ID}})
 	sales, _ := staff.CreateStaff(ctx, boot.Admin.ID, rbac.NewStaff{Login: "sam", FullName: rbac.Text(boot.Sales.TaskLanguage, "Sam"),

@@ -33,12 +33,12 @@ func newEnv(t testing.TB, b testdb.Backend) *env {
 	if err := st.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	staff, err := rbac.New(ctx, st, rbac.Options{})
+	staff, err := rbac.New(ctx, st, rbac.Options{Accounts: rbac.AccountOptions{HashParams: fastHash}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = staff.Close() })
-	boot, err := staff.Bootstrap(ctx, rbac.BootstrapOptions{HashParams: fastHash})
+	boot, err := staff.Bootstrap(ctx, rbac.BootstrapOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

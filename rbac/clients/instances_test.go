@@ -33,7 +33,7 @@ func startNode(t testing.TB, dsn string) *node {
 	n := &node{name: "node-" + hex.EncodeToString(b[:])}
 	n.st = testdb.OpenWith(t, dsn, store.Options{ListenerName: n.name})
 	var err error
-	n.staff, err = rbac.New(context.Background(), n.st, rbac.Options{})
+	n.staff, err = rbac.New(context.Background(), n.st, rbac.Options{Accounts: rbac.AccountOptions{HashParams: fastHash}})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = n.staff.Close() })
 	n.cs, err = clients.New(context.Background(), n.st.ClientStore(), n.staff, clients.Options{})
@@ -80,7 +80,7 @@ func TestClientRevocationsReachOtherInstances(t *testing.T) {
 	require.NoError(t, testdb.Open(t, dsn).Migrate(ctx))
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	a := startNode(t, dsn)
-	boot, err := a.staff.Bootstrap(ctx, rbac.BootstrapOptions{HashParams: fastHash})
+	boot, err := a.staff.Bootstrap(ctx, rbac.BootstrapOptions{})
 	require.NoError(t, err)
 	b := startNode(t, dsn)
 	admin := clients.ByStaff(boot.Admin.ID)

@@ -23,11 +23,11 @@ func exampleService() *rbac.Service {
 	if err := st.Migrate(ctx); err != nil {
 		panic(err)
 	}
-	svc, err := rbac.New(ctx, st, rbac.Options{})
+	svc, err := rbac.New(ctx, st, rbac.Options{Accounts: rbac.AccountOptions{HashParams: fastHash}})
 	if err != nil {
 		panic(err)
 	}
-	if _, err := svc.Bootstrap(ctx, rbac.BootstrapOptions{HashParams: fastHash}); err != nil {
+	if _, err := svc.Bootstrap(ctx, rbac.BootstrapOptions{}); err != nil {
 		panic(err)
 	}
 	return svc

@@ -31,10 +31,10 @@ func setup(t testing.TB, b testdb.Backend) fixture {
 	ctx := context.Background()
 	st := testdb.Open(t, testdb.DSN(t, b))
 	require.NoError(t, st.Migrate(ctx))
-	svc, err := rbac.New(ctx, st, rbac.Options{})
+	svc, err := rbac.New(ctx, st, rbac.Options{Accounts: rbac.AccountOptions{HashParams: fastHash}})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = svc.Close() })
-	boot, err := svc.Bootstrap(ctx, rbac.BootstrapOptions{HashParams: fastHash})
+	boot, err := svc.Bootstrap(ctx, rbac.BootstrapOptions{})
 	require.NoError(t, err)
 	john, err := svc.CreateStaff(ctx, boot.Admin.ID, rbac.NewStaff{Login: "john",
 		FullName: rbac.Text(language.English, "John"), Departments: []rbac.DepartmentID{boot.Sales.ID}})

@@ -64,7 +64,8 @@ func New(tb testing.TB, f Fixture) *Instance {
 
 // Build builds an instance from f with the given service options (a
 // Catalog with application functions, a DecisionLog...). The caller closes
-// it. Errors: the fixture's *rbac.ValidationError (rbac.ErrInvalid), or
+// it. Zero opts.Accounts.HashParams means cheap test parameters (64 KiB,
+// one pass), not the production defaults. Errors: the fixture's *rbac.ValidationError (rbac.ErrInvalid), or
 // the rbac error of the change that failed, naming the fixture entry.
 func Build(ctx context.Context, f Fixture, opts rbac.Options) (*Instance, error) {
 	if err := f.Validate(); err != nil {
@@ -109,7 +110,7 @@ func BuildOn(ctx context.Context, st *store.Store, f Fixture, opts rbac.Options)
 		return nil, err
 	}
 	in := &Instance{Service: svc, Clients: cs, Store: st, fixture: &f, opts: opts}
-	boot, err := svc.Bootstrap(ctx, rbac.BootstrapOptions{HashParams: opts.Accounts.HashParams})
+	boot, err := svc.Bootstrap(ctx, rbac.BootstrapOptions{})
 	if err == nil && !boot.Created {
 		err = fmt.Errorf("the database is already bootstrapped: %w", rbac.ErrConflict)
 	}

@@ -27,12 +27,13 @@ func Example() {
 	if err := st.Migrate(ctx); err != nil {
 		log.Fatal(err)
 	}
-	svc, err := rbac.New(ctx, st, rbac.Options{})
+	fast := rbac.HashParams{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32} // production: leave zero
+	svc, err := rbac.New(ctx, st, rbac.Options{Accounts: rbac.AccountOptions{HashParams: fast}})
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer svc.Close()
-	boot, err := svc.Bootstrap(ctx, rbac.BootstrapOptions{HashParams: rbac.HashParams{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32}})
+	boot, err := svc.Bootstrap(ctx, rbac.BootstrapOptions{})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -50,12 +50,12 @@ func newEnv(t testing.TB, b testdb.Backend, opts tasks.Options) *env {
 	t.Helper()
 	ctx := context.Background()
 	st := testdb.New(t, b)
-	svc, err := rbac.New(ctx, st, rbac.Options{})
+	svc, err := rbac.New(ctx, st, rbac.Options{Accounts: rbac.AccountOptions{HashParams: fastHash}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = svc.Close() })
-	boot, err := svc.Bootstrap(ctx, rbac.BootstrapOptions{HashParams: fastHash})
+	boot, err := svc.Bootstrap(ctx, rbac.BootstrapOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
