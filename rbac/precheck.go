@@ -3,7 +3,6 @@ package rbac
 import (
 	"context"
 	"fmt"
-	"math/bits"
 )
 
 // precheck refuses, from this instance's decisions and before any hashing
@@ -17,9 +16,9 @@ import (
 // (need zero: no permission is needed, as for one's own avatar), and the
 // change reason attached to ctx must be acceptable. With a
 // control target (0: none), the actor must hold every permission the
-// target effectively holds, and full access for a full-access target:
-// the rule the change flow applies to what lets an actor sign in as the
-// target.
+// target holds, through disabled departments too, and full access for a
+// full-access target: the rule the change flow applies (authorizeEffect,
+// "control is power") to what lets an actor sign in as the target.
 func (s *Service) precheck(ctx context.Context, op string, actor StaffID, need Permission, control StaffID) error {
 	if err := checkReason(reasonFrom(ctx)); err != nil {
 		return err
@@ -38,24 +37,22 @@ func (s *Service) precheck(ctx context.Context, op string, actor StaffID, need P
 	if control == 0 || control == actor {
 		return nil
 	}
-	af, abits := snap.row(actor)
-	if af&hotFull != 0 {
+	if rowFlags(snap, actor)&hotFull != 0 {
 		return nil
 	}
-	tf, tbits := snap.row(control)
-	if tf&hotFull != 0 {
-		return denied(op, actor, "only a full-access account may act as full-access account %s", control)
+	if rowFlags(snap, control)&hotFull != 0 {
+		return &DeniedError{Op: op, Actor: actor, Target: control, Control: true, FullAccess: true,
+			Reason: fmt.Sprintf("staff member %s may not take control of full-access account %s", actor, control)}
 	}
-	for i, w := range tbits {
-		var have uint64
-		if i < len(abits) {
-			have = abits[i]
+	var missing *Permission
+	snap.potential(control).each(func(p permID) {
+		if missing == nil && !snap.can(actor, snap.perms[p]) {
+			missing = &snap.perms[p]
 		}
-		if miss := w &^ have; miss != 0 {
-			p := snap.permAt(i, miss)
-			return &DeniedError{Op: op, Actor: actor, Missing: p,
-				Reason: fmt.Sprintf("staff member %s would control %s, who holds %s", actor, control, p)}
-		}
+	})
+	if missing != nil {
+		return &DeniedError{Op: op, Actor: actor, Target: control, Control: true, Missing: *missing,
+			Reason: fmt.Sprintf("staff member %s may not take control of account %s, which holds %s", actor, control, *missing)}
 	}
 	return nil
 }
@@ -89,13 +86,4 @@ func (s *Service) precheckGive(op string, actor StaffID, depts []DepartmentID, f
 		}
 	}
 	return nil
-}
-
-// permAt names the lowest permission set in word i of a row's bits.
-func (s *snapshot) permAt(i int, word uint64) Permission {
-	pid := i*64 + bits.TrailingZeros64(word)
-	if pid < len(s.perms) {
-		return s.perms[pid]
-	}
-	return Permission{}
 }
