@@ -2,9 +2,15 @@ package store_test
 
 import (
 	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+	"net"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -85,5 +91,28 @@ func TestNoRetryOnceBegun(t *testing.T) {
 			require.Equal(t, int32(1), locks.Load(), "the version lock ran again after failing inside the transaction")
 			require.Equal(t, 0, calls)
 		})
+	}
+}
+
+func TestDeadConnClassification(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		dead bool
+	}{
+		{nil, false},
+		{driver.ErrBadConn, true},
+		{fmt.Errorf("begin: %w", io.ErrUnexpectedEOF), true},
+		{&pgconn.PgError{Severity: "FATAL", Code: "57P01"}, true},
+		{&pgconn.PgError{Severity: "FATAL", Code: "57P02"}, true},
+		{&pgconn.PgError{Severity: "FATAL", Code: "08006"}, true},
+		{&net.OpError{Op: "read", Err: syscall.ECONNRESET}, true},
+		// The server answered: the connection is alive.
+		{&pgconn.PgError{Severity: "ERROR", Code: "23505"}, false},
+		{&pgconn.PgError{Severity: "ERROR", Code: "40001"}, false},
+		{&pgconn.PgError{Severity: "FATAL", Code: "57P03"}, false}, // starting up: retrying at once does not help
+		{context.Canceled, false},
+		{errors.New("store: something else"), false},
+	} {
+		require.Equal(t, c.dead, store.DeadConn(c.err), "%v", c.err)
 	}
 }

@@ -13,3 +13,6 @@ func (s *Store) LoadPolicyViaAdapterForTest(ctx context.Context) ([]rbac.Rule, e
 
 // ChannelFor exposes channel naming to tests.
 func ChannelFor(schema string) string { return channelFor(schema) }
+
+// DeadConn exposes the dead-connection classification to tests.
+var DeadConn = deadConn
