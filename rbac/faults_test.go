@@ -258,7 +258,7 @@ func TestFaults(t *testing.T) {
 				took = append(took, sc.round(t, e))
 			}
 			slices.Sort(took)
-			t.Logf("commit on A → denied on B: min %v, median %v, max %v over %d rounds (bound %v)",
+			t.Logf("%s: commit on A → denied on B: min %v, median %v, max %v over %d rounds (bound %v)", sc.name,
 				took[0].Round(time.Millisecond), took[len(took)/2].Round(time.Millisecond),
 				took[len(took)-1].Round(time.Millisecond), len(took), sc.bound)
 		})
