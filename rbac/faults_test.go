@@ -22,8 +22,8 @@ import (
 // the test restarts, kills, hangs and rolls back. In each fault a
 // permission is revoked on A, and B must deny it within the documented
 // bound (docs/instances.md, "Faults") by itself: nothing writes to B or
-// calls its Sync. Each scenario runs faultRounds rounds and logs the
-// times from the commit on A to the first denial on B.
+// calls its Sync. Each scenario runs testdb.FaultRounds rounds and logs
+// the times from the commit on A to the first denial on B.
 
 // Test settings, shorter than the defaults so that the suite stays quick;
 // the bounds below are the documented formulas with these values.
@@ -36,13 +36,6 @@ const (
 	// 2-core CI machine under -race.
 	catchUpAllowance = time.Second
 )
-
-func faultRounds() int {
-	if testing.Short() {
-		return 2
-	}
-	return 5
-}
 
 // logBuffer collects what the instances log; shown when a test fails.
 type logBuffer struct {
@@ -254,7 +247,7 @@ func TestFaults(t *testing.T) {
 		t.Run(sc.name, func(t *testing.T) {
 			e := newFaultEnv(t, c, sc)
 			var took []time.Duration
-			for range faultRounds() {
+			for range testdb.FaultRounds(t) {
 				took = append(took, sc.round(t, e))
 			}
 			slices.Sort(took)

@@ -293,3 +293,25 @@ func sweepClusters(bin string) {
 		stopCluster(bin, dir, &syscall.Credential{Uid: st.Uid, Gid: st.Gid})
 	}
 }
+
+// EnvFaultRounds names the variable setting how many rounds each fault
+// scenario runs (FaultRounds).
+const EnvFaultRounds = "BILLINGRBAC_FAULT_ROUNDS"
+
+// FaultRounds is how many rounds a fault scenario runs: $EnvFaultRounds
+// when set (5 for the figures in docs/instances.md), else 3, or 1 with
+// -short.
+func FaultRounds(tb testing.TB) int {
+	tb.Helper()
+	if s := os.Getenv(EnvFaultRounds); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			tb.Fatalf("testdb: %s=%q: want a positive number", EnvFaultRounds, s)
+		}
+		return n
+	}
+	if testing.Short() {
+		return 1
+	}
+	return 3
+}

@@ -78,7 +78,8 @@ func TestClientRevocationAfterRestart(t *testing.T) {
 	// a second for the catch-up itself on a loaded machine.
 	bound := store.MaxReconnectDelay + 2*time.Second + time.Second
 	var took []time.Duration
-	for round := range 5 {
+	// Every kind of revocation at least once.
+	for round := range max(testdb.FaultRounds(t), len(revocations)) {
 		rv := revocations[round%len(revocations)]
 		acct, err := a.CreateClient(ctx, admin, clients.NewClient{Name: fmt.Sprintf("Client %d", round),
 			FirstUser: clients.NewUser{Login: fmt.Sprintf("owner%d", round), Name: "Owner"}})
