@@ -1,11 +1,15 @@
 package main
 
 import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/xml"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,7 +27,9 @@ var errTestsFailed = fmt.Errorf("policy tests failed: %w", errDenied)
 // testCmd runs policy test files (rbac/rbactest's format) outside go
 // test: each against an in-memory instance built from its fixture, or
 // with --dsn against a live database (read-only expectations only; the
-// others are skipped).
+// others are skipped), or with --dsn --apply-fixture against an empty
+// database the fixture is applied to first (everything runs; on
+// PostgreSQL the administrative expectations' copies are fresh schemas).
 func (c *cli) testCmd(args []string) error {
 	if len(args) == 0 {
 		return usagef("want at least one policy test FILE")
@@ -73,6 +79,8 @@ func (c *cli) testFile(path, dsn string, apply bool) rbactest.Result {
 	}
 	defer st.Close()
 	if apply {
+		// The database is the fixture: every expectation runs, the
+		// administrative ones on copies on the same backend.
 		if err := st.Migrate(c.ctx); err != nil {
 			return rbactest.Result{Suite: s.Name, Err: err}
 		}
@@ -80,7 +88,13 @@ func (c *cli) testFile(path, dsn string, apply bool) rbactest.Result {
 		if err != nil {
 			return rbactest.Result{Suite: s.Name, Err: fmt.Errorf("apply the fixture: %w", err)}
 		}
-		_ = in.Close()
+		defer in.Close()
+		if u, err := url.Parse(dsn); err == nil && st.DB().Dialector.Name() == "postgres" {
+			in.CopiesOn(schemaCopies(st, u))
+		}
+		r := in.Evaluate(c.ctx, s)
+		r.Elapsed = time.Since(start)
+		return r
 	}
 	svc, err := rbac.New(c.ctx, st, rbac.Options{})
 	if err != nil {
@@ -219,7 +233,38 @@ func firstLine(s string) string {
 
 func testFlags(fs *flag.FlagSet) {
 	fs.String("dsn", "", "run against this live database (postgres://... or a SQLite path): read-only expectations only")
-	fs.Bool("apply-fixture", false, "with --dsn: migrate, bootstrap and apply the file's fixture to the (empty) database first")
+	fs.Bool("apply-fixture", false, "with --dsn: migrate, bootstrap and apply the file's fixture to the (empty) database first, then run every expectation")
 	fs.String("junit", "", "write a JUnit XML report to this file")
 	fs.Bool("v", false, "list passing tests too")
+}
+
+// schemaCopies makes each copy a fresh schema of the PostgreSQL database
+// st is on (dsn with its search_path), dropped when the copy is closed.
+func schemaCopies(st *store.Store, dsn *url.URL) rbactest.CopyStore {
+	return func(ctx context.Context) (*store.Store, func(), error) {
+		var rnd [6]byte
+		if _, err := rand.Read(rnd[:]); err != nil {
+			return nil, nil, err
+		}
+		schema := "rbactest_copy_" + hex.EncodeToString(rnd[:])
+		if err := st.DB().WithContext(ctx).Exec("CREATE SCHEMA " + schema).Error; err != nil {
+			return nil, nil, err
+		}
+		drop := func() { _ = st.DB().Exec("DROP SCHEMA " + schema + " CASCADE").Error }
+		u := *dsn
+		q := u.Query()
+		q.Set("search_path", schema)
+		u.RawQuery = q.Encode()
+		cp, err := store.Open(ctx, u.String())
+		if err == nil {
+			if err = cp.Migrate(ctx); err != nil {
+				_ = cp.Close()
+			}
+		}
+		if err != nil {
+			drop()
+			return nil, nil, err
+		}
+		return cp, drop, nil
+	}
 }

@@ -160,12 +160,16 @@ func (in *Instance) do(ctx context.Context, actor rbac.StaffID, op *AdminOp) err
 }
 
 // snapshot renders the copy's whole state as sorted lines: every row of
-// every table of its database, and every staff member's decisions (flags
+// every table of its database (SQLite, or the current PostgreSQL schema), and every staff member's decisions (flags
 // and effective permissions with their sources) from the Service.
 func (in *Instance) snapshot(ctx context.Context) ([]string, error) {
 	db := in.Store.DB().WithContext(ctx)
+	list := "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+	if db.Dialector.Name() == "postgres" {
+		list = "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name"
+	}
 	var tables []string
-	if err := db.Raw("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").Scan(&tables).Error; err != nil {
+	if err := db.Raw(list).Scan(&tables).Error; err != nil {
 		return nil, err
 	}
 	var out []string

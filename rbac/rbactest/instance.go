@@ -37,6 +37,8 @@ type Instance struct {
 	fixture  *Fixture     // nil for an attached database: no copies
 	opts     rbac.Options // to build copies
 	owned    bool         // Close closes the services and the store
+	openCopy CopyStore    // nil: copies on in-memory SQLite
+	cleanup  func()       // run by Close after the store is closed
 	staff    map[string]rbac.StaffID
 	logins   map[rbac.StaffID]string
 	depts    map[string]rbac.DepartmentID
@@ -149,8 +151,32 @@ func (in *Instance) copy(ctx context.Context) (*Instance, error) {
 	if in.fixture == nil {
 		return nil, fmt.Errorf("rbactest: an attached database cannot be copied")
 	}
-	return Build(ctx, *in.fixture, in.opts)
+	if in.openCopy == nil {
+		return Build(ctx, *in.fixture, in.opts)
+	}
+	st, drop, err := in.openCopy(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("rbactest: open a copy: %w", err)
+	}
+	cp, err := BuildOn(ctx, st, *in.fixture, in.opts)
+	if err != nil {
+		_ = st.Close()
+		drop()
+		return nil, err
+	}
+	cp.owned, cp.cleanup, cp.openCopy = true, drop, in.openCopy
+	return cp, nil
 }
+
+// CopyStore opens a fresh, migrated, empty store for a copy of an
+// instance (a new PostgreSQL schema, say) and returns the function that
+// removes it after the copy's store is closed.
+type CopyStore func(ctx context.Context) (*store.Store, func(), error)
+
+// CopiesOn makes the copies administrative expectations run on from
+// stores that open returns instead of in-memory SQLite databases, so they
+// run on the same backend as the instance (BuildOn on PostgreSQL).
+func (in *Instance) CopiesOn(open CopyStore) { in.openCopy = open }
 
 // load resolves every name from the database.
 func (in *Instance) load(ctx context.Context) error {
@@ -237,6 +263,9 @@ func (in *Instance) Close() error {
 		if cerr := in.Store.Close(); err == nil {
 			err = cerr
 		}
+	}
+	if in.cleanup != nil {
+		in.cleanup()
 	}
 	return err
 }
