@@ -77,7 +77,8 @@ func faultInstance(t *testing.T, dsn, name string, sc faultScenario, log *slog.L
 	u.RawQuery = q.Encode()
 	st := testdb.OpenWith(t, u.String(), store.Options{ListenerName: name + "-listener",
 		ListenerPing: sc.ping, EventLog: log.With("instance", name)})
-	svc, err := rbac.New(context.Background(), st, rbac.Options{SyncInterval: sc.sync, Logger: log.With("instance", name)})
+	svc, err := rbac.New(context.Background(), st, rbac.Options{SyncInterval: sc.sync, Logger: log.With("instance", name),
+		Accounts: rbac.AccountOptions{HashParams: fastHash}})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = svc.Close() })
 	return svc
@@ -98,7 +99,7 @@ func newFaultEnv(t *testing.T, c *testdb.Cluster, sc faultScenario) *faultEnv {
 	aName, bName := uniqueName("a-"), uniqueName("b-")
 	e := &faultEnv{c: c, bListener: bName + "-listener", bPool: bName + "-pool", bound: sc.bound}
 	e.a = faultInstance(t, dsn, aName, sc, log)
-	boot, err := e.a.Bootstrap(ctx, rbac.BootstrapOptions{HashParams: fastHash})
+	boot, err := e.a.Bootstrap(ctx, rbac.BootstrapOptions{})
 	require.NoError(t, err)
 	e.admin = boot.Admin.ID
 	john, err := e.a.CreateStaff(ctx, e.admin, rbac.NewStaff{Login: "john", FullName: rbac.Text(language.English, "John"),

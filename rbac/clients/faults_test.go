@@ -29,7 +29,7 @@ func clientInstance(t *testing.T, dsn, name string) (*rbac.Service, *clients.Ser
 	st := testdb.OpenWith(t, u.String(), store.Options{ListenerName: name + "-listener", ListenerPing: 250 * time.Millisecond})
 	// The periodic catch-up is off: the listener's recovery alone must
 	// bring the change.
-	staff, err := rbac.New(ctx, st, rbac.Options{SyncInterval: -1})
+	staff, err := rbac.New(ctx, st, rbac.Options{SyncInterval: -1, Accounts: rbac.AccountOptions{HashParams: fastHash}})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = staff.Close() })
 	cl, err := clients.New(ctx, st.ClientStore(), staff, clients.Options{})
@@ -49,7 +49,7 @@ func TestClientRevocationAfterRestart(t *testing.T) {
 	dsn := c.NewDSN(t)
 	require.NoError(t, testdb.Open(t, dsn).Migrate(ctx))
 	aStaff, a := clientInstance(t, dsn, "a")
-	boot, err := aStaff.Bootstrap(ctx, rbac.BootstrapOptions{HashParams: fastHash})
+	boot, err := aStaff.Bootstrap(ctx, rbac.BootstrapOptions{})
 	require.NoError(t, err)
 	admin := clients.ByStaff(boot.Admin.ID)
 	_, b := clientInstance(t, dsn, "b")
