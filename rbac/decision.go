@@ -48,6 +48,10 @@ type Decision struct {
 	// WouldGrant lists, on a deny, the active departments that hold the
 	// permission: joining one of them would allow it.
 	WouldGrant []DepartmentID
+	// Stale is set when the permission is denied only because this
+	// instance has not confirmed for Options.MaxStaleness that it applied
+	// every committed change.
+	Stale bool
 }
 
 // String explains the decision in one line.
@@ -61,6 +65,9 @@ func (d Decision) String() string {
 	}
 	if d.Disabled {
 		return fmt.Sprintf("staff %s may not %s: the account is disabled", d.Staff, d.Permission)
+	}
+	if d.Stale {
+		return fmt.Sprintf("staff %s may not %s: this instance is too far behind the database (MaxStaleness)", d.Staff, d.Permission)
 	}
 	msg := fmt.Sprintf("staff %s may not %s: missing %s", d.Staff, d.Permission, d.Permission)
 	if len(d.WouldGrant) > 0 {

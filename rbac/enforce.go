@@ -10,10 +10,12 @@ import (
 // Can reports whether staff member id may perform p. It is answered from
 // the in-memory decision index without locks or allocation. Unknown and
 // disabled staff are denied; full access allows every permission, including
-// those of functions registered later.
+// those of functions registered later. With Options.MaxStaleness set, an
+// instance that has not confirmed it is current for that long denies
+// everything (see Lag).
 func (s *Service) Can(id StaffID, p Permission) bool {
 	snap := s.snap.Load()
-	ok := snap.can(id, p)
+	ok := snap.can(id, p) && !s.stale()
 	if s.dlog != nil {
 		s.logDecision("can", snap, id, p, ok, nil)
 	}
@@ -27,7 +29,7 @@ func (s *Service) Can(id StaffID, p Permission) bool {
 // the check only when the error is formatted or its Decision asked for.
 func (s *Service) Check(id StaffID, p Permission) error {
 	snap := s.snap.Load()
-	if snap.can(id, p) {
+	if snap.can(id, p) && !s.stale() {
 		if s.dlog != nil {
 			s.logDecision("check", snap, id, p, true, nil)
 		}
@@ -74,12 +76,19 @@ func (s *snapshot) explain(id StaffID, p Permission) Decision {
 		d.Disabled = e.disabled
 		d.Allowed = !e.disabled && len(d.Sources) > 0
 	}
+	if d.Allowed && s.stale() {
+		d.Allowed, d.Stale = false, true
+	}
 	if !d.Allowed {
 		d.Sources = nil
 		d.WouldGrant = s.departmentsHolding(p)
 	}
 	return d
 }
+
+// stale reports whether checks fail closed (Options.MaxStaleness passed
+// since the instance last confirmed it is current): one atomic load.
+func (s *Service) stale() bool { return s.eng != nil && s.eng.Stale() }
 
 // sources lists why entry e holds p, ignoring whether e is disabled.
 func (s *snapshot) sources(e *staffEntry, p Permission) []Source {

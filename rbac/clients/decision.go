@@ -31,6 +31,10 @@ const (
 	DeniedNoRole
 	// DeniedInvalidAction: the action is not view, add, modify or delete.
 	DeniedInvalidAction
+	// DeniedStale: the instance has not confirmed for the rbac.Service's
+	// Options.MaxStaleness that it applied every committed change, so it
+	// denies everything.
+	DeniedStale
 )
 
 var reasonText = map[Reason]string{
@@ -42,6 +46,7 @@ var reasonText = map[Reason]string{
 	DeniedDisabled:      "denied: the user or its client is disabled",
 	DeniedNoRole:        "denied: no role of the user holds the permission",
 	DeniedInvalidAction: "denied: invalid action",
+	DeniedStale:         "denied: this instance is too far behind the database",
 }
 
 // String describes the reason in a few words.
@@ -84,10 +89,12 @@ func (d Decision) String() string {
 // Can reports whether client user u may perform a on res: only when res is
 // owned by u's client, neither is disabled, and u is its first user or one
 // of u's roles holds a in the section of res.Kind. It is answered from the
-// in-memory index.
+// in-memory index. With the rbac.Service's Options.MaxStaleness set, an
+// instance that has not confirmed it is current for that long denies
+// everything.
 func (s *Service) Can(u ClientUserID, a Action, res Resource) bool {
 	ki, ok := s.catalog.Kind(res.Kind)
-	return ok && s.snap.Load().can(u, ki.Section, a, res.Owner)
+	return ok && s.snap.Load().can(u, ki.Section, a, res.Owner) && !s.eng.Stale()
 }
 
 // can is the hot path of Explain's rule, without building a decision.
@@ -173,6 +180,9 @@ func (s *Service) explain(snap *snapshot, u ClientUserID, a Action, res Resource
 		} else {
 			d.Reason = DeniedNoRole
 		}
+	}
+	if d.Allowed && s.eng.Stale() {
+		d.Allowed, d.Reason, d.Roles = false, DeniedStale, nil
 	}
 	return d
 }
@@ -269,7 +279,7 @@ func (s *Service) UserFilter(u ClientUserID, k ResourceKind) ListFilter {
 	snap := s.snap.Load()
 	f := ListFilter{Kind: k}
 	ki, ok := s.catalog.Kind(k)
-	if ue := snap.users.get(u); ok && ue != nil && snap.can(u, ki.Section, View, ue.client) {
+	if ue := snap.users.get(u); ok && ue != nil && snap.can(u, ki.Section, View, ue.client) && !s.eng.Stale() {
 		f.Owner = ue.client
 	}
 	return f
