@@ -35,7 +35,7 @@ func (s *Service) Check(id StaffID, p Permission) error {
 		}
 		return nil
 	}
-	why := &deniedCheck{snap: snap, id: id, p: p}
+	why := &deniedCheck{snap: snap, id: id, p: p, stale: s.stale()}
 	if s.dlog != nil {
 		s.logDecision("check", snap, id, p, false, nil)
 	}
@@ -45,16 +45,28 @@ func (s *Service) Check(id StaffID, p Permission) error {
 // deniedCheck is the explanation of a refused Check, built on first use
 // from the snapshot the check read.
 type deniedCheck struct {
-	snap *snapshot
-	id   StaffID
-	p    Permission
-	once sync.Once
-	d    Decision
+	snap  *snapshot
+	id    StaffID
+	p     Permission
+	once  sync.Once
+	d     Decision
+	stale bool // refused for staleness (Options.MaxStaleness)
 }
 
 func (c *deniedCheck) decision() *Decision {
-	c.once.Do(func() { c.d = c.snap.explain(c.id, c.p) })
+	c.once.Do(func() {
+		c.d = c.snap.explain(c.id, c.p)
+		if c.d.Allowed && c.stale {
+			c.d = staleDecision(c.d)
+		}
+	})
 	return &c.d
+}
+
+// staleDecision turns an allowing decision into the refusal of an
+// instance past Options.MaxStaleness.
+func staleDecision(d Decision) Decision {
+	return Decision{Staff: d.Staff, Permission: d.Permission, Stale: true}
 }
 
 // Explain returns the decision for id and p with every source that allows
@@ -63,6 +75,9 @@ func (c *deniedCheck) decision() *Decision {
 func (s *Service) Explain(id StaffID, p Permission) Decision {
 	snap := s.snap.Load()
 	d := snap.explain(id, p)
+	if d.Allowed && s.stale() {
+		d = staleDecision(d)
+	}
 	if s.dlog != nil {
 		s.logDecision("explain", snap, id, p, d.Allowed, &d)
 	}
@@ -75,9 +90,6 @@ func (s *snapshot) explain(id StaffID, p Permission) Decision {
 		d.Sources = s.sources(e, p)
 		d.Disabled = e.disabled
 		d.Allowed = !e.disabled && len(d.Sources) > 0
-	}
-	if d.Allowed && s.stale() {
-		d.Allowed, d.Stale = false, true
 	}
 	if !d.Allowed {
 		d.Sources = nil
