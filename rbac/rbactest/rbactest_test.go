@@ -9,11 +9,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/billingrbac/billingrbac/rbac"
+	"github.com/billingrbac/billingrbac/rbac/clients"
 	"github.com/billingrbac/billingrbac/rbac/rbactest"
 )
 
@@ -334,4 +336,60 @@ func TestLoadSuiteFixtureFileConfined(t *testing.T) {
 	if err != nil || len(s.Fixture.Staff) != 1 {
 		t.Fatalf("a fixture in a subdirectory: %v", err)
 	}
+}
+
+// Every field of a fixture reaches the services: department flags, task
+// languages and hours, staff profiles and passwords, client accounts,
+// roles and users.
+func TestFixtureFieldsApplied(t *testing.T) {
+	ctx := t.Context()
+	in := rbactest.New(t, rbactest.Fixture{
+		Schedules: []rbactest.FixtureSchedule{{Name: "Office", Zone: "Europe/Berlin", Days: []string{"mon", "fri"},
+			Hours: []string{"09:00-12:00", "13:00-17:00"}, Closed: []string{"2026-12-25"}}},
+		Departments: []rbactest.FixtureDepartment{
+			{Name: "Technical support", TaskLanguage: "fr", Schedule: "Office", ResponseTarget: "90m"},
+			{Name: "Billing", AcceptsClientRequests: true, TaskLanguage: "de"},
+		},
+		Staff: []rbactest.FixtureStaff{{Login: "John", Name: "John Smith", Email: "john@example.com", Password: "Umbrella-Quartz-Nine-41"}},
+		Clients: []rbactest.FixtureClient{{Name: "Acme", Email: "billing@acme.example", Disabled: true,
+			FirstUser: rbactest.FixtureClientUser{Login: "ann", Name: "Ann"},
+			Roles:     []rbactest.FixtureClientRole{{Name: "Accountant", Permissions: []string{"finance:view", "finance:add"}}},
+			Users:     []rbactest.FixtureClientUser{{Login: "olga", Roles: []string{"Accountant"}, Disabled: true}}}},
+	})
+	svc := in.Service
+	billing, err := svc.Department(ctx, in.DepartmentID("Billing"))
+	require.NoError(t, err)
+	assert.True(t, billing.AcceptsClientRequests)
+	assert.Equal(t, "de", billing.TaskLanguage.String())
+	support, err := svc.Department(ctx, in.DepartmentID("Technical support"))
+	require.NoError(t, err)
+	assert.Equal(t, "fr", support.TaskLanguage.String())
+	h, err := svc.DepartmentHours(ctx, support.ID)
+	require.NoError(t, err)
+	assert.Equal(t, 90*time.Minute, h.Target)
+	sch, err := svc.Schedule(ctx, h.Schedule)
+	require.NoError(t, err)
+	assert.Equal(t, "Office", sch.Schedule.Name)
+	assert.Equal(t, "Europe/Berlin", sch.Schedule.Zone)
+	assert.Len(t, sch.Schedule.Week[time.Monday], 2)
+	assert.Empty(t, sch.Schedule.Week[time.Tuesday])
+	assert.Len(t, sch.Schedule.Closed, 1)
+
+	john, err := svc.StaffMember(ctx, in.StaffID("john"))
+	require.NoError(t, err)
+	assert.Equal(t, "john@example.com", john.Email)
+	_, err = svc.Authenticate(ctx, "john", "Umbrella-Quartz-Nine-41")
+	assert.NoError(t, err)
+
+	acme, err := in.Clients.Client(ctx, in.ClientID("Acme"))
+	require.NoError(t, err)
+	assert.Equal(t, rbac.StatusDisabled, acme.Status)
+	assert.Equal(t, in.ClientUserID("ann"), acme.FirstUser)
+	olga, err := in.Clients.User(ctx, in.ClientUserID("olga"))
+	require.NoError(t, err)
+	assert.Equal(t, rbac.StatusDisabled, olga.Status)
+	assert.Equal(t, []clients.RoleID{in.RoleID("Acme", "Accountant")}, olga.Roles)
+	role, err := in.Clients.Role(ctx, in.RoleID("Acme", "Accountant"))
+	require.NoError(t, err)
+	assert.Len(t, role.Permissions, 2)
 }
