@@ -53,15 +53,16 @@ type FunctionInfo struct {
 // registers its own with Register. A Catalog is safe for concurrent use and
 // only ever grows, so a permission valid once stays valid.
 type Catalog struct {
-	gen   atomic.Uint64 // bumped by every Register that adds something
-	mu    sync.RWMutex
-	order []Function
-	funcs map[Function]*FunctionInfo
+	gen       atomic.Uint64 // bumped by every Register that adds something
+	mu        sync.RWMutex
+	order     []Function
+	funcs     map[Function]*FunctionInfo
+	sensitive map[Permission]string // see catalog_sensitive.go
 }
 
 // NewCatalog returns a catalog holding the built-in billing functions.
 func NewCatalog() *Catalog {
-	c := &Catalog{funcs: make(map[Function]*FunctionInfo)}
+	c := &Catalog{funcs: make(map[Function]*FunctionInfo), sensitive: make(map[Permission]string)}
 	crud := []Action{ActView, ActAdd, ActEdit, ActDelete}
 	builtin := []FunctionInfo{
 		{FuncSupport, "Support center", []Action{ActView, ActReply, ActAssign, ActClose, ActDelete}},
@@ -83,6 +84,7 @@ func NewCatalog() *Catalog {
 			panic(err) // the built-in table is static; a failure is a bug here
 		}
 	}
+	c.markBuiltinSensitive()
 	return c
 }
 
