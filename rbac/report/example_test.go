@@ -90,19 +90,30 @@ func ExampleReview_WriteHTML() {
 	in := exampleInstance()
 	defer in.Close()
 	r, _ := report.BuildReview(context.Background(), in.Service, report.ReviewOptions{
-		Title: "Q1 access review",
-		Now:   func() time.Time { return time.Date(2026, 3, 31, 9, 0, 0, 0, time.UTC) },
+		Title:  "Q1 access review",
+		Now:    func() time.Time { return time.Date(2026, 3, 31, 9, 0, 0, 0, time.UTC) },
+		Reader: in.Admin, // reads the action log: who granted what, when, why
 	})
 	var b strings.Builder
-	_ = r.WriteHTML(&b) // write it to a file and open it in a browser
-	for _, line := range strings.Split(b.String(), "\n") {
-		if strings.Contains(line, "<title>") || strings.HasPrefix(line, "<tr data-login") {
-			fmt.Println(line)
-		}
+	_ = r.WriteHTML(&b) // write it to a file, open it in a browser or print it
+	fmt.Println(strings.Contains(b.String(), "size: A4 landscape"))
+	for _, e := range r.Exceptions { // the people listed individually
+		fmt.Println(e.Login, e.Why)
 	}
 	// Output:
-	// <title>Q1 access review</title>
-	// <tr data-login="admin" class="full-access">
-	// <tr data-login="john" class="">
-	// <tr data-login="mary" class="">
+	// true
+	// admin [full access]
+	// john [direct grants]
+}
+
+func ExampleReview_SignOff() {
+	in := exampleInstance()
+	defer in.Close()
+	ctx := context.Background()
+	r, _ := report.BuildReview(ctx, in.Service, report.ReviewOptions{Reader: in.Admin})
+	// The reviewer certifies this content; the action log keeps the hash.
+	ch, err := in.Service.SignOffReview(ctx, in.Admin, r.SignOff("access reviewed, no findings"))
+	fmt.Println(ch.Op, ch.Target == rbac.ReviewTarget(r.Hash), err)
+	// Output:
+	// review.signoff true <nil>
 }
