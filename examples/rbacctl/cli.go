@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/billingrbac/billingrbac/rbac"
@@ -33,8 +34,11 @@ var errDenied = errors.New("denied")
 
 // globals are the flags every command takes.
 type globals struct {
-	db string
-	as string
+	db            string
+	login         string
+	passwordStdin bool
+	json          bool
+	reason        string
 }
 
 // command is one rbacctl command.
@@ -44,8 +48,11 @@ type command struct {
 	summary string
 	flags   func(fs *flag.FlagSet) // the command's own flags
 	run     func(c *cli, args []string) error
-	// noService: the command opens the store itself (migrate, bootstrap).
+	// noService: the command opens the store itself (migrate, bootstrap)
+	// and needs no sign-in.
 	noService bool
+	// hidden commands are accepted but not listed (old names).
+	hidden bool
 	// standalone: the command opens no database of --db (test).
 	standalone bool
 }
@@ -53,50 +60,27 @@ type command struct {
 // cli is one invocation's state.
 type cli struct {
 	ctx    context.Context
+	in     io.Reader
 	out    io.Writer
+	errOut io.Writer
+	env    func(string) string
 	g      globals
 	st     *store.Store
 	svc    *rbac.Service
+	me     rbac.Staff     // the signed-in operator
 	values map[string]any // the command's flag values by name
 }
 
 func commands() []*command {
-	return []*command{
-		{name: "migrate", summary: "create or upgrade the database schema", noService: true, run: (*cli).migrate},
-		{name: "bootstrap", summary: "migrate, then create the default departments and the full-access admin (prints its generated password once)",
-			noService: true, flags: func(fs *flag.FlagSet) { fs.String("admin-login", "admin", "login of the full-access account") },
-			run: (*cli).bootstrap},
-		{name: "departments list", summary: "list departments with their permissions", run: (*cli).departmentsList},
-		{name: "staff list", summary: "list staff members with departments and flags", run: (*cli).staffList},
-		{name: "staff add", args: "LOGIN", summary: "create a staff member (as --as)",
-			flags: func(fs *flag.FlagSet) {
-				fs.String("name", "", "full name in English (default: the login)")
-				fs.String("email", "", "e-mail address")
-				fs.Var(&multi{}, "dept", "department name or ID (repeatable)")
-				fs.Bool("full-access", false, "give full access")
-			},
-			run: (*cli).staffAdd},
-		{name: "grant", args: "LOGIN PERMISSION...", summary: "grant permissions (function:action) directly to a staff member (as --as)", run: (*cli).grant},
-		{name: "revoke", args: "LOGIN PERMISSION...", summary: "revoke direct grants from a staff member (as --as)", run: (*cli).revoke},
-		{name: "check", args: "LOGIN PERMISSION", summary: "exit 0 if LOGIN may perform PERMISSION, 1 if not", run: (*cli).check},
-		{name: "explain", args: "LOGIN PERMISSION", summary: "explain why LOGIN may or may not perform PERMISSION", run: (*cli).explain},
-		{name: "who-can", args: "PERMISSION", summary: "list the active staff who may perform PERMISSION, with reasons", run: (*cli).whoCan},
-		{name: "matrix", summary: "print the access matrix (staff × permissions)",
-			flags: func(fs *flag.FlagSet) {
-				fs.String("format", "table", "table, csv or markdown")
-				fs.Var(&multi{}, "perm", "permission column function:action (repeatable; default: the whole catalog)")
-				fs.Var(&multi{}, "function", "every action of this function as columns (repeatable)")
-			},
-			run: (*cli).matrix},
-		{name: "report", summary: "write the HTML access review (one self-contained file)",
-			flags: func(fs *flag.FlagSet) {
-				fs.String("out", "access-review.html", `output file ("-": standard output)`)
-				fs.String("title", "Access review", "page title")
-			},
-			run: (*cli).report},
-		{name: "test", args: "FILE...", summary: "run policy test files (exit 0 all pass, 1 any failure); see docs/rbactest.md",
-			standalone: true, flags: testFlags, run: (*cli).testCmd},
+	var all []*command
+	for _, group := range [][]*command{setupCommands(), departmentCommands(), permissionCommands(), staffCommands(),
+		grantCommands(), decisionCommands(), reviewCommands(), logCommands(), configCommands(), {
+			{name: "test", args: "FILE...", summary: "run policy test files (exit 0 all pass, 1 any failure); see docs/rbactest.md",
+				standalone: true, flags: testFlags, run: (*cli).testCmd},
+		}} {
+		all = append(all, group...)
 	}
+	return all
 }
 
 // multi is a repeatable string flag.
@@ -107,17 +91,23 @@ func (m *multi) Set(s string) error { *m = append(*m, s); return nil }
 func (m *multi) Get() any           { return *m }
 
 func globalFlags(fs *flag.FlagSet, g *globals) {
-	fs.StringVar(&g.db, "db", "", `database: "" (the embedded file billingrbac.db), a SQLite path, ":memory:" or postgres://...`)
-	fs.StringVar(&g.as, "as", "admin", "login of the acting staff member, for changes")
+	fs.StringVar(&g.db, "db", "", `database: "" (the embedded file billingrbac.db), a SQLite path, ":memory:" or postgres://... (default $`+envDB+`)`)
+	fs.StringVar(&g.login, "login", "", "sign in as this staff member (default $"+envLogin+")")
+	fs.BoolVar(&g.passwordStdin, "password-stdin", false, "read the password from the first line of standard input (default: $"+envPassword+", else a prompt on the terminal)")
+	fs.BoolVar(&g.json, "json", false, "print results as JSON, for scripts")
+	fs.StringVar(&g.reason, "reason", "", "why: recorded with the changes in the action log")
 }
 
 const exitCodesHelp = `Exit codes: 0 ok (check: allowed), 1 check denied, 2 usage error, 3 other error.`
 
 func mainUsage(w io.Writer) {
-	fmt.Fprintf(w, "Usage: rbacctl [--db DSN] [--as LOGIN] COMMAND [flags] [args]\n\n")
-	fmt.Fprintf(w, "Administers billingrbac staff access. Commands:\n")
+	fmt.Fprintf(w, "Usage: rbacctl [--db DSN] [--login LOGIN] [--json] [--reason WHY] COMMAND [flags] [args]\n\n")
+	fmt.Fprintf(w, "Administers billingrbac staff access. Every command but migrate and bootstrap signs in\n")
+	fmt.Fprintf(w, "(--login or $%s; password from $%s, --password-stdin or a prompt). Commands:\n", envLogin, envPassword)
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-18s %s\n", c.name, c.summary)
+		if !c.hidden {
+			fmt.Fprintf(w, "  %-24s %s\n", c.name, c.summary)
+		}
 	}
 	fmt.Fprintf(w, "\nGlobal flags (also accepted after the command):\n")
 	fs := flag.NewFlagSet("rbacctl", flag.ContinueOnError)
@@ -127,8 +117,9 @@ func mainUsage(w io.Writer) {
 	fmt.Fprintf(w, "\nRun 'rbacctl COMMAND --help' for a command's flags. Flags come before arguments.\n%s\n", exitCodesHelp)
 }
 
-// run executes one rbacctl invocation and returns its exit code.
-func run(args []string, stdout, stderr io.Writer) int {
+// run executes one rbacctl invocation and returns its exit code. env
+// reads the environment (os.Getenv).
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer, env func(string) string) int {
 	var g globals
 	fs := flag.NewFlagSet("rbacctl", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -155,8 +146,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if cmd == nil && isGroup(rest[0]) && (len(rest) == 1 || rest[1] == "-h" || rest[1] == "-help" || rest[1] == "--help") {
 		fmt.Fprintf(stdout, "Usage: rbacctl %s SUBCOMMAND; subcommands:\n", rest[0])
 		for _, c := range commands() {
-			if strings.HasPrefix(c.name, rest[0]+" ") {
-				fmt.Fprintf(stdout, "  %-18s %s\n", c.name, c.summary)
+			if strings.HasPrefix(c.name, rest[0]+" ") && !c.hidden {
+				fmt.Fprintf(stdout, "  %-24s %s\n", c.name, c.summary)
 			}
 		}
 		if len(rest) == 1 {
@@ -178,7 +169,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	// Globals given before the command are defaults for the command's.
 	_ = cfs.Set("db", before.db)
-	_ = cfs.Set("as", before.as)
+	_ = cfs.Set("login", before.login)
+	_ = cfs.Set("password-stdin", strconv.FormatBool(before.passwordStdin))
+	_ = cfs.Set("json", strconv.FormatBool(before.json))
+	_ = cfs.Set("reason", before.reason)
 	usage := func(w io.Writer) {
 		fmt.Fprintf(w, "Usage: rbacctl %s [flags] %s\n\n%s.\n\nFlags:\n", cmd.name, cmd.args, upperFirst(cmd.summary))
 		cfs.SetOutput(w)
@@ -195,7 +189,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		usage(stderr)
 		return exitUsage
 	}
-	c := &cli{ctx: context.Background(), out: stdout, g: g, values: map[string]any{}}
+	ctx := context.Background()
+	if g.reason != "" {
+		ctx = rbac.WithReason(ctx, g.reason)
+	}
+	c := &cli{ctx: ctx, in: stdin, out: stdout, errOut: stderr, env: env, g: g, values: map[string]any{}}
 	cfs.VisitAll(func(f *flag.Flag) { c.values[f.Name] = f.Value.(flag.Getter).Get() })
 	err := c.exec(cmd, cfs.Args())
 	var ue usageError
@@ -252,6 +250,9 @@ func (c *cli) exec(cmd *command, args []string) error {
 	if cmd.standalone {
 		return cmd.run(c, args)
 	}
+	if c.g.db == "" {
+		c.g.db = c.env(envDB)
+	}
 	st, err := store.Open(c.ctx, c.g.db)
 	if err != nil {
 		return err
@@ -268,6 +269,9 @@ func (c *cli) exec(cmd *command, args []string) error {
 		}
 		defer svc.Close()
 		c.svc = svc
+		if err := c.signIn(); err != nil {
+			return err
+		}
 	}
 	return cmd.run(c, args)
 }
@@ -292,14 +296,8 @@ func (c *cli) staff(login string) (rbac.Staff, error) {
 	return c.svc.StaffMember(c.ctx, st.ID)
 }
 
-// actor resolves --as.
-func (c *cli) actor() (rbac.StaffID, error) {
-	st, err := c.staff(c.g.as)
-	if err != nil {
-		return 0, fmt.Errorf("--as: %w", err)
-	}
-	return st.ID, nil
-}
+// actor is the signed-in operator, the actor of every change.
+func (c *cli) actor() (rbac.StaffID, error) { return c.me.ID, nil }
 
 // permissions parses function:action arguments and checks them against
 // the catalog.

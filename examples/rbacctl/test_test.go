@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -24,13 +25,13 @@ func TestTrapRunnerOutsideGoTest(t *testing.T) {
 	junit := filepath.Join(dir, "report.xml")
 
 	var out, errb bytes.Buffer
-	code := run([]string{"test", "-v", good}, &out, &errb)
+	code := run([]string{"test", "-v", good}, strings.NewReader(""), &out, &errb, func(string) string { return "" })
 	assert.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", out.String(), errb.String())
 	assert.Contains(t, out.String(), "--- PASS: admin")
 
 	out.Reset()
 	errb.Reset()
-	code = run([]string{"test", "--junit", junit, good, bad}, &out, &errb)
+	code = run([]string{"test", "--junit", junit, good, bad}, strings.NewReader(""), &out, &errb, func(string) string { return "" })
 	assert.Equal(t, 1, code, "stdout:\n%s\nstderr:\n%s", out.String(), errb.String())
 	assert.Contains(t, out.String(), "--- FAIL: wrong")
 	assert.Contains(t, out.String(), "allowed by full access")
@@ -66,14 +67,14 @@ tests:
       - {as: admin, may: {grant: {staff: john, permissions: [reports:view]}}, then: [{staff: john, can: reports:view}]}
 `), 0o600))
 		var out, errb bytes.Buffer
-		code := run([]string{"test", "--dsn", dsn, "--apply-fixture", "--junit", filepath.Join(dir, "r.xml"), file}, &out, &errb)
+		code := run([]string{"test", "--dsn", dsn, "--apply-fixture", "--junit", filepath.Join(dir, "r.xml"), file}, strings.NewReader(""), &out, &errb, func(string) string { return "" })
 		require.Equal(t, 0, code, "stdout:\n%s\nstderr:\n%s", out.String(), errb.String())
 		assert.NotContains(t, out.String(), "skipped", "with --apply-fixture every expectation runs")
 
 		// Against the database as it now is: the fixture is not applied
 		// again, names resolve from the database.
 		out.Reset()
-		code = run([]string{"test", "-v", "--dsn", dsn, file}, &out, &errb)
+		code = run([]string{"test", "-v", "--dsn", dsn, file}, strings.NewReader(""), &out, &errb, func(string) string { return "" })
 		require.Equal(t, 0, code, "stdout:\n%s", out.String())
 		assert.Contains(t, out.String(), "--- PASS: read-only")
 		assert.Contains(t, out.String(), "SKIP expect[0] (line 15): as: needs a copy")
@@ -81,13 +82,13 @@ tests:
 		// A name the database does not have fails the file.
 		require.NoError(t, os.WriteFile(file, []byte("tests:\n  - name: t\n    expect:\n      - {staff: mary, cannot: reports:view}\n"), 0o600))
 		out.Reset()
-		code = run([]string{"test", "--dsn", dsn, file}, &out, &errb)
+		code = run([]string{"test", "--dsn", dsn, file}, strings.NewReader(""), &out, &errb, func(string) string { return "" })
 		assert.Equal(t, 1, code)
 		assert.Contains(t, out.String(), `tests[0].expect[0].staff: line 4: no staff member "mary" (unknown)`)
 
 		// --apply-fixture refuses a database that is already bootstrapped.
 		out.Reset()
-		code = run([]string{"test", "--dsn", dsn, "--apply-fixture", file}, &out, &errb)
+		code = run([]string{"test", "--dsn", dsn, "--apply-fixture", file}, strings.NewReader(""), &out, &errb, func(string) string { return "" })
 		assert.Equal(t, 1, code)
 		assert.Contains(t, out.String(), "already bootstrapped")
 	})
@@ -104,7 +105,7 @@ func TestJUnitReport(t *testing.T) {
 	require.NoError(t, os.WriteFile(broken, []byte("tests: []\n"), 0o600))
 	report := filepath.Join(dir, "r.xml")
 	var out, errb bytes.Buffer
-	require.Equal(t, 1, run([]string{"test", "--junit", report, file, broken}, &out, &errb))
+	require.Equal(t, 1, run([]string{"test", "--junit", report, file, broken}, strings.NewReader(""), &out, &errb, func(string) string { return "" }))
 	data, err := os.ReadFile(report)
 	require.NoError(t, err)
 	var got junitSuites

@@ -38,9 +38,9 @@ type Review struct {
 	Title       string
 	GeneratedAt time.Time
 	Version     int64 // the policy version reviewed
-	// Hash is the content hash a sign-off certifies: SHA-256 over
-	// everything the review shows except GeneratedAt, Version, Recent and
-	// SignOffs (see ContentHash).
+	// Hash is the content hash a sign-off certifies: SHA-256 over what
+	// the review prints except GeneratedAt, Version, Recent and SignOffs
+	// (see ContentHash).
 	Hash string
 
 	Functions   []FunctionColumn
@@ -51,7 +51,7 @@ type Review struct {
 	Permissions []PermissionRow
 	// Exceptions are the staff members whose access is not just their
 	// departments': direct grants, full access, disabled (with what
-	// re-enabling restores), no department, or in a finding.
+	// re-enabling restores) or no department.
 	Exceptions []ExceptionRow
 	Findings   []Finding
 	Counts     Counts
@@ -170,7 +170,7 @@ type ExceptionRow struct {
 	Status      rbac.Status
 	FullAccess  bool
 	Departments []string
-	Why         []string    // "direct grants", "full access", "disabled", "no department", "finding F-2"
+	Why         []string    // "direct grants", "full access", "disabled", "no department"
 	Direct      []GrantLine // direct grants with provenance
 	// Flags are the provenance of the account's full-access and disabled
 	// flags, when set.
@@ -214,7 +214,7 @@ func BuildReview(ctx context.Context, svc *rbac.Service, opts ReviewOptions) (Re
 	r.Staff = b.staffRows()
 	r.Permissions = b.permissionRows()
 	r.Findings = b.findings()
-	r.Exceptions = b.exceptions(r.Findings)
+	r.Exceptions = b.exceptions()
 	r.Counts = b.counts(r.Counts)
 	r.Recent, r.SignOffs = b.recent, b.signOffs
 	r.Hash, err = r.ContentHash()

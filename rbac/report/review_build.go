@@ -19,6 +19,9 @@ type builder struct {
 
 	depts    []rbac.Department
 	deptName map[rbac.DepartmentID]string
+	deptHeld map[rbac.DepartmentID][]rbac.Permission
+	deptSet  map[rbac.DepartmentID]map[rbac.Permission]bool
+	members  map[rbac.DepartmentID][]rbac.StaffID
 	staff    []rbac.Staff
 	login    map[rbac.StaffID]string
 
@@ -36,6 +39,8 @@ type builder struct {
 func newBuilder(ctx context.Context, svc *rbac.Service, opts ReviewOptions) (*builder, error) {
 	b := &builder{ctx: ctx, svc: svc, opts: opts, lang: svc.DefaultLanguage(),
 		deptName: map[rbac.DepartmentID]string{}, login: map[rbac.StaffID]string{},
+		deptHeld: map[rbac.DepartmentID][]rbac.Permission{}, deptSet: map[rbac.DepartmentID]map[rbac.Permission]bool{},
+		members: map[rbac.DepartmentID][]rbac.StaffID{},
 		holders: map[rbac.Permission]int{}, direct: map[rbac.Permission][]string{}}
 	var err error
 	if b.depts, err = svc.Departments(ctx); err != nil {
@@ -43,6 +48,12 @@ func newBuilder(ctx context.Context, svc *rbac.Service, opts ReviewOptions) (*bu
 	}
 	for _, d := range b.depts {
 		b.deptName[d.ID] = d.Name.In(b.lang)
+		b.deptHeld[d.ID] = svc.DepartmentPermissions(d.ID)
+		b.deptSet[d.ID] = map[rbac.Permission]bool{}
+		for _, p := range b.deptHeld[d.ID] {
+			b.deptSet[d.ID][p] = true
+		}
+		b.members[d.ID] = svc.DepartmentMembers(d.ID)
 	}
 	if b.staff, err = svc.StaffMembers(ctx); err != nil {
 		return nil, reportErr(err)
@@ -69,8 +80,7 @@ func (b *builder) departments(funcs []FunctionColumn) []DepartmentRow {
 	cat := b.svc.Catalog()
 	out := make([]DepartmentRow, 0, len(b.depts))
 	for _, d := range b.depts {
-		held := b.svc.DepartmentPermissions(d.ID)
-		members := b.svc.DepartmentMembers(d.ID)
+		held, members := b.deptHeld[d.ID], b.members[d.ID]
 		row := DepartmentRow{Department: d, Name: b.deptName[d.ID], Members: len(members)}
 		for _, m := range members {
 			row.Logins = append(row.Logins, b.login[m])
@@ -157,9 +167,9 @@ func (b *builder) permissionRows() []PermissionRow {
 	}
 	givers := map[rbac.Permission][]DepartmentHolding{}
 	for _, d := range b.depts {
-		for _, p := range b.svc.DepartmentPermissions(d.ID) {
+		for _, p := range b.deptHeld[d.ID] {
 			givers[p] = append(givers[p], DepartmentHolding{Name: b.deptName[d.ID],
-				Members: len(b.svc.DepartmentMembers(d.ID)), Disabled: d.Status == rbac.StatusDisabled})
+				Members: len(b.members[d.ID]), Disabled: d.Status == rbac.StatusDisabled})
 		}
 	}
 	var out []PermissionRow
@@ -173,13 +183,7 @@ func (b *builder) permissionRows() []PermissionRow {
 
 // exceptions lists the staff whose access their departments do not tell
 // alone.
-func (b *builder) exceptions(findings []Finding) []ExceptionRow {
-	inFinding := map[string][]string{}
-	for _, f := range findings {
-		for _, l := range f.Staff {
-			inFinding[l] = append(inFinding[l], "finding "+f.ID)
-		}
-	}
+func (b *builder) exceptions() []ExceptionRow {
 	cat := b.svc.Catalog()
 	var out []ExceptionRow
 	for _, st := range b.staff {
@@ -205,7 +209,6 @@ func (b *builder) exceptions(findings []Finding) []ExceptionRow {
 		if len(st.Departments) == 0 && !st.FullAccess {
 			row.Why = append(row.Why, "no department")
 		}
-		row.Why = append(row.Why, inFinding[st.Login]...)
 		if len(row.Why) == 0 {
 			continue
 		}
@@ -213,7 +216,7 @@ func (b *builder) exceptions(findings []Finding) []ExceptionRow {
 			_, sens := cat.Sensitive(p)
 			g := GrantLine{Permission: p, Sensitive: sens, Provenance: b.provenance(rbac.GrantRule(sub, p))}
 			for _, d := range st.Departments {
-				if !b.svc.DepartmentDisabled(d) && slices.Contains(b.svc.DepartmentPermissions(d), p) {
+				if !b.svc.DepartmentDisabled(d) && b.deptSet[d][p] {
 					g.Also = append(g.Also, b.deptName[d])
 				}
 			}
@@ -233,7 +236,7 @@ func (b *builder) dormant(st rbac.Staff, direct []rbac.Permission) []rbac.Permis
 	}
 	for _, d := range st.Departments {
 		if !b.svc.DepartmentDisabled(d) {
-			for _, p := range b.svc.DepartmentPermissions(d) {
+			for _, p := range b.deptHeld[d] {
 				set[p] = true
 			}
 		}

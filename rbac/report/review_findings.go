@@ -34,9 +34,21 @@ func DefaultConflicts() []Conflict {
 type Finding struct {
 	ID string // "F-1", in the order of the conflicts
 	Conflict
-	Departments []string // departments holding both themselves
-	Staff       []string // logins of active accounts holding both, sorted
+	Departments []string // active departments holding both themselves
+	// StaffCount is how many active accounts (full access aside) combine
+	// both from different sources (no one department of theirs holds
+	// both: its members are covered by Departments); Staff lists the
+	// first MaxListedLogins of their logins, sorted.
+	StaffCount int
+	Staff      []string
 }
+
+// MaxListedLogins bounds the logins a finding lists; the rest are counted
+// (rbacctl matrix --perm A --perm B lists them all).
+const MaxListedLogins = 300
+
+// More is how many of the finding's staff are not listed.
+func (f Finding) More() int { return f.StaffCount - len(f.Staff) }
 
 func (b *builder) findings() []Finding {
 	conflicts := b.opts.Conflicts
@@ -50,18 +62,24 @@ func (b *builder) findings() []Finding {
 			continue
 		}
 		f := Finding{Conflict: c}
+		both := map[rbac.DepartmentID]bool{}
 		for _, d := range b.depts {
-			held := b.svc.DepartmentPermissions(d.ID)
-			if d.Status == rbac.StatusActive && slices.Contains(held, c.A) && slices.Contains(held, c.B) {
+			if d.Status == rbac.StatusActive && b.deptSet[d.ID][c.A] && b.deptSet[d.ID][c.B] {
 				f.Departments = append(f.Departments, b.deptName[d.ID])
+				both[d.ID] = true
 			}
 		}
-		for _, st := range b.staff {
-			if st.Status == rbac.StatusActive && !st.FullAccess && b.svc.Can(st.ID, c.A) && b.svc.Can(st.ID, c.B) {
+		for _, st := range b.staff { // sorted by ID
+			if st.Status != rbac.StatusActive || st.FullAccess || !b.svc.Can(st.ID, c.A) || !b.svc.Can(st.ID, c.B) ||
+				slices.ContainsFunc(st.Departments, func(d rbac.DepartmentID) bool { return both[d] }) {
+				continue
+			}
+			f.StaffCount++
+			if len(f.Staff) < MaxListedLogins {
 				f.Staff = append(f.Staff, st.Login)
 			}
 		}
-		if len(f.Departments) == 0 && len(f.Staff) == 0 {
+		if len(f.Departments) == 0 && f.StaffCount == 0 {
 			continue
 		}
 		f.ID = fmt.Sprintf("F-%d", len(out)+1)

@@ -9,8 +9,9 @@ import (
 )
 
 // ContentHash returns the SHA-256, in hexadecimal, of what the review
-// certifies: its title, functions, departments, staff, permissions,
-// exceptions, findings and counts, encoded as JSON. Its generation time,
+// certifies: what it prints (title, functions, departments with their
+// members, permissions, staff listed individually, findings and counts),
+// encoded as JSON. Its generation time,
 // policy version, latest changes and sign-offs are left out, so two
 // reviews of the same access have the same hash and a sign-off (which
 // moves the version) does not change it.
@@ -19,13 +20,12 @@ func (r Review) ContentHash() (string, error) {
 		Title       string
 		Functions   []FunctionColumn
 		Departments []DepartmentRow
-		Staff       []StaffRow
 		Permissions []PermissionRow
 		Exceptions  []ExceptionRow
 		Findings    []Finding
 		Counts      Counts
 		Provenance  bool
-	}{r.Title, r.Functions, r.Departments, r.Staff, r.Permissions, r.Exceptions, r.Findings, r.Counts, r.Provenance}
+	}{r.Title, r.Functions, r.Departments, r.Permissions, r.Exceptions, r.Findings, r.Counts, r.Provenance}
 	h := sha256.New()
 	if err := json.NewEncoder(h).Encode(content); err != nil {
 		return "", reportErr(err)
