@@ -28,6 +28,7 @@ func benchCheck(b *testing.B, f *fixture) {
 		mask := len(reqs) - 1 // a power of two
 		b.Run(kind.name+"/library", func(b *testing.B) {
 			b.ReportAllocs()
+			defer cpuMetric(b)()
 			for i := 0; b.Loop(); i++ {
 				r := reqs[i&mask]
 				sink = f.svc.Can(r.staff, r.perm)
@@ -35,12 +36,14 @@ func benchCheck(b *testing.B, f *fixture) {
 		})
 		b.Run(kind.name+"/mapset", func(b *testing.B) {
 			b.ReportAllocs()
+			defer cpuMetric(b)()
 			for i := 0; b.Loop(); i++ {
 				sink = f.sets.can(reqs[i&mask])
 			}
 		})
 		b.Run(kind.name+"/bitset", func(b *testing.B) {
 			b.ReportAllocs()
+			defer cpuMetric(b)()
 			for i := 0; b.Loop(); i++ {
 				sink = f.bits.can(reqs[i&mask])
 			}
@@ -51,6 +54,7 @@ func benchCheck(b *testing.B, f *fixture) {
 		b.Run(kind.name+"/casbin", func(b *testing.B) {
 			plain, _ := f.enforcers(b)
 			b.ReportAllocs()
+			defer cpuMetric(b)()
 			for i := 0; b.Loop(); i++ {
 				sink = enforce(plain, reqs[i&mask])
 			}
@@ -58,6 +62,7 @@ func benchCheck(b *testing.B, f *fixture) {
 		b.Run(kind.name+"/casbin-cached", func(b *testing.B) {
 			_, cached := f.enforcers(b)
 			b.ReportAllocs()
+			defer cpuMetric(b)()
 			for i := 0; b.Loop(); i++ {
 				sink = enforce(cached, reqs[i&mask])
 			}

@@ -29,6 +29,7 @@ func BenchmarkWhoCan(b *testing.B) {
 				perms := kind.perms
 				b.Run(kind.name+"/library", func(b *testing.B) {
 					b.ReportAllocs()
+					defer cpuMetric(b)()
 					n := 0
 					for i := 0; b.Loop(); i++ {
 						n += len(f.svc.WhoCan(perms[i%len(perms)]))
@@ -37,6 +38,7 @@ func BenchmarkWhoCan(b *testing.B) {
 				})
 				b.Run(kind.name+"/library-ids", func(b *testing.B) {
 					b.ReportAllocs()
+					defer cpuMetric(b)()
 					n := 0
 					for i := 0; b.Loop(); i++ {
 						n += len(slices.Collect(f.svc.WhoCanIDs(perms[i%len(perms)])))
@@ -45,6 +47,7 @@ func BenchmarkWhoCan(b *testing.B) {
 				})
 				b.Run(kind.name+"/library-count", func(b *testing.B) {
 					b.ReportAllocs()
+					defer cpuMetric(b)()
 					n := 0
 					for i := 0; b.Loop(); i++ {
 						n += f.svc.WhoCanCount(perms[i%len(perms)])
@@ -53,6 +56,7 @@ func BenchmarkWhoCan(b *testing.B) {
 				})
 				b.Run(kind.name+"/library-page50", func(b *testing.B) {
 					b.ReportAllocs()
+					defer cpuMetric(b)()
 					for i := 0; b.Loop(); i++ {
 						p := perms[i%len(perms)]
 						// a page from the middle of the answer
@@ -61,6 +65,7 @@ func BenchmarkWhoCan(b *testing.B) {
 				})
 				b.Run(kind.name+"/bitset-count", func(b *testing.B) {
 					b.ReportAllocs()
+					defer cpuMetric(b)()
 					n := 0
 					for i := 0; b.Loop(); i++ {
 						n += f.bits.count(perms[i%len(perms)])
@@ -69,6 +74,7 @@ func BenchmarkWhoCan(b *testing.B) {
 				})
 				b.Run(kind.name+"/bitset-scan", func(b *testing.B) {
 					b.ReportAllocs()
+					defer cpuMetric(b)()
 					n := 0
 					for i := 0; b.Loop(); i++ {
 						n += len(f.bits.whoCan(perms[i%len(perms)]))
@@ -77,6 +83,7 @@ func BenchmarkWhoCan(b *testing.B) {
 				})
 				b.Run(kind.name+"/mapset-scan", func(b *testing.B) {
 					b.ReportAllocs()
+					defer cpuMetric(b)()
 					for i := 0; b.Loop(); i++ {
 						p := perms[i%len(perms)]
 						var out []rbac.StaffID
@@ -95,6 +102,7 @@ func BenchmarkWhoCan(b *testing.B) {
 					plain, _ := f.enforcers(b)
 					e := plain.(*casbin.Enforcer)
 					b.ReportAllocs()
+					defer cpuMetric(b)()
 					for i := 0; b.Loop(); i++ {
 						p := perms[i%len(perms)]
 						if _, err := e.GetImplicitUsersForPermission(string(p.Function), string(p.Action)); err != nil {
@@ -118,6 +126,7 @@ func BenchmarkEffectivePermissions(b *testing.B) {
 			n := min(f.staff, 4096)
 			b.Run("library", func(b *testing.B) {
 				b.ReportAllocs()
+				defer cpuMetric(b)()
 				perms := 0
 				for i := 0; b.Loop(); i++ {
 					perms += len(f.svc.EffectivePermissions(rbac.StaffID(1 + i%n)))
@@ -126,6 +135,7 @@ func BenchmarkEffectivePermissions(b *testing.B) {
 			})
 			b.Run("mapset-keys", func(b *testing.B) {
 				b.ReportAllocs()
+				defer cpuMetric(b)()
 				for i := 0; b.Loop(); i++ {
 					_ = slices.Collect(maps.Keys(f.sets[rbac.StaffID(1+i%n)]))
 				}
@@ -134,6 +144,7 @@ func BenchmarkEffectivePermissions(b *testing.B) {
 				plain, _ := f.enforcers(b)
 				e := plain.(*casbin.Enforcer)
 				b.ReportAllocs()
+				defer cpuMetric(b)()
 				for i := 0; b.Loop(); i++ {
 					if _, err := e.GetImplicitPermissionsForUser(policy.Staff(rbac.StaffID(1 + i%n))); err != nil {
 						b.Fatal(err)
@@ -159,6 +170,7 @@ func BenchmarkCheckDenied(b *testing.B) {
 			mask := len(reqs) - 1
 			b.Run("check", func(b *testing.B) {
 				b.ReportAllocs()
+				defer cpuMetric(b)()
 				for i := 0; b.Loop(); i++ {
 					r := reqs[i&mask]
 					errSink = f.svc.Check(r.staff, r.perm)
@@ -169,6 +181,7 @@ func BenchmarkCheckDenied(b *testing.B) {
 			})
 			b.Run("can", func(b *testing.B) {
 				b.ReportAllocs()
+				defer cpuMetric(b)()
 				for i := 0; b.Loop(); i++ {
 					r := reqs[i&mask]
 					sink = f.svc.Can(r.staff, r.perm)

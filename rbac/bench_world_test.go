@@ -291,10 +291,11 @@ func enforce(e casbin.IEnforcer, r request) bool {
 	return ok
 }
 
-// effective computes every staff member's effective permissions from the
-// generated rules, independently of the library: full access holds the
-// whole catalog, disabled accounts and disabled departments hold nothing.
-func (w *world) effective() map[rbac.StaffID][]rbac.Permission {
+// eachEffective computes every staff member's effective permissions from
+// the generated rules, independently of the library, and calls fn with
+// them (the slice is reused): full access holds the whole catalog,
+// disabled accounts hold nothing.
+func (w *world) eachEffective(fn func(rbac.StaffID, []rbac.Permission)) {
 	full, disabled := map[rbac.StaffID]bool{}, map[rbac.StaffID]bool{}
 	direct := map[rbac.StaffID][]rbac.Permission{}
 	for _, r := range w.rules {
@@ -307,23 +308,22 @@ func (w *world) effective() map[rbac.StaffID][]rbac.Permission {
 			direct[r.Subject.Staff] = append(direct[r.Subject.Staff], r.Permission)
 		}
 	}
-	out := make(map[rbac.StaffID][]rbac.Permission, w.staff)
+	var ps []rbac.Permission
 	for s := 1; s <= w.staff; s++ {
 		id := rbac.StaffID(s)
 		switch {
 		case disabled[id]:
-			out[id] = nil
+			fn(id, nil)
 		case full[id]:
-			out[id] = w.perms
+			fn(id, w.perms)
 		default:
-			ps := slices.Clone(direct[id])
+			ps = append(ps[:0], direct[id]...)
 			for _, d := range w.memberOf[id] {
 				ps = append(ps, w.deptPerm[d]...)
 			}
-			out[id] = ps
+			fn(id, ps)
 		}
 	}
-	return out
 }
 
 // mapSets is the baseline a user would write first: every staff member's
@@ -332,13 +332,13 @@ type mapSets map[rbac.StaffID]map[rbac.Permission]struct{}
 
 func newMapSets(w *world) mapSets {
 	m := mapSets{}
-	for id, ps := range w.effective() {
+	w.eachEffective(func(id rbac.StaffID, ps []rbac.Permission) {
 		set := make(map[rbac.Permission]struct{}, len(ps))
 		for _, p := range ps {
 			set[p] = struct{}{}
 		}
 		m[id] = set
-	}
+	})
 	return m
 }
 
@@ -362,12 +362,12 @@ func newDenseBits(w *world) *denseBits {
 		d.index[p] = uint32(i)
 	}
 	d.rows = make([]uint64, (w.staff+1)*d.words)
-	for id, ps := range w.effective() {
+	w.eachEffective(func(id rbac.StaffID, ps []rbac.Permission) {
 		for _, p := range ps {
 			i := d.index[p]
 			d.rows[int(id)*d.words+int(i>>6)] |= 1 << (i & 63)
 		}
-	}
+	})
 	return d
 }
 

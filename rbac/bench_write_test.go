@@ -22,6 +22,7 @@ func BenchmarkApply(b *testing.B) {
 			f := getFixture(b, sc)
 			b.Run("grant-revoke", func(b *testing.B) {
 				b.ReportAllocs()
+				defer cpuMetric(b)()
 				v := f.svc.Version()
 				for i := 0; b.Loop(); i++ {
 					id := rbac.StaffID(2 + i%1000%f.staff)
@@ -38,6 +39,7 @@ func BenchmarkApply(b *testing.B) {
 			})
 			b.Run("membership", func(b *testing.B) {
 				b.ReportAllocs()
+				defer cpuMetric(b)()
 				v := f.svc.Version()
 				for i := 0; b.Loop(); i++ {
 					id := rbac.StaffID(2 + i%1000%f.staff)
@@ -73,6 +75,7 @@ func BenchmarkApply(b *testing.B) {
 				}()
 				g := rbac.GrantRule(rbac.DepartmentSubject(dept), f.perms[len(f.perms)-1])
 				b.ReportAllocs()
+				defer cpuMetric(b)()
 				for i := 0; b.Loop(); i++ {
 					d := rbac.PolicyDelta{Add: []rbac.Rule{g}}
 					if i%2 == 1 {
