@@ -103,8 +103,6 @@ type snapshot struct {
 	holders []*idset // by permID: the active staff whose row has it
 	active  *idset   // active full-access staff: who holds what nobody else does
 
-	full map[StaffID]struct{} // who has the full-access flag, even disabled
-
 	order *orderCache // display order of perms, shared while perms does not grow
 }
 
@@ -112,7 +110,6 @@ func newSnapshot() *snapshot {
 	return &snapshot{
 		permIDs:   map[Permission]permID{},
 		deptSlots: map[DepartmentID]deptSlot{},
-		full:      map[StaffID]struct{}{},
 		far:       map[StaffID]*farStaff{},
 		order:     &orderCache{},
 	}

@@ -19,7 +19,6 @@ type builder struct {
 	slotsCopied bool
 	directTop   bool
 	holdersTop  bool
-	fullCopied  bool
 
 	work      map[StaffID]*staffEntry // working copies of touched entries
 	deptDirty map[deptSlot]bool       // permissions or status changed
@@ -123,14 +122,6 @@ func (b *builder) directSets(p permID) []*idset {
 	return b.next.direct
 }
 
-func (b *builder) fullSet() map[StaffID]struct{} {
-	if !b.fullCopied {
-		b.next.full = maps.Clone(b.next.full)
-		b.fullCopied = true
-	}
-	return b.next.full
-}
-
 // apply adds (add=true) or removes one rule. Applying a rule that is
 // already in (or absent from) the policy is a no-op, as in Casbin.
 func (b *builder) apply(r Rule, add bool) {
@@ -187,11 +178,6 @@ func (b *builder) apply(r Rule, add bool) {
 		switch r.Flag {
 		case FlagFullAccess:
 			e.full = add
-			if add {
-				b.fullSet()[id] = struct{}{}
-			} else {
-				delete(b.fullSet(), id)
-			}
 		case FlagDisabled:
 			e.disabled = add
 		}
