@@ -32,9 +32,13 @@
 //	_ = svc.Grant(ctx, boot.Admin.ID, john.ID, rbac.Perm(rbac.FuncInvoices, rbac.ActSend))
 //	svc.Can(john.ID, rbac.Perm(rbac.FuncInvoices, rbac.ActSend)) // true
 //
-// Checks (Can, Check, Explain, EffectivePermissions, WhoCan) are in-memory
-// and lock-free: they read an immutable snapshot that each committed change
-// replaces atomically, copying only what the change touched.
+// Checks (Can, Check, Explain, EffectivePermissions, WhoCan, WhoCanCount,
+// WhoCanPage, WhoCanIDs) are in-memory and lock-free: they read an
+// immutable snapshot that each committed change replaces atomically,
+// copying only what the change touched, at a grain that does not grow with
+// the installation. "Who can" costs the answer (each permission keeps its
+// holders as a compressed ID set), a count costs nothing, and a refused
+// Check builds its explanation only when the error is read.
 //
 // # Changes
 //
