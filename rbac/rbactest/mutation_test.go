@@ -91,6 +91,7 @@ func TestMutatedExpectationsFail(t *testing.T) {
 			[]string{"done, but", "then[0]: hanna can clients:add: got denied"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			r := runSuite(t, mutationFixture+"      - "+c.right+"\n")
 			require.False(t, r.fatal)
 			assert.Empty(t, r.errs, "the right expectation must pass")
