@@ -77,7 +77,7 @@ func faultInstance(t *testing.T, dsn, name string, sc faultScenario, log *slog.L
 	u.RawQuery = q.Encode()
 	st := testdb.OpenWith(t, u.String(), store.Options{ListenerName: name + "-listener",
 		ListenerPing: sc.ping, EventLog: log.With("instance", name)})
-	svc, err := rbac.New(context.Background(), st, rbac.Options{SyncInterval: sc.sync, Logger: log.With("instance", name),
+	svc, err := rbac.New(context.Background(), st, rbac.Options{SyncInterval: sc.sync, MaxStaleness: sc.maxStale, Logger: log.With("instance", name),
 		Accounts: rbac.AccountOptions{HashParams: fastHash}})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = svc.Close() })
@@ -149,6 +149,7 @@ type faultScenario struct {
 	// shows that the listener's own recovery suffices; ping is
 	// store.Options.ListenerPing.
 	sync, ping time.Duration
+	maxStale   time.Duration // rbac.Options.MaxStaleness
 	// bound is the documented bound with these settings.
 	bound time.Duration
 	round func(t *testing.T, e *faultEnv) time.Duration
@@ -257,4 +258,46 @@ func TestFaults(t *testing.T) {
 				took[len(took)-1].Round(time.Millisecond), len(took), sc.bound)
 		})
 	}
+}
+
+// TestOutageFailsClosed: with MaxStaleness set, an instance that cannot
+// reach the database (the server stopped) denies every check once it has
+// not confirmed for MaxStaleness that it is current, and answers again
+// once the server is back: a real outage, not an injected error.
+func TestOutageFailsClosed(t *testing.T) {
+	c := testdb.NewCluster(t)
+	const maxStale = time.Second
+	// The watchdog looks every MaxStaleness/8; the periodic catch-up runs
+	// every MaxStaleness/2 and the listener reconnects within
+	// MaxReconnectDelay.
+	closedBound := maxStale + maxStale/8 + catchUpAllowance
+	openBound := min(maxStale/2, store.MaxReconnectDelay) + catchUpAllowance
+	e := newFaultEnv(t, c, faultScenario{ping: faultPing, maxStale: maxStale})
+	e.grant(t, pInvoicesSend)
+	var closing, opening []time.Duration
+	for range testdb.FaultRounds(t) {
+		require.True(t, e.b.Can(e.john, pInvoicesSend))
+		e.c.Stop()
+		stopped := time.Now()
+		for e.b.Can(e.john, pInvoicesSend) {
+			require.Less(t, time.Since(stopped), closedBound, "B still answers from a state it cannot confirm (lag %v)", e.b.Lag())
+			time.Sleep(time.Millisecond)
+		}
+		closing = append(closing, time.Since(stopped))
+		require.True(t, e.b.Explain(e.john, pInvoicesSend).Stale)
+		e.c.Start()
+		started := time.Now()
+		for !e.b.Can(e.john, pInvoicesSend) {
+			require.Less(t, time.Since(started), openBound, "B does not answer again after the server is back (lag %v)", e.b.Lag())
+			time.Sleep(time.Millisecond)
+		}
+		opening = append(opening, time.Since(started))
+	}
+	report := func(what string, ds []time.Duration, bound time.Duration) {
+		slices.Sort(ds)
+		t.Logf("%s: min %v, median %v, max %v over %d rounds (bound %v)", what, ds[0].Round(time.Millisecond),
+			ds[len(ds)/2].Round(time.Millisecond), ds[len(ds)-1].Round(time.Millisecond), len(ds), bound)
+	}
+	report("server stopped → B fails closed", closing, closedBound)
+	report("server started → B answers again", opening, openBound)
 }
