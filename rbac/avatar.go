@@ -1,17 +1,12 @@
 package rbac
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"image"
-	_ "image/gif" // registers the GIF decoder with package image
-	"image/jpeg"
-	"image/png"
 	"time"
 
-	"golang.org/x/image/draw"
+	"github.com/billingrbac/billingrbac/internal/avatar"
 )
 
 // Avatar is a staff member's picture: AvatarSize×AvatarSize pixels.
@@ -24,20 +19,22 @@ type Avatar struct {
 // Avatar limits.
 const (
 	// AvatarSize is the side of a stored avatar, in pixels.
-	AvatarSize = 80
+	AvatarSize = avatar.Size
 	// MaxAvatarBytes is the largest upload accepted.
-	MaxAvatarBytes = 64 << 10
-	// MaxAvatarSide is the largest width or height accepted, checked on
-	// the header before any pixel is decoded (a small file can declare a
-	// huge image: a decompression bomb).
-	MaxAvatarSide = 4096
+	MaxAvatarBytes = avatar.MaxBytes
+	// MaxAvatarPixels is the pixel budget of an upload, width × height:
+	// (8 × AvatarSize)², 640×640, checked on the header before any pixel
+	// is decoded (a small file can declare a huge image: a decompression
+	// bomb). Decoding the costliest upload within it allocates about
+	// 6 MiB.
+	MaxAvatarPixels = avatar.MaxPixels
 )
 
 // Content types of avatars.
 const (
-	ContentTypePNG  = "image/png"
-	ContentTypeJPEG = "image/jpeg"
-	ContentTypeGIF  = "image/gif"
+	ContentTypePNG  = avatar.ContentTypePNG
+	ContentTypeJPEG = avatar.ContentTypeJPEG
+	ContentTypeGIF  = avatar.ContentTypeGIF
 )
 
 // AvatarStore is implemented by stores that keep avatars, as package store
@@ -58,116 +55,53 @@ type AvatarTx interface {
 	RemoveAvatar(id StaffID) error
 }
 
-// sniffImage names the format of data from its first bytes, whatever the
-// file was called.
-func sniffImage(data []byte) (format, contentType string) {
-	switch {
-	case bytes.HasPrefix(data, []byte("\x89PNG\r\n\x1a\n")):
-		return "png", ContentTypePNG
-	case bytes.HasPrefix(data, []byte("\xff\xd8\xff")):
-		return "jpeg", ContentTypeJPEG
-	case bytes.HasPrefix(data, []byte("GIF87a")), bytes.HasPrefix(data, []byte("GIF89a")):
-		return "gif", ContentTypeGIF
-	}
-	return "", ""
-}
-
 // PrepareAvatar checks an uploaded picture and returns what would be
 // stored. The format (PNG, JPEG or GIF) is judged from the bytes; the file
 // must be at most MaxAvatarBytes; the header's dimensions are checked (at
-// most MaxAvatarSide a side, at least AvatarSize) before decoding. An image
-// of exactly AvatarSize×AvatarSize is kept byte for byte; a larger one is
-// center-cropped to a square, scaled down with Catmull-Rom (after a cheap
-// bilinear pass for crops over 640 px) and re-encoded: JPEG stays JPEG
-// (quality 90), PNG and GIF become PNG (a GIF's first frame). Errors:
-// ErrInvalid (field "avatar", rules required, max_size, format,
-// max_dimensions, min_dimensions, decode).
+// least AvatarSize a side, at most MaxAvatarPixels) before decoding. The
+// picture is center-cropped to a square, scaled down with Catmull-Rom
+// when larger than AvatarSize and always re-encoded, so no metadata (PNG
+// text chunks, EXIF and GPS, comments) survives, even from an upload of
+// exactly AvatarSize×AvatarSize: JPEG stays JPEG (quality 90), PNG and
+// GIF become PNG (a GIF's first frame). Errors: ErrInvalid (field
+// "avatar", rules required, max_size, format, max_dimensions,
+// min_dimensions, decode).
 func PrepareAvatar(data []byte) (Avatar, error) {
-	const op = "avatar"
-	fail := func(rule, format string, args ...any) (Avatar, error) {
+	ctype, out, v, err := avatar.Prepare(data)
+	return preparedAvatar(ctype, out, v, err)
+}
+
+func preparedAvatar(ctype string, out []byte, v *avatar.Violation, err error) (Avatar, error) {
+	if v != nil {
 		var fe fieldErrors
-		fe.add("avatar", rule, format, args...)
-		return Avatar{}, fe.err(op)
-	}
-	if len(data) == 0 {
-		return fail("required", "must not be empty")
-	}
-	if len(data) > MaxAvatarBytes {
-		return fail("max_size", "must be at most %d KiB", MaxAvatarBytes>>10)
-	}
-	format, ctype := sniffImage(data)
-	if format == "" {
-		return fail("format", "must be a PNG, JPEG or GIF image")
-	}
-	cfg, got, err := image.DecodeConfig(bytes.NewReader(data))
-	if err != nil || got != format {
-		return fail("format", "is not a readable %s image", format)
-	}
-	if cfg.Width > MaxAvatarSide || cfg.Height > MaxAvatarSide {
-		return fail("max_dimensions", "must be at most %d×%d pixels, not %d×%d", MaxAvatarSide, MaxAvatarSide, cfg.Width, cfg.Height)
-	}
-	if cfg.Width < AvatarSize || cfg.Height < AvatarSize {
-		return fail("min_dimensions", "must be at least %d×%d pixels, not %d×%d", AvatarSize, AvatarSize, cfg.Width, cfg.Height)
-	}
-	img, _, err := image.Decode(bytes.NewReader(data))
-	if err != nil {
-		return fail("decode", "cannot be decoded: %v", err)
-	}
-	if b := img.Bounds(); b.Dx() > cfg.Width || b.Dy() > cfg.Height {
-		return fail("decode", "decoded size %d×%d exceeds the header's", b.Dx(), b.Dy())
-	}
-	if cfg.Width == AvatarSize && cfg.Height == AvatarSize {
-		return Avatar{ContentType: ctype, Data: bytes.Clone(data)}, nil
-	}
-	dst := scaleAvatar(img)
-	var buf bytes.Buffer
-	if format == "jpeg" {
-		err = jpeg.Encode(&buf, dst, &jpeg.Options{Quality: 90})
-	} else {
-		ctype = ContentTypePNG
-		err = (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(&buf, dst)
+		fe.add("avatar", v.Rule, "%s", v.Message)
+		return Avatar{}, fe.err("avatar")
 	}
 	if err != nil {
-		return Avatar{}, fmt.Errorf("%s: encode: %w", op, err)
+		return Avatar{}, fmt.Errorf("avatar: %w", err)
 	}
-	return Avatar{ContentType: ctype, Data: buf.Bytes()}, nil
-}
-
-// prescaleSide bounds the Catmull-Rom pass: its cost grows with the source
-// area (2.3 s for a 4096×4096 NRGBA here, against 33 ms in two steps), so a
-// larger crop is first sampled down to this side with ApproxBiLinear.
-const prescaleSide = 8 * AvatarSize
-
-// scaleAvatar center-crops img to a square and scales it to
-// AvatarSize×AvatarSize.
-func scaleAvatar(img image.Image) *image.RGBA {
-	src, sr := img, centerSquare(img.Bounds())
-	if sr.Dx() > prescaleSide {
-		mid := image.NewRGBA(image.Rect(0, 0, prescaleSide, prescaleSide))
-		draw.ApproxBiLinear.Scale(mid, mid.Bounds(), src, sr, draw.Src, nil)
-		src, sr = mid, mid.Bounds()
-	}
-	dst := image.NewRGBA(image.Rect(0, 0, AvatarSize, AvatarSize))
-	draw.CatmullRom.Scale(dst, dst.Bounds(), src, sr, draw.Src, nil)
-	return dst
-}
-
-// centerSquare returns the largest square centered in r.
-func centerSquare(r image.Rectangle) image.Rectangle {
-	side := min(r.Dx(), r.Dy())
-	x := r.Min.X + (r.Dx()-side)/2
-	y := r.Min.Y + (r.Dy()-side)/2
-	return image.Rect(x, y, x+side, y+side)
+	return Avatar{ContentType: ctype, Data: out}, nil
 }
 
 // SetAvatar checks data with PrepareAvatar and stores the result as staff
-// member id's avatar, replacing any previous one. Staff members set their
+// member id's avatar, replacing any previous one. The actor is authorized
+// from this instance's decisions before the upload is decoded, and at most
+// AccountOptions.MaxConcurrentDecodes uploads are decoded at once (the
+// others wait for a slot or their context). Staff members set their
 // own; for someone else's the actor needs staff:edit (and full access for
 // a full-access account's). Errors: ErrInvalid, ErrNotFound,
 // ErrPermissionDenied.
 func (s *Service) SetAvatar(ctx context.Context, actor, id StaffID, data []byte) (Avatar, error) {
 	const op = "set avatar"
-	a, err := PrepareAvatar(data)
+	// Refuse cheaply before decoding (see precheck); the flow decides.
+	need := Perm(FuncStaff, ActEdit)
+	if actor == id {
+		need = Permission{}
+	}
+	if err := s.precheck(ctx, op, actor, need, 0); err != nil {
+		return Avatar{}, err
+	}
+	a, err := preparedAvatar(s.acct.avatars.Prepare(ctx, data))
 	if err != nil {
 		return Avatar{}, err
 	}

@@ -81,6 +81,8 @@ func avatarRule(t *testing.T, data []byte) string {
 	return f[0]
 }
 
+// Every format is accepted; an upload already 80×80 is re-encoded too (so
+// no metadata survives), keeping its pixels.
 func TestAvatarFormatsAccepted(t *testing.T) {
 	blue := color.RGBA{20, 40, 200, 255}
 	cases := []struct {
@@ -96,8 +98,18 @@ func TestAvatarFormatsAccepted(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			a, err := rbac.PrepareAvatar(c.data)
 			mustNoErr(t, err)
-			wantEqual(t, a.ContentType, c.ctype)
-			wantEqual(t, a.Data, c.data, "80×80 is kept byte for byte")
+			want := c.ctype
+			if want == rbac.ContentTypeGIF {
+				want = rbac.ContentTypePNG
+			}
+			wantEqual(t, a.ContentType, want)
+			out, _, err := image.Decode(bytes.NewReader(a.Data))
+			mustNoErr(t, err)
+			wantEqual(t, out.Bounds(), image.Rect(0, 0, 80, 80))
+			r, g, b, _ := out.At(40, 40).RGBA()
+			if c.ctype != rbac.ContentTypeGIF {
+				wantTrue(t, r>>8 < 40 && g>>8 < 70 && b>>8 > 170, "80×80 re-encoded with its pixels: %d %d %d", r>>8, g>>8, b>>8)
+			}
 		})
 	}
 }
@@ -195,8 +207,10 @@ func TestServiceAvatars(t *testing.T) {
 		kate := e.person("kate", goodPW)
 		bob := e.person("bob", goodPW)
 		pic := encodePNG(t, solidImage(80, 80, color.RGBA{1, 2, 3, 255}))
+		prepared, err := rbac.PrepareAvatar(pic) // re-encoded, deterministically
+		mustNoErr(t, err)
 
-		_, err := e.svc.Avatar(e.ctx, kate.ID)
+		_, err = e.svc.Avatar(e.ctx, kate.ID)
 		wantErrIs(t, err, rbac.ErrNotFound)
 
 		// Kate sets her own.
@@ -205,7 +219,7 @@ func TestServiceAvatars(t *testing.T) {
 		got, err := e.svc.Avatar(e.ctx, kate.ID)
 		mustNoErr(t, err)
 		wantEqual(t, got.ContentType, rbac.ContentTypePNG)
-		wantEqual(t, got.Data, pic)
+		wantEqual(t, got.Data, prepared.Data)
 		wantEqual(t, got.UpdatedAt, a.UpdatedAt)
 
 		// Bob may not touch hers; the admin may replace it.
@@ -240,7 +254,7 @@ func TestServiceAvatars(t *testing.T) {
 		chs, err := e.st.Changes(e.ctx, rbac.ChangeQuery{Op: rbac.OpStaffAvatar})
 		mustNoErr(t, err)
 		mustEqual(t, len(chs), 3)
-		wantEqual(t, string(chs[0].After), `{"content_type":"image/png","bytes":`+strconv.Itoa(len(pic))+`}`)
+		wantEqual(t, string(chs[0].After), `{"content_type":"image/png","bytes":`+strconv.Itoa(len(prepared.Data))+`}`)
 		wantEqual(t, string(chs[2].After), `{"bytes":0}`)
 
 		// Deleting the staff member deletes the avatar.
@@ -264,17 +278,18 @@ func ExamplePrepareAvatar() {
 	fmt.Println(err)
 	// Output:
 	// image/png 80 80 <nil>
-	// avatar: invalid input: avatar: must be at most 4096×4096 pixels, not 10000×10000 (max_dimensions)
+	// avatar: invalid input: avatar: must have at most 409600 pixels (640×640), not 10000×10000 (max_dimensions)
 }
 
-// A large crop goes through the bilinear pre-pass and keeps its colours
-// and its center.
+// The largest crop the budget allows (2 × 320² = 640×320 here) is scaled
+// in one pass and keeps its colours and its center; one pixel more is
+// refused from the header.
 func TestAvatarLargeCropped(t *testing.T) {
 	red := color.RGBA{255, 0, 0, 255}
-	img := image.NewRGBA(image.Rect(0, 0, 2000, 1000))
-	for y := range 1000 {
-		for x := range 2000 {
-			if x >= 500 && x < 1500 {
+	img := image.NewRGBA(image.Rect(0, 0, 1280, 320))
+	for y := range 320 {
+		for x := range 1280 {
+			if x >= 480 && x < 800 {
 				img.Pix[img.PixOffset(x, y)+1], img.Pix[img.PixOffset(x, y)+3] = 255, 255
 			} else {
 				img.Set(x, y, red)
@@ -292,4 +307,5 @@ func TestAvatarLargeCropped(t *testing.T) {
 		r, g, _, _ := out.At(p.X, p.Y).RGBA()
 		wantTrue(t, r>>8 < 60 && g>>8 > 190, "pixel %v is %v, want green", p, out.At(p.X, p.Y))
 	}
+	wantEqual(t, avatarRule(t, pngHeader(1281, 320)), "avatar/max_dimensions")
 }

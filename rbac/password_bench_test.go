@@ -54,25 +54,28 @@ func BenchmarkGeneratePassword(b *testing.B) {
 	}
 }
 
-// PrepareAvatar on a typical upload and on the worst one that fits in
-// 64 KiB: a 4096×3400 RGBA PNG of one colour (56 MB of pixels).
+// PrepareAvatar on a typical upload, on the costliest one the pixel budget
+// lets through (640×640, 16-bit RGBA PNG) and on a bomb refused from its
+// header (a 10000×10000 declaration).
 func BenchmarkPrepareAvatar(b *testing.B) {
 	var worst bytes.Buffer
-	err := (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(&worst, image.NewNRGBA(image.Rect(0, 0, 4096, 3400)))
+	err := (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(&worst, image.NewNRGBA64(image.Rect(0, 0, 640, 640)))
 	if err != nil || worst.Len() > rbac.MaxAvatarBytes {
 		b.Fatal(worst.Len(), err)
 	}
 	for _, c := range []struct {
 		name string
 		data []byte
+		ok   bool
 	}{
-		{"200x120_png", encodePNG(b, solidImage(200, 120, color.RGBA{10, 200, 30, 255}))},
-		{"4096x3400_png", worst.Bytes()},
+		{"200x120_png", encodePNG(b, solidImage(200, 120, color.RGBA{10, 200, 30, 255})), true},
+		{"640x640_rgba64_png", worst.Bytes(), true},
+		{"10000x10000_bomb_refused", pngHeader(10000, 10000), false},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := rbac.PrepareAvatar(c.data); err != nil {
+				if _, err := rbac.PrepareAvatar(c.data); (err == nil) != c.ok {
 					b.Fatal(err)
 				}
 			}

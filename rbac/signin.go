@@ -9,6 +9,7 @@ import (
 
 	"github.com/nyaruka/phonenumbers"
 
+	"github.com/billingrbac/billingrbac/internal/avatar"
 	"github.com/billingrbac/billingrbac/internal/password"
 )
 
@@ -34,6 +35,11 @@ type AccountOptions struct {
 	// pool of this many evaluations at HashParams.Memory each; the others
 	// wait for a share or for their context. 0 means 2 × GOMAXPROCS.
 	MaxConcurrentHashes int
+	// MaxConcurrentDecodes bounds how many avatar uploads SetAvatar
+	// decodes at once, each within MaxAvatarPixels (about 6 MiB at
+	// most); the others wait for a slot or their context. 0 means
+	// GOMAXPROCS.
+	MaxConcurrentDecodes int
 }
 
 // PasswordStore is implemented by stores that keep password hashes, as
@@ -63,11 +69,12 @@ type AccountTx interface {
 
 // accounts is the Service's resolved AccountOptions.
 type accounts struct {
-	params HashParams
-	policy PasswordPolicy
-	gen    GeneratorOptions
-	region string
-	pool   *password.Pool // every Argon2id evaluation of the Service
+	params  HashParams
+	policy  PasswordPolicy
+	gen     GeneratorOptions
+	region  string
+	pool    *password.Pool // every Argon2id evaluation of the Service
+	avatars *avatar.Pool   // every avatar decode of the Service
 }
 
 func (a *accounts) init(o AccountOptions) error {
@@ -99,6 +106,14 @@ func (a *accounts) init(o AccountOptions) error {
 		fe.add("max_concurrent_hashes", "min", "must not be negative")
 	}
 	a.pool = password.NewPool(n, password.Params(a.params))
+	d := o.MaxConcurrentDecodes
+	if d == 0 {
+		d = runtime.GOMAXPROCS(0)
+	}
+	if d < 0 {
+		fe.add("max_concurrent_decodes", "min", "must not be negative")
+	}
+	a.avatars = avatar.NewPool(d)
 	a.policy, a.gen = o.Policy, o.Generator
 	return fe.err("account options")
 }
