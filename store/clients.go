@@ -47,6 +47,16 @@ var clientsMigration = migration{5, "clients: accounts, users, roles, client ver
 	`CREATE UNIQUE INDEX client_roles_name ON client_roles (client_id, name)`,
 }}
 
+// clientLoginsMigration makes a client user's login unique within its
+// client account instead of among all client users: with one namespace
+// for every account, creating a user told any client's first user which
+// logins other accounts use (ErrConflict). A client user is identified by
+// account and login (see docs/clients.md).
+var clientLoginsMigration = migration{8, "clients: logins unique per client account", []string{
+	`DROP INDEX client_users_login`,
+	`CREATE UNIQUE INDEX client_users_login ON client_users (client_id, login)`,
+}}
+
 // ClientStore is the GORM implementation of clients.Store, sharing the
 // Store's database. It is safe for concurrent use.
 type ClientStore struct{ s *Store }

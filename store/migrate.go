@@ -21,13 +21,14 @@ type migration struct {
 // migrations are append-only: never edit one that has shipped. Each lives
 // in the file of what it stores; this list orders them.
 var migrations = []migration{
-	coreMigration,      // 1
-	accountsMigration,  // 2
-	hoursMigration,     // 3
-	tasksMigration,     // 4
-	clientsMigration,   // 5
-	effectMigration,    // 6
-	changeLogMigration, // 7
+	coreMigration,         // 1
+	accountsMigration,     // 2
+	hoursMigration,        // 3
+	tasksMigration,        // 4
+	clientsMigration,      // 5
+	effectMigration,       // 6
+	changeLogMigration,    // 7
+	clientLoginsMigration, // 8
 }
 
 var coreMigration = migration{1, "core: version, departments, staff, casbin_rule, change log", []string{

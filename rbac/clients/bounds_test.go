@@ -80,3 +80,22 @@ func TestListCaps(t *testing.T) {
 	requireField(t, err, "roles", "max_count")
 	require.Equal(t, v, e.svc.Version())
 }
+
+// Client-user logins are unique within a client account, not among all
+// accounts: a first user creating users learns nothing about the logins
+// of other accounts (no cross-client oracle), while a login used twice in
+// one account is still a conflict.
+func TestClientLoginsUniquePerAccount(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, b testdb.Backend) {
+		e := newEnv(t, b)
+		acme, globex := e.client("acme"), e.client("globex")
+		bob := e.user(clients.ByUser(acme.FirstUser), acme.ID, "bob")
+		other, err := e.svc.CreateUser(e.ctx, clients.ByUser(globex.FirstUser), globex.ID, clients.NewUser{Login: "bob", Name: "Bob of Globex"})
+		require.NoError(t, err, "another account's login leaks through a conflict")
+		require.NotEqual(t, bob.ID, other.ID)
+		_, err = e.svc.CreateUser(e.ctx, clients.ByUser(globex.FirstUser), globex.ID, clients.NewUser{Login: "acme", Name: "x"})
+		require.NoError(t, err, "another account's first-user login leaks")
+		_, err = e.svc.CreateUser(e.ctx, clients.ByUser(acme.FirstUser), acme.ID, clients.NewUser{Login: "BOB", Name: "x"})
+		require.ErrorIs(t, err, rbac.ErrConflict)
+	})
+}

@@ -13,7 +13,7 @@ import (
 type User struct {
 	ID        ClientUserID
 	Client    ClientID
-	Login     string // lower case, unique among client users
+	Login     string // lower case, unique within the client account
 	Name      string
 	Email     string
 	First     bool     // the account's first user: every right, protected
