@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 	"golang.org/x/text/language"
 
 	"github.com/billingrbac/billingrbac/internal/testdb"
@@ -245,6 +246,10 @@ var faultScenarios = []faultScenario{
 // fresh schema with its own A and B.
 func TestFaults(t *testing.T) {
 	c := testdb.NewCluster(t)
+	// Whatever the faults did to them, closed instances leave no
+	// goroutine behind (the listener's sessions included).
+	before := goleak.IgnoreCurrent()
+	t.Cleanup(func() { goleak.VerifyNone(t, before) })
 	for _, sc := range faultScenarios {
 		t.Run(sc.name, func(t *testing.T) {
 			e := newFaultEnv(t, c, sc)
