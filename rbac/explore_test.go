@@ -1,0 +1,250 @@
+package rbac_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"golang.org/x/text/language"
+
+	"github.com/billingrbac/billingrbac/internal/testdb"
+	"github.com/billingrbac/billingrbac/rbac"
+)
+
+// TestExploreAuthorization explores, breadth-first, every state a small
+// universe reaches by every administrative operation of every actor, and
+// checks after each step the invariant, computed here from decisions and
+// stored rows before and after (not from the library's effect code):
+//
+//	a change gives nobody a permission the actor does not hold, gives the
+//	actor control of no account stronger than itself, never changes the
+//	actor's own access, and a refused change changes nothing.
+//
+// The universe: the bootstrap admin (full access) and three staff
+// members; HR (staff:edit, departments:edit), Finance (reports:view,
+// invoices:view) and a disabled Audit (reports:view); four permissions in
+// play; full-access and disabled flags, e-mails, passwords, and one login
+// that may be created. States are deduplicated on a canonical form (by
+// login and department name, so IDs do not matter).
+//
+// The suite explores depth 1 on SQLite and PostgreSQL (when set);
+// BILLINGRBAC_EXPLORE_DEPTH=N explores deeper (see BENCHMARKS.md).
+func TestExploreAuthorization(t *testing.T) {
+	depth := 1
+	if v := os.Getenv("BILLINGRBAC_EXPLORE_DEPTH"); v != "" {
+		n, err := strconv.Atoi(v)
+		require.NoError(t, err)
+		depth = n
+	}
+	testdb.Run(t, func(t *testing.T, b testdb.Backend) {
+		x := newExplorer(t, b)
+		start := time.Now()
+		x.run(depth)
+		t.Logf("%s depth %d: %d states, %d transitions (%d committed, %d refused, %d no-ops) in %v",
+			b, depth, len(x.seen), x.steps, x.committed, x.refused, x.noops, time.Since(start).Round(time.Millisecond))
+		require.Greater(t, x.committed, 0)
+		require.Greater(t, x.refused, 0)
+	})
+}
+
+// universe names.
+var (
+	exPerms  = []rbac.Permission{pStaffEdit, pDeptEdit, pReports, pInvoicesView}
+	exDepts  = []string{"HR", "Finance", "Audit"}
+	exLogins = []string{"admin", "manager", "colleague", "auditor", "newcomer"}
+)
+
+type explorer struct {
+	t    *testing.T
+	e    *env
+	ctx  context.Context
+	seen map[string]bool
+	cur  exState // the state last captured
+
+	steps, committed, refused, noops int
+}
+
+func newExplorer(t *testing.T, b testdb.Backend) *explorer {
+	ctx := context.Background()
+	dsn := testdb.DSN(t, b)
+	st := testdb.Open(t, dsn)
+	require.NoError(t, st.Migrate(ctx))
+	svc, err := rbac.New(ctx, st, rbac.Options{Accounts: rbac.AccountOptions{HashParams: fastHash}})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = svc.Close() })
+	boot, err := svc.Bootstrap(ctx, rbac.BootstrapOptions{HashParams: fastHash})
+	require.NoError(t, err)
+	e := &env{t: t, ctx: ctx, dsn: dsn, st: st, svc: svc, boot: boot, admin: boot.Admin.ID}
+	hr := e.dept("HR", pStaffEdit, pDeptEdit)
+	fin := e.dept("Finance", pReports, pInvoicesView)
+	audit := e.dept("Audit", pReports)
+	off := rbac.StatusDisabled
+	_, err = svc.UpdateDepartment(ctx, e.admin, audit, rbac.DepartmentUpdate{Status: &off})
+	require.NoError(t, err)
+	e.staff("manager", hr)
+	colleague := e.staff("colleague", fin)
+	e.staff("auditor", audit)
+	_, err = svc.ResetPassword(ctx, e.admin, colleague)
+	require.NoError(t, err)
+	return &explorer{t: t, e: e, ctx: ctx, seen: map[string]bool{}}
+}
+
+// op is one administrative call by actor, parameterized by names.
+type exOp struct {
+	name  string
+	actor string
+	need  rbac.Permission // what the actor must hold to use the operation at all
+	do    func(x *explorer, actor rbac.StaffID) error
+}
+
+// ops lists every operation of every actor on the universe.
+func (x *explorer) ops() []exOp {
+	var out []exOp
+	yes, no := true, false
+	on, off := rbac.StatusActive, rbac.StatusDisabled
+	for _, a := range exLogins[:4] {
+		add := func(name string, need rbac.Permission, do func(x *explorer, actor rbac.StaffID) error) {
+			out = append(out, exOp{name: name, actor: a, need: need, do: do})
+		}
+		for _, s := range exLogins {
+			for _, p := range exPerms {
+				add("grant "+s+" "+p.String(), pStaffEdit, func(x *explorer, actor rbac.StaffID) error { return x.e.svc.Grant(x.ctx, actor, x.staffID(s), p) })
+				add("revoke "+s+" "+p.String(), pStaffEdit, func(x *explorer, actor rbac.StaffID) error { return x.e.svc.Revoke(x.ctx, actor, x.staffID(s), p) })
+			}
+			for _, d := range exDepts {
+				add("add "+s+" to "+d, pStaffEdit, func(x *explorer, actor rbac.StaffID) error {
+					return x.e.svc.AddToDepartment(x.ctx, actor, x.staffID(s), x.deptID(d))
+				})
+				add("remove "+s+" from "+d, pStaffEdit, func(x *explorer, actor rbac.StaffID) error {
+					return x.e.svc.RemoveFromDepartment(x.ctx, actor, x.staffID(s), x.deptID(d))
+				})
+			}
+			for _, v := range []*bool{&yes, &no} {
+				add(fmt.Sprintf("full access %s %t", s, *v), pStaffEdit, func(x *explorer, actor rbac.StaffID) error {
+					_, err := x.e.svc.UpdateStaff(x.ctx, actor, x.staffID(s), rbac.StaffUpdate{FullAccess: v})
+					return err
+				})
+			}
+			for _, v := range []*rbac.Status{&on, &off} {
+				add(fmt.Sprintf("status %s %s", s, *v), pStaffEdit, func(x *explorer, actor rbac.StaffID) error {
+					_, err := x.e.svc.UpdateStaff(x.ctx, actor, x.staffID(s), rbac.StaffUpdate{Status: v})
+					return err
+				})
+			}
+			add("e-mail "+s, pStaffEdit, func(x *explorer, actor rbac.StaffID) error {
+				mail := s + "@takeover.example"
+				_, err := x.e.svc.UpdateStaff(x.ctx, actor, x.staffID(s), rbac.StaffUpdate{Email: &mail})
+				return err
+			})
+			add("reset password "+s, pStaffEdit, func(x *explorer, actor rbac.StaffID) error {
+				_, err := x.e.svc.ResetPassword(x.ctx, actor, x.staffID(s))
+				return err
+			})
+			add("delete "+s, rbac.Perm(rbac.FuncStaff, rbac.ActDelete), func(x *explorer, actor rbac.StaffID) error {
+				return x.e.svc.DeleteStaff(x.ctx, actor, x.staffID(s))
+			})
+		}
+		for _, d := range exDepts {
+			for _, p := range exPerms {
+				add("enable "+d+" "+p.String(), pDeptEdit, func(x *explorer, actor rbac.StaffID) error {
+					return x.e.svc.EnablePermissions(x.ctx, actor, x.deptID(d), p)
+				})
+				add("disable "+d+" "+p.String(), pDeptEdit, func(x *explorer, actor rbac.StaffID) error {
+					return x.e.svc.DisablePermissions(x.ctx, actor, x.deptID(d), p)
+				})
+			}
+			for _, v := range []*rbac.Status{&on, &off} {
+				add(fmt.Sprintf("department %s %s", d, *v), pDeptEdit, func(x *explorer, actor rbac.StaffID) error {
+					_, err := x.e.svc.UpdateDepartment(x.ctx, actor, x.deptID(d), rbac.DepartmentUpdate{Status: v})
+					return err
+				})
+			}
+			add("delete department "+d, rbac.Perm(rbac.FuncDepartments, rbac.ActDelete), func(x *explorer, actor rbac.StaffID) error {
+				return x.e.svc.DeleteDepartment(x.ctx, actor, x.deptID(d))
+			})
+			add("create newcomer in "+d, pStaffAdd, func(x *explorer, actor rbac.StaffID) error {
+				_, err := x.e.svc.CreateStaff(x.ctx, actor, rbac.NewStaff{Login: "newcomer", FullName: rbac.Text(language.English, "N"),
+					Departments: []rbac.DepartmentID{x.deptID(d)}})
+				return err
+			})
+		}
+		add("create full-access newcomer", pStaffAdd, func(x *explorer, actor rbac.StaffID) error {
+			_, err := x.e.svc.CreateStaff(x.ctx, actor, rbac.NewStaff{Login: "newcomer", FullName: rbac.Text(language.English, "N"), FullAccess: true})
+			return err
+		})
+	}
+	return out
+}
+
+// run explores breadth-first to depth.
+func (x *explorer) run(depth int) {
+	start := x.capture()
+	x.seen[start.key] = true
+	frontier := []exState{start}
+	ops := x.ops()
+	for level := 0; level < depth && len(frontier) > 0; level++ {
+		var next []exState
+		for _, s := range frontier {
+			cur := x.restore(s)
+			for _, o := range ops {
+				after, moved := x.step(cur, o)
+				if !moved {
+					cur = after // a refusal or a no-op may not move anything: checked by step
+					continue
+				}
+				if !x.seen[after.key] {
+					x.seen[after.key] = true
+					next = append(next, after)
+				}
+				cur = x.restore(s)
+			}
+		}
+		frontier = next
+	}
+}
+
+// step runs o from state s (the current one) and checks the invariant. It
+// reports the state reached and whether the database moved.
+func (x *explorer) step(s exState, o exOp) (exState, bool) {
+	t := x.t
+	x.steps++
+	actor := s.ids[o.actor]
+	if actor == 0 {
+		actor = 999999 // a deleted actor keeps trying
+	}
+	err := o.do(x, actor)
+	after := x.capture()
+	ctx := fmt.Sprintf("%s by %s from %s", o.name, o.actor, s.key)
+	switch {
+	case errors.Is(err, rbac.ErrPermissionDenied):
+		x.refused++
+		if d := s.diff(after); d != "" {
+			t.Fatalf("refused %s changed: %s", ctx, d)
+		}
+		return after, false
+	case err != nil && !errors.Is(err, rbac.ErrNotFound) && !errors.Is(err, rbac.ErrInheritedPermission) && !errors.Is(err, rbac.ErrConflict):
+		t.Fatalf("%s: unexpected error %v", ctx, err)
+	case err != nil:
+		if d := s.diff(after); d != "" {
+			t.Fatalf("failed %s changed: %s", ctx, d)
+		}
+		return after, false
+	}
+	if after.version == s.version {
+		x.noops++
+		if d := s.diff(after); d != "" {
+			t.Fatalf("no-op %s changed: %s", ctx, d)
+		}
+		return after, false
+	}
+	x.committed++
+	if v := violation(s, after, o); v != "" {
+		t.Fatalf("%s: %s", ctx, v)
+	}
+	return after, true
+}
