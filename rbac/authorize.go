@@ -16,22 +16,29 @@ import (
 // effect of the staged change (authorizeEffect, called by write before
 // commit). The invariant it keeps: a change gives nobody more than the
 // actor holds, and gives the actor control of no account stronger than
-// itself. In rules:
-//   - every permission anyone gains must be held by the actor, and every
-//     direct or department grant added or removed names a permission the
-//     actor holds; gaining or losing full access, or changing the
-//     full-access flag, needs full access;
-//   - control is power: a change that sets an account's sign-in (its
-//     password, login, e-mail or phone, a new account, an account switched
-//     back on) needs the actor to hold every permission the account holds,
-//     whatever the disabled flags say, and full access for a full-access
-//     account; changing anything of a full-access account (its row, its
-//     grants, memberships or flags) needs full access;
-//   - nobody changes their own privileges: no rule about the actor is
+// itself. In rules, each enforced once:
+//  1. the actor is an active staff member (a disabled one changes nothing;
+//     one the decisions do not know, holding nothing, moves nobody's
+//     access);
+//  2. nobody changes their own privileges: no rule about the actor is
 //     added or removed and the actor's effective access does not move;
-//   - the last active full-access account stays.
-// Full access holds every permission, so a full-access actor passes the
-// first two rules.
+//  3. every direct or department grant added or removed names a
+//     permission the actor holds;
+//  4. every permission anyone gains is held by the actor;
+//  5. anything of a full-access account (before or after the change: its
+//     row, its grants, memberships or flags) is changed only by a
+//     full-access actor, so only full access gives, takes or controls
+//     full access;
+//  6. control is power: a change that sets an account's sign-in (its
+//     password, login, e-mail or phone, a new account, an account
+//     switched back on) needs the actor to hold every permission the
+//     account holds, whatever the disabled flags of the account and its
+//     departments say;
+//  7. the last active full-access account stays (implied by 2 and 5;
+//     kept as the last line of defence).
+//
+// Full access holds every permission, so a full-access actor passes 3, 4
+// and 6.
 
 func denied(op string, actor StaffID, format string, args ...any) error {
 	return &DeniedError{Op: op, Actor: actor, Reason: fmt.Sprintf(format, args...)}
@@ -100,25 +107,18 @@ func (w *txn) authorizeEffect(after *snapshot, eff Effect) error {
 		}
 	}
 
-	// What is stored: grants the actor holds, the full-access flag only by
-	// full access.
+	// Grants stored: held by the actor.
 	for _, rs := range [][]Rule{w.delta.Add, w.delta.Remove} {
 		for _, r := range rs {
-			switch {
-			case r.Kind == RuleGrant && !holds(r.Permission):
+			if r.Kind == RuleGrant && !holds(r.Permission) {
 				return &DeniedError{Op: op, Actor: actor, Missing: r.Permission, Target: r.Subject.Staff,
 					Reason: fmt.Sprintf("staff member %s cannot give or take %s (on %s) without holding it", actor, r.Permission, r.Subject)}
-			case r.Kind == RuleFlag && r.Flag == FlagFullAccess && !actorFull:
-				return fullDenied(r.Subject.Staff, "give or take full access")
 			}
 		}
 	}
 
-	// What is effective: every gain held by the actor.
+	// Gains: held by the actor.
 	for _, se := range eff.Staff {
-		if (se.GainsFullAccess() || se.LosesFullAccess()) && !actorFull {
-			return fullDenied(se.Staff, "give or take full access")
-		}
 		for _, p := range se.Gained {
 			if !holds(p) {
 				return &DeniedError{Op: op, Actor: actor, Missing: p, Target: se.Staff,
@@ -127,8 +127,8 @@ func (w *txn) authorizeEffect(after *snapshot, eff Effect) error {
 		}
 	}
 
-	// Control is power.
 	if !actorFull {
+		// Full-access accounts: changed only by full access.
 		fullAccount := func(id StaffID) bool {
 			return rowFlags(before, id)&hotFull != 0 || rowFlags(after, id)&hotFull != 0
 		}
@@ -140,15 +140,12 @@ func (w *txn) authorizeEffect(after *snapshot, eff Effect) error {
 		for _, rs := range [][]Rule{w.delta.Add, w.delta.Remove} {
 			for _, r := range rs {
 				if r.Subject.Staff != 0 && fullAccount(r.Subject.Staff) {
-					return fullDenied(r.Subject.Staff, "change a full-access account")
+					return fullDenied(r.Subject.Staff, "give, take or change full access")
 				}
 			}
 		}
+		// Control is power.
 		for _, id := range eff.Control {
-			if rowFlags(after, id)&hotFull != 0 {
-				return &DeniedError{Op: op, Actor: actor, Target: id, Control: true, FullAccess: true,
-					Reason: fmt.Sprintf("the change would give staff member %s control of full-access account %s", actor, id)}
-			}
 			var missing *Permission
 			after.potential(id).each(func(p permID) {
 				if missing == nil && !holds(after.perms[p]) {

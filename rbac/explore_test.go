@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image/color"
 	"os"
 	"strconv"
 	"testing"
@@ -25,8 +26,8 @@ import (
 //	actor control of no account stronger than itself, never changes the
 //	actor's own access, and a refused change changes nothing.
 //
-// The universe: the bootstrap admin (full access) and three staff
-// members; HR (staff:edit, departments:edit), Finance (reports:view,
+// The universe: the bootstrap admin (full access) and four staff
+// members (one disabled); HR (staff:edit, departments:edit), Finance (reports:view,
 // invoices:view) and a disabled Audit (reports:view); four permissions in
 // play; full-access and disabled flags, e-mails, passwords, and one login
 // that may be created. States are deduplicated on a canonical form (by
@@ -56,7 +57,8 @@ func TestExploreAuthorization(t *testing.T) {
 var (
 	exPerms  = []rbac.Permission{pStaffEdit, pDeptEdit, pReports, pInvoicesView}
 	exDepts  = []string{"HR", "Finance", "Audit"}
-	exLogins = []string{"admin", "manager", "colleague", "auditor", "newcomer"}
+	exLogins = []string{"admin", "manager", "colleague", "auditor", "former", "newcomer"}
+	exActors = exLogins[:5]
 )
 
 type explorer struct {
@@ -65,6 +67,7 @@ type explorer struct {
 	ctx  context.Context
 	seen map[string]bool
 	cur  exState // the state last captured
+	pic  []byte  // an avatar
 
 	steps, committed, refused, noops int
 }
@@ -89,16 +92,20 @@ func newExplorer(t *testing.T, b testdb.Backend) *explorer {
 	e.staff("manager", hr)
 	colleague := e.staff("colleague", fin)
 	e.staff("auditor", audit)
+	former := e.staff("former", hr)
+	_, err = svc.UpdateStaff(ctx, e.admin, former, rbac.StaffUpdate{Status: &off})
+	require.NoError(t, err)
 	_, err = svc.ResetPassword(ctx, e.admin, colleague)
 	require.NoError(t, err)
-	return &explorer{t: t, e: e, ctx: ctx, seen: map[string]bool{}}
+	pic := encodePNG(t, solidImage(96, 96, color.RGBA{G: 200, A: 255}))
+	return &explorer{t: t, e: e, ctx: ctx, seen: map[string]bool{}, pic: pic}
 }
 
 // op is one administrative call by actor, parameterized by names.
 type exOp struct {
 	name  string
 	actor string
-	need  rbac.Permission // what the actor must hold to use the operation at all
+	need  rbac.Permission // what the actor must hold to use the operation at all (zero: nothing)
 	do    func(x *explorer, actor rbac.StaffID) error
 }
 
@@ -107,7 +114,7 @@ func (x *explorer) ops() []exOp {
 	var out []exOp
 	yes, no := true, false
 	on, off := rbac.StatusActive, rbac.StatusDisabled
-	for _, a := range exLogins[:4] {
+	for _, a := range exActors {
 		add := func(name string, need rbac.Permission, do func(x *explorer, actor rbac.StaffID) error) {
 			out = append(out, exOp{name: name, actor: a, need: need, do: do})
 		}
@@ -173,6 +180,10 @@ func (x *explorer) ops() []exOp {
 				return err
 			})
 		}
+		add("set own avatar", rbac.Permission{}, func(x *explorer, actor rbac.StaffID) error {
+			_, err := x.e.svc.SetAvatar(x.ctx, actor, actor, x.pic)
+			return err
+		})
 		add("create full-access newcomer", pStaffAdd, func(x *explorer, actor rbac.StaffID) error {
 			_, err := x.e.svc.CreateStaff(x.ctx, actor, rbac.NewStaff{Login: "newcomer", FullName: rbac.Text(language.English, "N"), FullAccess: true})
 			return err

@@ -19,9 +19,10 @@ type exState struct {
 	full    fullState // every table and the watched decisions
 	version int64
 	rules   []rbac.Rule
-	staff   map[int64]map[string]any // staff rows by id
-	depts   map[int64]map[string]any // department rows by id
-	ids     map[string]rbac.StaffID  // login → ID
+	rows    map[string]map[int64]map[string]any // table → key → row (see restored)
+	staff   map[int64]map[string]any            // staff rows by id
+	depts   map[int64]map[string]any            // department rows by id
+	ids     map[string]rbac.StaffID             // login → ID
 	deptIDs map[string]rbac.DepartmentID
 	names   map[rbac.DepartmentID]string
 	access  map[string]exAccess // login → effective access, from the rules
@@ -50,17 +51,16 @@ func (x *explorer) deptID(name string) rbac.DepartmentID {
 	return 999998
 }
 
-func rowsOf(x *explorer, table string) map[int64]map[string]any {
+// restored lists the tables the explorer's operations write rows to, in
+// an order that respects their references, with their keys.
+var restored = []struct{ table, key string }{{"departments", "id"}, {"staff", "id"}, {"staff_avatars", "staff_id"}}
+
+func rowsOf(x *explorer, db *gorm.DB, table, key string) map[int64]map[string]any {
 	var rows []map[string]any
-	x.must(x.e.st.DB().WithContext(x.ctx).Table(table).Find(&rows).Error)
+	x.must(db.Table(table).Find(&rows).Error)
 	out := map[int64]map[string]any{}
 	for _, r := range rows {
-		for k, v := range r {
-			if b, ok := v.([]byte); ok {
-				r[k] = string(b)
-			}
-		}
-		out[toInt(r["id"])] = r
+		out[toInt(r[key])] = r
 	}
 	return out
 }
@@ -95,7 +95,11 @@ func (x *explorer) capture() exState {
 	if v := e.svc.Version(); v != w.version {
 		x.t.Fatalf("service at version %d, store at %d", v, w.version)
 	}
-	w.staff, w.depts = rowsOf(x, "staff"), rowsOf(x, "departments")
+	w.rows = map[string]map[int64]map[string]any{}
+	for _, r := range restored {
+		w.rows[r.table] = rowsOf(x, e.st.DB().WithContext(x.ctx), r.table, r.key)
+	}
+	w.staff, w.depts = w.rows["staff"], w.rows["departments"]
 	for id, r := range w.staff {
 		w.ids[r["login"].(string)] = rbac.StaffID(id)
 	}
@@ -221,11 +225,12 @@ func (x *explorer) restore(s exState) exState {
 	x.t.Helper()
 	db := x.e.st.DB().WithContext(x.ctx)
 	x.must(db.Transaction(func(tx *gorm.DB) error {
-		for table, want := range map[string]map[int64]map[string]any{"staff": s.staff, "departments": s.depts} {
-			have := rowsOf(x, table)
+		for _, t := range restored {
+			table, want := t.table, s.rows[t.table]
+			have := rowsOf(x, tx, table, t.key)
 			for id, r := range have {
 				if w, ok := want[id]; !ok || !reflect.DeepEqual(w, r) {
-					if err := tx.Table(table).Where("id = ?", id).Delete(nil).Error; err != nil {
+					if err := tx.Table(table).Where(t.key+" = ?", id).Delete(nil).Error; err != nil {
 						return err
 					}
 				}
