@@ -24,3 +24,14 @@ func (s *Service) ApplyForTest(version int64, d PolicyDelta) bool {
 func (s *Service) ObserveHashesForTest(f func(HashParams)) {
 	s.acct.pool.Observe(func(p password.Params) func() { f(HashParams(p)); return nil })
 }
+
+// EffectForTest computes and authorizes the effect of delta staged by
+// actor against the current decisions, as write does before commit,
+// without a database: benchmarks use it to measure the effect's cost.
+func (s *Service) EffectForTest(actor StaffID, d PolicyDelta) (Effect, error) {
+	w := newTxn(s, nil, nil)
+	w.delta = d
+	w.change.Actor = actor
+	after, eff := w.effectOf()
+	return eff, w.authorizeEffect(after, eff)
+}
