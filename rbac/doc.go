@@ -45,15 +45,30 @@
 // Every administrative method takes the acting staff member explicitly and
 // follows one flow: validate the input (every bad field reported at once,
 // ErrInvalid); lock the store's version row; catch up with what other
-// instances committed; authorize (ErrPermissionDenied); write domain rows,
-// Casbin rules and a change log entry in one transaction; commit; then
-// apply the change to the decision index. A failed call changes neither
-// the database nor the decisions. The rules of authorization: managing
-// departments needs the departments function's rights and managing staff
-// the staff function's; nobody gives a permission they do not hold, directly
-// or through a department (full access excepted); nobody changes their own
-// privileges; only a full-access actor changes a full-access account; the
-// last active full-access account cannot be deleted, disabled or demoted.
+// instances committed; check that the actor may use the operation at all
+// (the departments function's rights for departments, the staff
+// function's for staff); stage the change; compute its Effect; authorize
+// the effect (ErrPermissionDenied); write domain rows, Casbin rules and a
+// change log entry with the effect in one transaction; commit; then
+// publish the decisions the effect was computed on. A failed call changes
+// neither the database nor the decisions.
+//
+// # Authorization by effect
+//
+// One check on the effect of the staged change decides for every
+// operation, present and future. Its invariant: a change gives nobody a
+// permission the actor does not hold, and gives the actor control of no
+// account stronger than itself. In rules: every permission anyone gains,
+// and every grant stored or removed, is held by the actor (full access
+// holds everything); setting an account's sign-in (password, login,
+// e-mail, phone, a new account, switching it back on) needs every
+// permission the account holds, whatever its disabled flags say; anything
+// of a full-access account is changed only by full access; nobody changes
+// their own privileges; the last active full-access account stays. A
+// refusal's *DeniedError names the account (Target), the permission
+// (Missing) and whether control was the reason. WithDryRun runs any
+// administrative call up to the commit and hands back the Plan: what an
+// admin screen shows before the click.
 //
 // # Several instances
 //
