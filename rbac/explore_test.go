@@ -27,10 +27,12 @@ import (
 //	actor's own access, and a refused change changes nothing.
 //
 // The universe: the bootstrap admin (full access) and four staff
-// members (one disabled); HR (staff:edit, departments:edit), Finance (reports:view,
-// invoices:view) and a disabled Audit (reports:view); four permissions in
-// play; full-access and disabled flags, e-mails, passwords, and one login
-// that may be created. States are deduplicated on a canonical form (by
+// members: a manager in HR (staff:edit, staff:add, departments:edit), a
+// colleague in Finance (reports:view, invoices:view) with a password, an
+// auditor in the disabled Audit (reports:view), a disabled former manager
+// in HR and Audit; four permissions in play (staff:edit, departments:edit,
+// reports:view, invoices:view); full-access and disabled flags, e-mails,
+// passwords, avatars, and one login that may be created. States are deduplicated on a canonical form (by
 // login and department name, so IDs do not matter).
 //
 // The suite explores depth 1 on SQLite and PostgreSQL (when set);
@@ -80,10 +82,10 @@ func newExplorer(t *testing.T, b testdb.Backend) *explorer {
 	svc, err := rbac.New(ctx, st, rbac.Options{Accounts: rbac.AccountOptions{HashParams: fastHash}})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = svc.Close() })
-	boot, err := svc.Bootstrap(ctx, rbac.BootstrapOptions{HashParams: fastHash})
+	boot, err := svc.Bootstrap(ctx, rbac.BootstrapOptions{})
 	require.NoError(t, err)
 	e := &env{t: t, ctx: ctx, dsn: dsn, st: st, svc: svc, boot: boot, admin: boot.Admin.ID}
-	hr := e.dept("HR", pStaffEdit, pDeptEdit)
+	hr := e.dept("HR", pStaffEdit, pStaffAdd, pDeptEdit)
 	fin := e.dept("Finance", pReports, pInvoicesView)
 	audit := e.dept("Audit", pReports)
 	off := rbac.StatusDisabled
@@ -92,7 +94,7 @@ func newExplorer(t *testing.T, b testdb.Backend) *explorer {
 	e.staff("manager", hr)
 	colleague := e.staff("colleague", fin)
 	e.staff("auditor", audit)
-	former := e.staff("former", hr)
+	former := e.staff("former", hr, audit)
 	_, err = svc.UpdateStaff(ctx, e.admin, former, rbac.StaffUpdate{Status: &off})
 	require.NoError(t, err)
 	_, err = svc.ResetPassword(ctx, e.admin, colleague)
