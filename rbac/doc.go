@@ -72,11 +72,17 @@
 //
 // # Several instances
 //
-// On PostgreSQL each commit is announced with NOTIFY; every Service listens
-// and applies the changes after its version from the change log, reloading
-// everything only on a gap. Version reports what an instance has applied
-// and WaitFor blocks until it has applied a given version
-// (read-your-writes across instances).
+// Staff, client (package clients) and task (package tasks) changes share
+// one change flow: one version sequence, one change log (a hash chain),
+// one listener per Service. On PostgreSQL each commit is announced with
+// NOTIFY; every Service listens and applies the entries after its version
+// to each domain's index, reloading only on a gap or when the database's
+// log is not the one it applied; failed catch-ups are retried until they
+// succeed and Options.SyncInterval adds a periodic one. Version reports
+// what an instance has applied, WaitFor blocks until it has applied a
+// given version (read-your-writes across instances), Lag says how long
+// ago it last confirmed it was current, and Options.MaxStaleness makes its
+// checks fail closed past a limit.
 //
 // # Errors
 //

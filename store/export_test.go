@@ -16,3 +16,7 @@ func ChannelFor(schema string) string { return channelFor(schema) }
 
 // DeadConn exposes the dead-connection classification to tests.
 var DeadConn = deadConn
+
+// MigrateToForTest applies the migrations up to version v only: a
+// database as an older release left it.
+func (s *Store) MigrateToForTest(ctx context.Context, v int) error { return s.migrateTo(ctx, v) }

@@ -92,12 +92,18 @@ func (s *Store) sql(stmt string) string {
 // Migrate brings the schema to SchemaVersion, one transaction per
 // migration, recording each in billingrbac_schema. It is safe to run again
 // and, on PostgreSQL, from several instances at once.
-func (s *Store) Migrate(ctx context.Context) error {
+func (s *Store) Migrate(ctx context.Context) error { return s.migrateTo(ctx, SchemaVersion()) }
+
+// migrateTo applies the migrations up to version upTo.
+func (s *Store) migrateTo(ctx context.Context, upTo int) error {
 	db := s.db.WithContext(ctx)
 	if err := db.Exec(`CREATE TABLE IF NOT EXISTS billingrbac_schema (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`).Error; err != nil {
 		return fmt.Errorf("store: migrate: %w", err)
 	}
 	for _, m := range migrations {
+		if m.version > upTo {
+			break
+		}
 		err := db.Transaction(func(tx *gorm.DB) error {
 			if s.dialect == dialectPostgres {
 				// One migrator at a time across instances.

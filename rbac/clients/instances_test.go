@@ -150,3 +150,37 @@ func loginSuffix(round string) string {
 	}
 	return "2"
 }
+
+// TestCloseLeavesNoGoroutines: a client Service attached to an rbac.Service
+// adds no goroutine of its own; closing both (and the store) leaves none,
+// and a closed client Service refuses writes and waits.
+func TestCloseLeavesNoGoroutines(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, b testdb.Backend) {
+		dsn := testdb.DSN(t, b)
+		defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+		ctx := context.Background()
+		st, err := store.Open(ctx, dsn)
+		require.NoError(t, err)
+		require.NoError(t, st.Migrate(ctx))
+		staff, err := rbac.New(ctx, st, rbac.Options{Accounts: rbac.AccountOptions{HashParams: fastHash}})
+		require.NoError(t, err)
+		boot, err := staff.Bootstrap(ctx, rbac.BootstrapOptions{})
+		require.NoError(t, err)
+		cs, err := clients.New(ctx, st.ClientStore(), staff, clients.Options{})
+		require.NoError(t, err)
+		c, err := cs.CreateClient(ctx, clients.ByStaff(boot.Admin.ID), clients.NewClient{Name: "A",
+			FirstUser: clients.NewUser{Login: "alice", Name: "A"}})
+		require.NoError(t, err)
+		require.NoError(t, cs.WaitFor(ctx, cs.Version()))
+		require.NoError(t, cs.Close())
+		_, err = cs.CreateRole(ctx, clients.ByUser(c.FirstUser), c.ID, clients.NewRole{Name: "R"})
+		require.ErrorIs(t, err, rbac.ErrClosed)
+		require.ErrorIs(t, cs.WaitFor(ctx, cs.Version()+1), rbac.ErrClosed)
+		require.True(t, cs.Can(c.FirstUser, clients.View, clients.Resource{Kind: clients.KindService, Owner: c.ID}),
+			"checks keep answering after Close")
+		require.NoError(t, staff.Close())
+		_, err = clients.New(ctx, st.ClientStore(), staff, clients.Options{})
+		require.ErrorIs(t, err, rbac.ErrClosed)
+		require.NoError(t, st.Close())
+	})
+}

@@ -51,12 +51,17 @@
 // with full access). Take, Release, Close and Cancel need the tasks
 // function's rights (tasks:take, tasks:close, tasks:cancel; tasks:view to
 // see) and membership of the task's department, or full access. Each change
-// is one conditional UPDATE in one transaction: of two staff taking the
-// same task at once exactly one wins and the other gets rbac.ErrConflict.
+// goes through the rbac.Service's change flow: one transaction under the
+// version lock, after every domain caught up (so the actor is authorized
+// against the current staff state, also when it changed on another
+// instance), with one conditional UPDATE: of two staff taking the same task
+// at once exactly one wins and the other gets rbac.ErrConflict. Every
+// generation (by the system) and transition is in the change log (domain
+// tasks, OpGenerate, OpTake, ...), with its actor; a refused one is not.
 //
 // Caveats:
-//   - Tasks are not in rbac's change log: they are work items, not access
-//     control changes.
+//   - Task changes take the same row lock as administrative changes, so
+//     they are serialized with them (and with each other) across instances.
 //   - Deleting a department does not delete its tasks; only full-access
 //     accounts see them then.
 //   - Title and Body keep the language of generation; Service.Render shows
