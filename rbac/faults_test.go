@@ -78,7 +78,7 @@ func faultInstance(t *testing.T, dsn, name string, sc faultScenario, log *slog.L
 	u.RawQuery = q.Encode()
 	st := testdb.OpenWith(t, u.String(), store.Options{ListenerName: name + "-listener",
 		ListenerPing: sc.ping, EventLog: log.With("instance", name)})
-	svc, err := rbac.New(context.Background(), st, rbac.Options{SyncInterval: sc.sync, MaxStaleness: sc.maxStale, Logger: log.With("instance", name),
+	svc, err := rbac.New(context.Background(), st, rbac.Options{SyncInterval: sc.sync, MaxStaleness: sc.maxStale, CatchUpTimeout: sc.catchUp, Logger: log.With("instance", name),
 		Accounts: rbac.AccountOptions{HashParams: fastHash}})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = svc.Close() })
@@ -151,6 +151,7 @@ type faultScenario struct {
 	// store.Options.ListenerPing.
 	sync, ping time.Duration
 	maxStale   time.Duration // rbac.Options.MaxStaleness
+	catchUp    time.Duration // rbac.Options.CatchUpTimeout
 	// bound is the documented bound with these settings.
 	bound time.Duration
 	round func(t *testing.T, e *faultEnv) time.Duration
@@ -222,6 +223,28 @@ var faultScenarios = []faultScenario{
 			took := e.deniedOnB(t, pInvoicesSend, at)
 			require.False(t, e.b.Can(e.john, pReports), "B still allows what the lost change granted")
 			require.Equal(t, e.a.Version(), e.b.Version())
+			return took
+		},
+	},
+	{
+		// B's pooled sessions hang (their backends stopped): a catch-up
+		// on one waits for an answer that never comes. Each background
+		// catch-up is abandoned after CatchUpTimeout (doubling while they
+		// time out) and retried, on the pool's other idle connection (at
+		// most two idle: database/sql's default) and then on a new one.
+		name: "pool hung", sync: -1, ping: faultPing, catchUp: time.Second,
+		bound: 3*time.Second + catchUpRetry + catchUpAllowance,
+		round: func(t *testing.T, e *faultEnv) time.Duration {
+			e.grant(t, pInvoicesSend)
+			pids := e.c.BackendPIDs(e.bPool)
+			require.NotEmpty(t, pids)
+			for _, pid := range pids {
+				e.c.Pause(pid)
+			}
+			took := e.deniedOnB(t, pInvoicesSend, e.revoke(t, pInvoicesSend))
+			for _, pid := range pids {
+				e.c.Resume(pid)
+			}
 			return took
 		},
 	},

@@ -50,6 +50,12 @@ type Options struct {
 	// MaxStaleness/2. Zero, the default, never fails checks for staleness
 	// (see Lag).
 	MaxStaleness time.Duration
+	// CatchUpTimeout bounds one catch-up in the background, so that a
+	// pooled connection that hangs (open, answering nothing) cannot stop
+	// the later ones; it doubles while catch-ups time out (up to 5
+	// minutes) so that a reload of a large policy still completes. Zero
+	// means 10 seconds; negative values make New fail with ErrInvalid.
+	CatchUpTimeout time.Duration
 }
 
 // Service is the access-control service: it answers checks from an
@@ -102,6 +108,9 @@ func New(ctx context.Context, st Store, opts Options) (*Service, error) {
 	if opts.SyncInterval < 0 && opts.MaxStaleness > 0 {
 		return nil, fmt.Errorf("rbac: %w: MaxStaleness needs the periodic catch-up (SyncInterval >= 0)", ErrInvalid)
 	}
+	if opts.CatchUpTimeout < 0 {
+		return nil, fmt.Errorf("rbac: %w: CatchUpTimeout must not be negative", ErrInvalid)
+	}
 	if opts.MaxStaleness < 0 {
 		return nil, fmt.Errorf("rbac: %w: MaxStaleness must not be negative", ErrInvalid)
 	}
@@ -122,7 +131,8 @@ func New(ctx context.Context, st Store, opts Options) (*Service, error) {
 			head.Hash = chs[0].Hash
 		}
 	}
-	eopts := engine.Options{Now: s.now, Logger: s.log, SyncInterval: opts.SyncInterval, MaxStaleness: opts.MaxStaleness}
+	eopts := engine.Options{Now: s.now, Logger: s.log, SyncInterval: opts.SyncInterval, MaxStaleness: opts.MaxStaleness,
+		CatchUpTimeout: opts.CatchUpTimeout}
 	if n := notifierOf(st); n != nil {
 		eopts.Notifier = n
 	}

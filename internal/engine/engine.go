@@ -18,7 +18,14 @@ const (
 	DefaultSyncInterval = 5 * time.Second
 	// maxBackoff caps the delay between retries of a failed catch-up.
 	maxBackoff = 2 * time.Second
-	minBackoff = 25 * time.Millisecond
+	// DefaultCatchUpTimeout bounds one background catch-up: a pooled
+	// connection that hangs (socket open, nothing answered) would
+	// otherwise stop every later catch-up, the periodic one included.
+	DefaultCatchUpTimeout = 10 * time.Second
+	// maxCatchUpTimeout caps the doubling of the timeout while catch-ups
+	// time out, so a reload larger than the timeout still completes.
+	maxCatchUpTimeout = 5 * time.Minute
+	minBackoff        = 25 * time.Millisecond
 	// batch is how many entries one catch-up query reads.
 	batch = 1000
 	// maxTxCatchUp is the most entries a writer applies inside the lock
@@ -50,6 +57,10 @@ type Options struct {
 	// instance has not confirmed it is current for that long; the
 	// periodic catch-up then runs at least every MaxStaleness/2.
 	MaxStaleness time.Duration
+	// CatchUpTimeout bounds one background catch-up; it doubles while
+	// catch-ups time out (up to 5 minutes) and returns to its value after
+	// one succeeds. Zero or negative means DefaultCatchUpTimeout.
+	CatchUpTimeout time.Duration
 }
 
 // Engine runs the change flow for the domains attached to it. It is safe
@@ -61,6 +72,7 @@ type Engine struct {
 	notify Notifier
 	every  time.Duration // periodic catch-up; 0: none
 	maxAge time.Duration // 0: staleness never fails checks
+	limit  time.Duration // of one background catch-up
 
 	writeMu sync.Mutex // one writer per process; the store serializes processes
 	applyMu sync.Mutex // serializes changes to head and the domains' snapshots
@@ -90,6 +102,10 @@ func New(st Store, d Domain, head Head, opts Options) *Engine {
 	}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
+	}
+	e.limit = opts.CatchUpTimeout
+	if e.limit <= 0 {
+		e.limit = DefaultCatchUpTimeout
 	}
 	e.every = opts.SyncInterval
 	if e.every == 0 && e.notify != nil {

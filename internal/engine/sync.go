@@ -163,14 +163,22 @@ func (e *Engine) run(ctx context.Context) {
 	defer retry.Stop()
 	pending := false
 	backoff := time.Duration(0)
+	limit := e.limit
 	for {
 		if pending {
-			if err := e.catchUp(ctx); err != nil && ctx.Err() == nil {
+			cctx, cancel := context.WithTimeout(ctx, limit)
+			err := e.catchUp(cctx)
+			timedOut := cctx.Err() != nil
+			cancel()
+			if err != nil && ctx.Err() == nil {
+				if timedOut {
+					limit = min(2*limit, maxCatchUpTimeout)
+				}
 				backoff = min(max(2*backoff, minBackoff), maxBackoff)
 				e.log.Warn("billingrbac: catch-up failed, retrying", "err", err, "in", backoff)
 				retry.Reset(backoff)
 			} else {
-				pending, backoff = false, 0
+				pending, backoff, limit = false, 0, e.limit
 			}
 		}
 		select {
