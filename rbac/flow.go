@@ -236,6 +236,9 @@ func entryOf(c Change) engine.Entry {
 		en.Domain = string(DomainStaff)
 		en.Local = c.Policy
 	}
+	if !c.Effect.Empty() {
+		en.Effect, _ = json.Marshal(c.Effect) // typed effects always encode
+	}
 	return en
 }
 

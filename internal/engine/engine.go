@@ -85,6 +85,9 @@ type Engine struct {
 	stale     atomic.Bool
 	trigger   chan struct{}
 
+	subMu sync.Mutex
+	subs  map[subscriber]struct{} // guarded by subMu
+
 	closeOnce sync.Once
 	closed    atomic.Bool
 	stop      context.CancelFunc
@@ -96,7 +99,7 @@ type Engine struct {
 // Start.
 func New(st Store, d Domain, head Head, opts Options) *Engine {
 	e := &Engine{store: st, now: opts.Now, log: opts.Logger, notify: opts.Notifier,
-		domains: []Domain{d}, trigger: make(chan struct{}, 1)}
+		domains: []Domain{d}, trigger: make(chan struct{}, 1), subs: map[subscriber]struct{}{}}
 	if e.now == nil {
 		e.now = time.Now
 	}
@@ -158,6 +161,7 @@ func (e *Engine) Close() {
 		e.applyMu.Lock()
 		e.applied.Broadcast()
 		e.applyMu.Unlock()
+		e.closeSubscriptions()
 	})
 }
 

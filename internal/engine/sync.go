@@ -55,6 +55,7 @@ func (e *Engine) apply(es []Entry) bool {
 	}
 	e.head.Store(&Head{Version: last.Version, Hash: last.Hash})
 	e.applied.Broadcast()
+	e.deliver(es, false, Head{})
 	return true
 }
 
@@ -101,6 +102,7 @@ func (e *Engine) loadAll(tx Tx) error {
 	old := *e.head.Load()
 	e.head.Store(&want)
 	e.applied.Broadcast()
+	e.deliver(nil, true, want)
 	e.log.Info("billingrbac: full reload", "from", old.Version, "to", want.Version)
 	return nil
 }
