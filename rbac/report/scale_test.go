@@ -88,6 +88,8 @@ func TestReviewAtScale(t *testing.T) {
 	require.NoError(t, err)
 	pages := regexp.MustCompile(`Pages:\s+(\d+)`).FindStringSubmatch(string(info))
 	require.NotNil(t, pages, "%s", info)
+	load, _ := os.ReadFile("/proc/loadavg")
+	t.Logf("load average %s", strings.TrimSpace(string(load)))
 	t.Logf("%d staff, %d departments, %d listed individually, %d findings: build %v, HTML %v (%.1f MB), Chromium PDF %v, %s pages (A4 landscape); total %v",
 		n, len(r.Departments), len(r.Exceptions), len(r.Findings), build.Round(time.Millisecond), write.Round(time.Millisecond),
 		float64(fi.Size())/1e6, print.Round(time.Millisecond), pages[1], (build + write + print).Round(time.Millisecond))
