@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"golang.org/x/text/language"
@@ -165,35 +166,44 @@ func TestGeneratedPasswordsSatisfyPolicy(t *testing.T) {
 		{Length: 64, Classes: rbac.ClassSymbols | rbac.ClassUpper},
 	}
 	const lookAlikes = "0O1lI|`'\""
-	n := 0
-	for _, p := range policies {
-		for _, o := range opts {
-			if o.Length != 0 && o.Length < 16 && p.MinLength == 16 {
-				continue
-			}
-			for range 1500 {
-				pw, err := p.Generate(o, st)
-				mustNoErr(t, err)
-				mustNoErr(t, p.Check(pw, st), pw)
-				want := o.Length
-				if want == 0 {
-					want = rbac.DefaultGeneratedLength
+	var n atomic.Int64
+	// One parallel subtest per policy and options: the draws are
+	// independent, and each is checked by the zxcvbn estimate (about a
+	// millisecond), so the 12,000 of them share the cores.
+	t.Run("draws", func(t *testing.T) {
+		for pi, p := range policies {
+			for oi, o := range opts {
+				if o.Length != 0 && o.Length < 16 && p.MinLength == 16 {
+					continue
 				}
-				mustEqual(t, len(pw), want, pw)
-				mustEqual(t, strings.ContainsAny(pw, lookAlikes), false, pw)
-				classes := o.Classes
-				if classes == 0 {
-					classes = rbac.AllClasses
-				}
-				for i, set := range []string{"abcdefghijkmnopqrstuvwxyz", "ABCDEFGHJKLMNPQRSTUVWXYZ", "23456789", "!#$%&*+-=?@^_~"} {
-					in := strings.ContainsAny(pw, set)
-					mustEqual(t, in, classes&(1<<i) != 0, i, pw)
-				}
-				n++
+				t.Run(fmt.Sprintf("policy%d/options%d", pi, oi), func(t *testing.T) {
+					t.Parallel()
+					for range 1500 {
+						pw, err := p.Generate(o, st)
+						mustNoErr(t, err)
+						mustNoErr(t, p.Check(pw, st), pw)
+						want := o.Length
+						if want == 0 {
+							want = rbac.DefaultGeneratedLength
+						}
+						mustEqual(t, len(pw), want, pw)
+						mustEqual(t, strings.ContainsAny(pw, lookAlikes), false, pw)
+						classes := o.Classes
+						if classes == 0 {
+							classes = rbac.AllClasses
+						}
+						for i, set := range []string{"abcdefghijkmnopqrstuvwxyz", "ABCDEFGHJKLMNPQRSTUVWXYZ", "23456789", "!#$%&*+-=?@^_~"} {
+							in := strings.ContainsAny(pw, set)
+							mustEqual(t, in, classes&(1<<i) != 0, i, pw)
+						}
+						n.Add(1)
+					}
+				})
 			}
 		}
-	}
-	t.Logf("%d generated passwords checked", n)
+	})
+	mustEqual(t, n.Load(), int64(12000))
+	t.Logf("%d generated passwords checked", n.Load())
 }
 
 func TestGeneratorOptionsRefused(t *testing.T) {
