@@ -25,7 +25,15 @@
 //     PostgreSQL one (URL or key=value) is refused with rbac.ErrInvalid,
 //     so a mistyped server DSN never becomes a new SQLite file.
 //   - On PostgreSQL the store also implements rbac.Notifier: each commit is
-//     announced with NOTIFY on channel "billingrbac" and instances listen.
+//     announced with NOTIFY on channel "billingrbac" and instances listen,
+//     on one dedicated connection that is pinged when silent
+//     (Options.ListenerPing) and made again when lost or hung.
+//   - LISTEN needs a session: point the store at PostgreSQL or at a
+//     session-mode pooler, not at a transaction-mode PgBouncer.
+//   - After a restart or failover, pooled connections idle since the store
+//     saw a connection die are pinged before reuse, and a transaction
+//     whose BEGIN fails on a dead connection is begun again once; nothing
+//     is retried after BEGIN succeeded.
 //   - gorm-adapter's Transaction and SavePolicy helpers are never used: the
 //     first serializes behind a global mutex and re-migrates, the second
 //     truncates outside the transaction.

@@ -61,7 +61,8 @@ type Options struct {
 	// ListenerPing is how long the listening connection may stay silent
 	// before it is pinged, and how long the ping may take before the
 	// connection is dropped and made again (a hung connection delivers
-	// nothing and says nothing). Zero means DefaultListenerPing.
+	// nothing and says nothing). Zero or negative means
+	// DefaultListenerPing.
 	ListenerPing time.Duration
 	// EventLog receives the store's operational events: the listening
 	// connection lost, failing to reconnect, back. Nil discards them.
