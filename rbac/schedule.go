@@ -403,7 +403,7 @@ func (s *Service) DepartmentHours(ctx context.Context, id DepartmentID) (Departm
 // instance applies, so deadlines cost no database read in between.
 // Errors: ErrNotFound.
 func (s *Service) DepartmentCalendar(ctx context.Context, id DepartmentID) (*hours.Calendar, DepartmentHours, error) {
-	v := s.Version()
+	v := s.snap.Load().version // moves with staff changes only, not client or task ones
 	if c, h, ok := s.cals.get(v, id); ok {
 		return c, h, nil
 	}
