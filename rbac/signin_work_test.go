@@ -102,3 +102,17 @@ func TestBootstrapUsesServiceHashParams(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, cur, p)
 }
+
+// ChangePassword checks the new password before verifying the current
+// one: a refused new password costs no Argon2id evaluation.
+func TestChangePasswordRefusesBeforeHashing(t *testing.T) {
+	e := newAccountEnv(t, testdb.SQLite, rbac.AccountOptions{})
+	kate := e.person("kate", goodPW)
+	log := observe(e.svc)
+	err := e.svc.ChangePassword(e.ctx, kate.ID, goodPW, "123456789012")
+	requireField(t, err, "new_password", "strength")
+	require.ErrorIs(t, e.svc.ChangePassword(e.ctx, kate.ID, goodPW, goodPW), rbac.ErrInvalid)
+	require.Empty(t, log.take())
+	require.NoError(t, e.svc.ChangePassword(e.ctx, kate.ID, goodPW, "copper-Velvet-9-harbour"))
+	require.Len(t, log.take(), 2, "verify the current password, hash the new one")
+}
