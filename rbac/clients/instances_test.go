@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
+	"golang.org/x/text/language"
 
 	"github.com/billingrbac/billingrbac/internal/testdb"
 	"github.com/billingrbac/billingrbac/rbac"
@@ -182,5 +183,37 @@ func TestCloseLeavesNoGoroutines(t *testing.T) {
 		_, err = clients.New(ctx, st.ClientStore(), staff, clients.Options{})
 		require.ErrorIs(t, err, rbac.ErrClosed)
 		require.NoError(t, st.Close())
+	})
+}
+
+// TestStaleStaffActorIsCaughtUpBeforeAuthorizing: a staff member disabled
+// on instance A cannot administer clients or take tasks on instance B even
+// before B heard of it: every write catches up every domain inside the
+// lock, before it authorizes. (On SQLite nothing listens, so B is stale
+// until its write.)
+func TestStaleStaffActorIsCaughtUpBeforeAuthorizing(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, b testdb.Backend) {
+		ctx := context.Background()
+		dsn := testdb.DSN(t, b)
+		require.NoError(t, testdb.Open(t, dsn).Migrate(ctx))
+		a := startNode(t, dsn)
+		boot, err := a.staff.Bootstrap(ctx, rbac.BootstrapOptions{})
+		require.NoError(t, err)
+		mgr, err := a.staff.CreateStaff(ctx, boot.Admin.ID, rbac.NewStaff{Login: "manager",
+			FullName: rbac.Text(language.English, "M")})
+		require.NoError(t, err)
+		require.NoError(t, a.staff.Grant(ctx, boot.Admin.ID, mgr.ID, rbac.Perm(rbac.FuncClients, rbac.ActAdd)))
+		bn := startNode(t, dsn) // loads the grant
+		require.True(t, bn.staff.Can(mgr.ID, rbac.Perm(rbac.FuncClients, rbac.ActAdd)))
+		off := rbac.StatusDisabled
+		_, err = a.staff.UpdateStaff(ctx, boot.Admin.ID, mgr.ID, rbac.StaffUpdate{Status: &off})
+		require.NoError(t, err)
+		if b == testdb.SQLite {
+			require.True(t, bn.staff.Can(mgr.ID, rbac.Perm(rbac.FuncClients, rbac.ActAdd)), "B is stale")
+		}
+		_, err = bn.cs.CreateClient(ctx, clients.ByStaff(mgr.ID), clients.NewClient{Name: "X",
+			FirstUser: clients.NewUser{Login: "xowner", Name: "X"}})
+		require.ErrorIs(t, err, rbac.ErrPermissionDenied)
+		require.False(t, bn.staff.Can(mgr.ID, rbac.Perm(rbac.FuncClients, rbac.ActAdd)), "B caught up")
 	})
 }
