@@ -200,3 +200,93 @@ func TestEscalationMatrix(t *testing.T) {
 		mustNoErr(t, e.svc.EnablePermissions(e.ctx, e.admin, target, pSettingsEdit))
 	})
 }
+
+// TestEscalationMatrixTakeover is the matrix's takeover column: a staff
+// manager holding every staff and department right but not reports:view
+// tries every way to act as, or switch on, an account that holds
+// reports:view (control is power). Each is refused with
+// ErrPermissionDenied naming the account and the permission, and changes
+// nothing; the same manager then does each of them to an account it
+// dominates.
+func TestEscalationMatrixTakeover(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, b testdb.Backend) {
+		e := newEnv(t, b)
+		var mgmt []rbac.Permission
+		for _, p := range e.svc.Catalog().Permissions() {
+			if p.Function == rbac.FuncStaff || p.Function == rbac.FuncDepartments {
+				mgmt = append(mgmt, p)
+			}
+		}
+		manager := e.staff("manager", e.dept("HR", mgmt...))
+		finance := e.dept("Finance", pReports)
+		audit := e.dept("Audit", pReports)
+		off, on := rbac.StatusDisabled, rbac.StatusActive
+		_, err := e.svc.UpdateDepartment(e.ctx, e.admin, audit, rbac.DepartmentUpdate{Status: &off})
+		mustNoErr(t, err)
+		colleague := e.staff("colleague", finance)
+		auditor := e.staff("auditor", audit) // reports:view suspended with Audit
+		leaver := e.staff("leaver", finance)
+		_, err = e.svc.UpdateStaff(e.ctx, e.admin, leaver, rbac.StaffUpdate{Status: &off})
+		mustNoErr(t, err)
+		plain := e.staff("plain") // holds nothing: the manager dominates it
+		_, err = e.svc.UpdateStaff(e.ctx, e.admin, plain, rbac.StaffUpdate{Status: &off})
+		mustNoErr(t, err)
+
+		str := func(s string) *string { return &s }
+		cases := []struct {
+			name   string
+			target rbac.StaffID // the account that would be taken over
+			do     func(target rbac.StaffID) error
+		}{
+			{"reset password", colleague, func(s rbac.StaffID) error { _, err := e.svc.ResetPassword(e.ctx, manager, s); return err }},
+			{"change e-mail", colleague, func(s rbac.StaffID) error {
+				_, err := e.svc.UpdateStaff(e.ctx, manager, s, rbac.StaffUpdate{Email: str("takeover@example.com")})
+				return err
+			}},
+			{"change login", colleague, func(s rbac.StaffID) error {
+				_, err := e.svc.UpdateStaff(e.ctx, manager, s, rbac.StaffUpdate{Login: str("takeover")})
+				return err
+			}},
+			{"change phone", colleague, func(s rbac.StaffID) error {
+				_, err := e.svc.UpdateStaff(e.ctx, manager, s, rbac.StaffUpdate{Phone: str("+14155550100")})
+				return err
+			}},
+			{"reset password of an account whose department is disabled", auditor, func(s rbac.StaffID) error {
+				_, err := e.svc.ResetPassword(e.ctx, manager, s)
+				return err
+			}},
+			{"switch a disabled account back on", leaver, func(s rbac.StaffID) error {
+				_, err := e.svc.UpdateStaff(e.ctx, manager, s, rbac.StaffUpdate{Status: &on})
+				return err
+			}},
+			{"switch a disabled department back on", auditor, func(rbac.StaffID) error {
+				_, err := e.svc.UpdateDepartment(e.ctx, manager, audit, rbac.DepartmentUpdate{Status: &on})
+				return err
+			}},
+		}
+		watch := []rbac.StaffID{e.admin, manager, colleague, auditor, leaver, plain}
+		before := captureAll(t, e, watch)
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				err := c.do(c.target)
+				var de *rbac.DeniedError
+				if !errors.As(err, &de) || !errors.Is(err, rbac.ErrPermissionDenied) {
+					t.Fatalf("err = %v, want a *DeniedError", err)
+				}
+				if de.Target != c.target || de.Missing != pReports {
+					t.Errorf("refusal names staff %s and %q, want %s and %s", de.Target, de.Missing, c.target, pReports)
+				}
+				if d := before.diff(captureAll(t, e, watch)); d != "" {
+					t.Fatalf("a refused change changed: %s", d)
+				}
+			})
+		}
+		// The refusals were about the target: on an account holding no more
+		// than the manager, every one of them goes through.
+		for _, c := range cases[:4] {
+			mustNoErr(t, c.do(plain), c.name)
+		}
+		_, err = e.svc.UpdateStaff(e.ctx, manager, plain, rbac.StaffUpdate{Status: &on})
+		mustNoErr(t, err)
+	})
+}
