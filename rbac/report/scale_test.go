@@ -1,3 +1,5 @@
+//go:build unix
+
 package report_test
 
 import (
@@ -9,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -66,6 +69,7 @@ func TestReviewAtScale(t *testing.T) {
 	}
 	t.Logf("seeded %d staff in %v", n, time.Since(start).Round(time.Millisecond))
 
+	cpu0 := cpuTime()
 	start = time.Now()
 	r, err := report.BuildReview(ctx, svc, report.ReviewOptions{Title: fmt.Sprintf("Access review, %d staff", n), Reader: admin})
 	require.NoError(t, err)
@@ -77,6 +81,7 @@ func TestReviewAtScale(t *testing.T) {
 	require.NoError(t, r.WriteHTML(f))
 	require.NoError(t, f.Close())
 	write := time.Since(start)
+	cpu := cpuTime() - cpu0
 	fi, err := os.Stat(page)
 	require.NoError(t, err)
 
@@ -89,13 +94,22 @@ func TestReviewAtScale(t *testing.T) {
 	pages := regexp.MustCompile(`Pages:\s+(\d+)`).FindStringSubmatch(string(info))
 	require.NotNil(t, pages, "%s", info)
 	load, _ := os.ReadFile("/proc/loadavg")
-	t.Logf("load average %s", strings.TrimSpace(string(load)))
+	t.Logf("load average %s; build and HTML used %v of CPU", strings.TrimSpace(string(load)), cpu.Round(time.Millisecond))
 	t.Logf("%d staff, %d departments, %d listed individually, %d findings: build %v, HTML %v (%.1f MB), Chromium PDF %v, %s pages (A4 landscape); total %v",
 		n, len(r.Departments), len(r.Exceptions), len(r.Findings), build.Round(time.Millisecond), write.Round(time.Millisecond),
 		float64(fi.Size())/1e6, print.Round(time.Millisecond), pages[1], (build + write + print).Round(time.Millisecond))
 	if os.Getenv("BILLINGRBAC_ARTIFACTS") != "" {
 		_ = exec.Command("pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "6", pdf, filepath.Join(dir, "review-scale-page")).Run()
 	}
+}
+
+// cpuTime is the CPU time this process used so far (all threads).
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // seedScale writes n staff members, 100 departments and their rules
