@@ -23,7 +23,9 @@ func (s *Service) WhoCanCount(p Permission) int {
 // WhoCanIDs yields the IDs of the active staff members who may perform p,
 // ascending, from the decisions current when it is called (later changes
 // do not show). It allocates nothing per ID; stop early by returning false
-// from the loop body.
+// from the loop body. To collect them, size the slice with WhoCanCount:
+//
+//	ids := slices.AppendSeq(make([]rbac.StaffID, 0, svc.WhoCanCount(p)), svc.WhoCanIDs(p))
 func (s *Service) WhoCanIDs(p Permission) iter.Seq[StaffID] {
 	h := s.snap.Load().holdersOf(p)
 	return func(yield func(StaffID) bool) {
