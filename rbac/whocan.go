@@ -40,10 +40,10 @@ func (s *Service) WhoCanIDs(p Permission) iter.Seq[StaffID] {
 // WhoCanPage returns up to limit holders of p with an ID greater than
 // after, ascending, each with its reasons as in WhoCan: pass 0 for the
 // first page and the last Staff of a page for the next. A page shorter
-// than limit is the last. Each page reads the decisions current when it
-// is called: a staff member who holds p throughout appears exactly once
-// across the pages, whatever changes in between. A limit below 1 gives an
-// empty page.
+// than limit is the last (a full page may be followed by an empty one).
+// Each page reads the decisions current when it is called: a staff member
+// who holds p throughout appears exactly once across the pages, whatever
+// changes in between. A limit below 1 gives an empty page.
 func (s *Service) WhoCanPage(p Permission, after StaffID, limit int) []Holder {
 	if limit < 1 {
 		return nil
