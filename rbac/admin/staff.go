@@ -1,0 +1,293 @@
+package admin
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"golang.org/x/text/language"
+
+	"github.com/billingrbac/billingrbac/rbac"
+)
+
+// staffInput is a staff member's form and the API's body alike.
+type staffInput struct {
+	Login       string              `json:"login"`
+	FullName    rbac.LocalizedText  `json:"full_name"`
+	Email       string              `json:"email,omitempty"`
+	Phone       string              `json:"phone,omitempty"`
+	Departments []rbac.DepartmentID `json:"departments"`
+	FullAccess  bool                `json:"full_access"`
+	// Password sets the first password of a new account;
+	// GeneratePassword has the library generate one instead, returned once.
+	Password         string `json:"password,omitempty"`
+	GeneratePassword bool   `json:"generate_password,omitempty"`
+}
+
+// saveStaff creates (id 0) or updates a staff member and their
+// departments. Each step is one change of the library's, authorized for
+// the actor; a refused step stops the rest.
+func (h *Handler) saveStaff(ctx context.Context, actor, id rbac.StaffID, in staffInput) (rbac.Staff, string, error) {
+	if id == 0 {
+		st, err := h.svc.CreateStaff(ctx, actor, rbac.NewStaff{Login: in.Login, FullName: in.FullName, Email: in.Email,
+			Phone: in.Phone, Departments: in.Departments, FullAccess: in.FullAccess, Password: in.Password})
+		if err != nil || !in.GeneratePassword || in.Password != "" {
+			return st, "", err
+		}
+		secret, err := h.svc.ResetPassword(ctx, actor, st.ID)
+		return st, secret, err
+	}
+	cur, err := h.svc.StaffMember(ctx, id)
+	if err != nil {
+		return rbac.Staff{}, "", err
+	}
+	up := rbac.StaffUpdate{Login: &in.Login, FullName: in.FullName, Email: &in.Email, Phone: &in.Phone}
+	if in.FullAccess != cur.FullAccess {
+		up.FullAccess = &in.FullAccess
+	}
+	st, err := h.svc.UpdateStaff(ctx, actor, id, up)
+	if err != nil {
+		return st, "", err
+	}
+	for _, d := range in.Departments {
+		if !slices.Contains(cur.Departments, d) {
+			if err := h.svc.AddToDepartment(ctx, actor, id, d); err != nil {
+				return st, "", err
+			}
+		}
+	}
+	for _, d := range cur.Departments {
+		if !slices.Contains(in.Departments, d) {
+			if err := h.svc.RemoveFromDepartment(ctx, actor, id, d); err != nil {
+				return st, "", err
+			}
+		}
+	}
+	st, err = h.svc.StaffMember(ctx, id)
+	return st, "", err
+}
+
+// staffPage is one page of the staff list, filtered by a search.
+type staffPage struct {
+	Query      string
+	Staff      []rbac.Staff
+	Page       int
+	Pages      int
+	Total      int
+	DeptNames  map[rbac.DepartmentID]string
+	PrevPage   int
+	NextPage   int
+	FirstIndex int
+}
+
+// searchStaff filters by login, any language of the full name, e-mail and
+// phone (case-insensitive substring) and cuts page (from 1).
+func (h *Handler) searchStaff(ctx context.Context, actor rbac.StaffID, q string, page int) (staffPage, error) {
+	if err := h.may(actor, rbac.Perm(rbac.FuncStaff, rbac.ActView)); err != nil {
+		return staffPage{}, err
+	}
+	all, err := h.svc.StaffMembers(ctx)
+	if err != nil {
+		return staffPage{}, err
+	}
+	q = strings.TrimSpace(q)
+	needle := strings.ToLower(q)
+	var hits []rbac.Staff
+	for _, s := range all {
+		if needle == "" || matches(s, needle) {
+			hits = append(hits, s)
+		}
+	}
+	sp := staffPage{Query: q, Total: len(hits), Pages: max(1, (len(hits)+h.opts.PageSize-1)/h.opts.PageSize)}
+	sp.Page = min(max(page, 1), sp.Pages)
+	from := (sp.Page - 1) * h.opts.PageSize
+	sp.Staff = hits[from:min(from+h.opts.PageSize, len(hits))]
+	if sp.Page > 1 {
+		sp.PrevPage = sp.Page - 1
+	}
+	if sp.Page < sp.Pages {
+		sp.NextPage = sp.Page + 1
+	}
+	return sp, nil
+}
+
+func matches(s rbac.Staff, needle string) bool {
+	fields := []string{s.Login, s.Email, s.Phone}
+	for _, n := range s.FullName {
+		fields = append(fields, n)
+	}
+	for _, f := range fields {
+		if strings.Contains(strings.ToLower(f), needle) {
+			return true
+		}
+	}
+	return false
+}
+
+func (h *Handler) departmentNames(ctx context.Context, v *view) map[rbac.DepartmentID]string {
+	ds, _ := h.svc.Departments(ctx)
+	out := make(map[rbac.DepartmentID]string, len(ds))
+	for _, d := range ds {
+		out[d.ID] = v.Text(d.Name)
+	}
+	return out
+}
+
+func (h *Handler) staffPages() []pageRoute {
+	return []pageRoute{
+		{"GET", "/staff", h.staffListPage},
+		{"GET", "/staff/new", h.staffFormPage},
+		{"POST", "/staff", h.staffSubmit},
+		{"GET", "/staff/{id}", h.staffFormPage},
+		{"POST", "/staff/{id}", h.staffSubmit},
+		{"POST", "/staff/{id}/status", h.staffStatusSubmit},
+		{"POST", "/staff/{id}/password", h.staffPasswordSubmit},
+		{"POST", "/staff/{id}/avatar", h.avatarSubmit},
+		{"GET", "/staff/{id}/avatar", h.avatarImage},
+	}
+}
+
+func (h *Handler) staffListPage(w http.ResponseWriter, r *http.Request, v *view) error {
+	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	sp, err := h.searchStaff(r.Context(), v.Actor.ID, r.URL.Query().Get("q"), page)
+	if err != nil {
+		return err
+	}
+	sp.DeptNames = h.departmentNames(r.Context(), v)
+	v.Title, v.Data, v.Flash = v.L("staff"), sp, flash(r, v)
+	h.render(w, r, v, "staff_list", http.StatusOK)
+	return nil
+}
+
+// staffForm is the data of the staff form page.
+type staffForm struct {
+	ID          rbac.StaffID
+	In          staffInput
+	Status      rbac.Status
+	Languages   []language.Tag
+	Departments []rbac.Department
+	HasAvatar   bool
+}
+
+func pathStaff(r *http.Request) (rbac.StaffID, error) {
+	if r.PathValue("id") == "" {
+		return 0, nil
+	}
+	return rbac.ParseStaffID(r.PathValue("id"))
+}
+
+func (h *Handler) staffFormPage(w http.ResponseWriter, r *http.Request, v *view) error {
+	id, err := pathStaff(r)
+	if err != nil {
+		return err
+	}
+	need := rbac.Perm(rbac.FuncStaff, rbac.ActAdd)
+	if id != 0 {
+		need = rbac.Perm(rbac.FuncStaff, rbac.ActView)
+	}
+	if err := h.may(v.Actor.ID, need); err != nil {
+		return err
+	}
+	f := staffForm{ID: id, In: staffInput{GeneratePassword: true}}
+	if id != 0 {
+		st, err := h.svc.StaffMember(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		f.In = staffInput{Login: st.Login, FullName: st.FullName, Email: st.Email, Phone: st.Phone,
+			Departments: st.Departments, FullAccess: st.FullAccess}
+		f.Status = st.Status
+		_, err = h.svc.Avatar(r.Context(), id)
+		f.HasAvatar = err == nil
+	}
+	return h.showStaffForm(w, r, v, f, http.StatusOK)
+}
+
+func (h *Handler) showStaffForm(w http.ResponseWriter, r *http.Request, v *view, f staffForm, status int) error {
+	f.Languages = languagesOf(f.In.FullName)
+	f.Departments, _ = h.svc.Departments(r.Context())
+	v.Title, v.Data = v.L("new_staff"), f
+	if f.ID != 0 {
+		v.Title = v.L("edit_staff") + ": " + f.In.Login
+	}
+	h.render(w, r, v, "staff", status)
+	return nil
+}
+
+func (h *Handler) staffSubmit(w http.ResponseWriter, r *http.Request, v *view) error {
+	id, err := pathStaff(r)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return invalid("save staff", "form", "format", err.Error())
+	}
+	f := r.PostForm
+	in := staffInput{Login: strings.TrimSpace(f.Get("login")), FullName: localized(r, "full_name"),
+		Email: strings.TrimSpace(f.Get("email")), Phone: strings.TrimSpace(f.Get("phone")),
+		FullAccess: f.Get("full_access") == "on", Password: f.Get("password"),
+		GeneratePassword: f.Get("generate_password") == "on"}
+	for _, s := range f["department"] {
+		d, err := rbac.ParseDepartmentID(s)
+		if err != nil {
+			return err
+		}
+		in.Departments = append(in.Departments, d)
+	}
+	st, secret, err := h.saveStaff(r.Context(), v.Actor.ID, id, in)
+	if err != nil {
+		if status, code := statusOf(err); code == "invalid" || code == "conflict" {
+			v.Error = &pageError{Status: status, Title: v.L("invalid"), Reason: err.Error(), Fields: fieldsOf(err)}
+			in.Password = ""
+			return h.showStaffForm(w, r, v, staffForm{ID: id, In: in}, status)
+		}
+		return err
+	}
+	if secret != "" {
+		return h.showSecret(w, r, v, st, secret)
+	}
+	http.Redirect(w, r, v.Base+"/staff/"+st.ID.String()+"?saved=1", http.StatusSeeOther)
+	return nil
+}
+
+// showSecret shows a generated password once, on the answer to the POST
+// that made it (never on a page that can be fetched again).
+func (h *Handler) showSecret(w http.ResponseWriter, r *http.Request, v *view, st rbac.Staff, secret string) error {
+	v.Secret, v.Title, v.Data = secret, v.L("password"), st
+	h.render(w, r, v, "secret", http.StatusOK)
+	return nil
+}
+
+func (h *Handler) staffStatusSubmit(w http.ResponseWriter, r *http.Request, v *view) error {
+	id, err := pathStaff(r)
+	if err != nil {
+		return err
+	}
+	st := rbac.StatusActive
+	if r.PostFormValue("status") == "disabled" {
+		st = rbac.StatusDisabled
+	}
+	if _, err := h.svc.UpdateStaff(r.Context(), v.Actor.ID, id, rbac.StaffUpdate{Status: &st}); err != nil {
+		return err
+	}
+	http.Redirect(w, r, v.Base+"/staff/"+id.String()+"?saved=1", http.StatusSeeOther)
+	return nil
+}
+
+func (h *Handler) staffPasswordSubmit(w http.ResponseWriter, r *http.Request, v *view) error {
+	id, err := pathStaff(r)
+	if err != nil {
+		return err
+	}
+	secret, err := h.svc.ResetPassword(r.Context(), v.Actor.ID, id)
+	if err != nil {
+		return err
+	}
+	st, err := h.svc.StaffMember(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return h.showSecret(w, r, v, st, secret)
+}
