@@ -399,9 +399,9 @@ func (h *Handler) apiSetAvatar(w http.ResponseWriter, r *http.Request, actor rba
 }
 
 type rightJSON struct {
-	Permission rbac.Permission     `json:"permission"`
-	Sources    []sourceJSON        `json:"sources"`
-	Editable   bool                `json:"editable"`
+	Permission rbac.Permission `json:"permission"`
+	Sources    []sourceJSON    `json:"sources"`
+	Editable   bool            `json:"editable"`
 }
 
 type sourceJSON struct {

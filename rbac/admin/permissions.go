@@ -25,12 +25,15 @@ type gridCell struct {
 	Exists   bool // the function has this action
 	Checked  bool
 	Disabled bool     // shown, not editable (inherited)
+	Direct   bool     // held by a direct grant
 	From     []string // where an inherited permission comes from
 }
 
 // newGrid lays the catalog out; cell fills each cell.
 func newGrid(cat *rbac.Catalog, cell func(c *gridCell)) grid {
-	var g grid
+	// The common actions first, in this order, then the others as the
+	// catalog lists them.
+	g := grid{Actions: []rbac.Action{rbac.ActView, rbac.ActAdd, rbac.ActEdit, rbac.ActDelete}}
 	fns := cat.Functions()
 	for _, f := range fns {
 		for _, a := range f.Actions {
@@ -39,6 +42,14 @@ func newGrid(cat *rbac.Catalog, cell func(c *gridCell)) grid {
 			}
 		}
 	}
+	g.Actions = slices.DeleteFunc(g.Actions, func(a rbac.Action) bool {
+		for _, f := range fns {
+			if slices.Contains(f.Actions, a) {
+				return false
+			}
+		}
+		return true
+	})
 	for _, f := range fns {
 		row := gridRow{Info: f}
 		for _, a := range g.Actions {
@@ -72,7 +83,7 @@ func formPermissions(r *http.Request) ([]rbac.Permission, error) {
 // permissionChange is what saving a department's grid would change: the
 // permissions added and taken away, and the members who would see it.
 type permissionChange struct {
-	Department rbac.Department  `json:"department"`
+	Department rbac.Department   `json:"department"`
 	Want       []rbac.Permission `json:"permissions"`
 	Added      []rbac.Permission `json:"added"`
 	Removed    []rbac.Permission `json:"removed"`

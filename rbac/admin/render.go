@@ -82,7 +82,7 @@ type pageError struct {
 	Fields  []rbac.FieldError
 }
 
-func (v *view) L(key string) string             { return v.tr.T(key) }
+func (v *view) L(key string) string              { return v.tr.T(key) }
 func (v *view) Fn(f rbac.FunctionInfo) string    { return v.tr.function(f) }
 func (v *view) Act(a rbac.Action) string         { return v.tr.action(a) }
 func (v *view) Text(t rbac.LocalizedText) string { return t.In(v.h.svc.DefaultLanguage(), v.tr.lang) }

@@ -89,7 +89,7 @@ func (h *Handler) rightsPage(w http.ResponseWriter, r *http.Request, v *view) er
 		if !ok {
 			return
 		}
-		c.Checked, c.Disabled = true, !ep.Editable
+		c.Checked, c.Disabled, c.Direct = true, !ep.Editable, ep.Editable
 		for _, s := range ep.Sources {
 			switch s.Kind {
 			case rbac.SourceDepartment:

@@ -2,6 +2,7 @@ package admin
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -43,29 +44,45 @@ func (h *Handler) saveStaff(ctx context.Context, actor, id rbac.StaffID, in staf
 	if err != nil {
 		return rbac.Staff{}, "", err
 	}
-	up := rbac.StaffUpdate{Login: &in.Login, FullName: in.FullName, Email: &in.Email, Phone: &in.Phone}
-	if in.FullAccess != cur.FullAccess {
-		up.FullAccess = &in.FullAccess
-	}
-	st, err := h.svc.UpdateStaff(ctx, actor, id, up)
-	if err != nil {
-		return st, "", err
-	}
+	// Departments first: a join is what the library most often refuses
+	// (it gives the department's permissions), and nothing is changed
+	// before it. Then the profile, only when a field differs.
 	for _, d := range in.Departments {
 		if !slices.Contains(cur.Departments, d) {
 			if err := h.svc.AddToDepartment(ctx, actor, id, d); err != nil {
-				return st, "", err
+				return cur, "", err
 			}
 		}
 	}
 	for _, d := range cur.Departments {
 		if !slices.Contains(in.Departments, d) {
 			if err := h.svc.RemoveFromDepartment(ctx, actor, id, d); err != nil {
-				return st, "", err
+				return cur, "", err
 			}
 		}
 	}
-	st, err = h.svc.StaffMember(ctx, id)
+	var up rbac.StaffUpdate
+	if in.Login != cur.Login {
+		up.Login = &in.Login
+	}
+	if !maps.Equal(in.FullName, cur.FullName) {
+		up.FullName = in.FullName
+	}
+	if in.Email != cur.Email {
+		up.Email = &in.Email
+	}
+	if in.Phone != cur.Phone {
+		up.Phone = &in.Phone
+	}
+	if in.FullAccess != cur.FullAccess {
+		up.FullAccess = &in.FullAccess
+	}
+	if up.Login != nil || up.FullName != nil || up.Email != nil || up.Phone != nil || up.FullAccess != nil {
+		if _, err := h.svc.UpdateStaff(ctx, actor, id, up); err != nil {
+			return cur, "", err
+		}
+	}
+	st, err := h.svc.StaffMember(ctx, id)
 	return st, "", err
 }
 
