@@ -2,13 +2,14 @@
 // an application mounts: departments (localized names, business hours,
 // "clients may send requests", task language, enable/disable, delete),
 // a department's permissions as a functions × actions grid saved as one
-// change after a review of what it changes, staff (a searchable, paginated
-// list; every field of the product; a generated password shown once; an
-// avatar with a preview; disable), a staff member's rights (inherited
-// permissions shown with their department and not editable, direct grants
-// editable) and the action log with filters. The same operations are a
-// JSON API under /api, described by the OpenAPI 3.1 document at
-// OpenAPIPath, with RFC 9457 problems for errors.
+// change after a review of what it changes, staff (a list searched and
+// filtered by department and status, page by page from
+// rbac.Service.ListStaff; every field of the product; a generated password
+// shown once; an avatar with a preview; disable), a staff member's rights
+// (inherited permissions shown with their department and not editable,
+// direct grants editable) and the action log with filters. The same
+// operations are a JSON API under /api, described by the OpenAPI 3.1
+// document at OpenAPIPath, with RFC 9457 problems for errors.
 //
 // # Basics
 //
@@ -53,8 +54,6 @@
 //     to two (Grant, Revoke), creating a department with hours two: each
 //     is authorized on its own, and a refusal stops the ones after it.
 //     A department's permissions are one change (SetDepartmentPermissions).
-//   - The staff list reads every staff member for each page (search and
-//     pagination are done in memory): fine for thousands, not for 100,000.
 //   - The review before saving a department's permissions lists what is
 //     added and taken away and the department's members; it is not yet the
 //     library's dry run of the whole effect.

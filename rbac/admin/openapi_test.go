@@ -12,6 +12,7 @@ import (
 	validator "github.com/pb33f/libopenapi-validator"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/text/language"
 
 	"github.com/billingrbac/billingrbac/internal/testdb"
 	"github.com/billingrbac/billingrbac/rbac"
@@ -62,7 +63,7 @@ func TestAPIAnswersMatchTheDocument(t *testing.T) {
 	v, _ := openAPIValidator(t)
 	a := newApp(t, testdb.SQLite)
 	admin := a.client(a.admin)
-	nobody, err := a.svc.CreateStaff(t.Context(), a.admin, rbac.NewStaff{Login: "nobody"})
+	nobody, err := a.svc.CreateStaff(t.Context(), a.admin, rbac.NewStaff{Login: "nobody", FullName: rbac.Text(language.English, "Nobody")})
 	require.NoError(t, err)
 	call := func(c *http.Client, method, path, body string, want int) string {
 		t.Helper()
@@ -109,7 +110,7 @@ func TestAPIAnswersMatchTheDocument(t *testing.T) {
 	call(admin, "GET", "/api/log?op=staff.grant", "", 200)
 	call(admin, "GET", "/api/openapi.yaml", "", 200)
 
-	body = call(a.client(nobody.ID), "PUT", "/api/staff/2/grants", `{"permissions":["invoices:view"]}`, 403)
+	body = call(a.client(nobody.ID), "PUT", "/api/staff/2/grants", `{"permissions":["invoices:view","invoices:send"]}`, 403)
 	assert.Contains(t, body, `"permission":"staff:edit"`)
 	body = call(admin, "POST", "/api/departments", `{"name":{"en":""}}`, 400)
 	assert.Contains(t, body, `"field":"name`)

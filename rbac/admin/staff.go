@@ -4,8 +4,8 @@ import (
 	"context"
 	"maps"
 	"net/http"
+	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 
 	"golang.org/x/text/language"
@@ -86,61 +86,52 @@ func (h *Handler) saveStaff(ctx context.Context, actor, id rbac.StaffID, in staf
 	return st, "", err
 }
 
-// staffPage is one page of the staff list, filtered by a search.
+// staffPage is one page of the staff list, filtered by a search, a
+// department and a status, with the cursor of the next page.
 type staffPage struct {
 	Query      string
+	Department rbac.DepartmentID
+	Status     string // "", "active" or "disabled"
 	Staff      []rbac.Staff
-	Page       int
-	Pages      int
-	Total      int
+	After      rbac.StaffID // this page's cursor (0: the first page)
+	Next       rbac.StaffID // the next page's cursor (0: last page)
 	DeptNames  map[rbac.DepartmentID]string
-	PrevPage   int
-	NextPage   int
-	FirstIndex int
 }
 
-// searchStaff filters by login, any language of the full name, e-mail and
-// phone (case-insensitive substring) and cuts page (from 1).
-func (h *Handler) searchStaff(ctx context.Context, actor rbac.StaffID, q string, page int) (staffPage, error) {
+// staffFilter is the staff list's query, from the page's or the API's.
+type staffFilter struct {
+	Query      string
+	Department rbac.DepartmentID
+	Status     string
+	After      rbac.StaffID
+}
+
+func staffFilterOf(q url.Values) staffFilter {
+	f := staffFilter{Query: strings.TrimSpace(q.Get("q")), Status: q.Get("status")}
+	f.Department, _ = rbac.ParseDepartmentID(q.Get("department"))
+	f.After, _ = rbac.ParseStaffID(q.Get("after"))
+	return f
+}
+
+// searchStaff reads one page from the library's ListStaff (login, e-mail
+// and full name in any language, ignoring case).
+func (h *Handler) searchStaff(ctx context.Context, actor rbac.StaffID, f staffFilter) (staffPage, error) {
 	if err := h.may(actor, rbac.Perm(rbac.FuncStaff, rbac.ActView)); err != nil {
 		return staffPage{}, err
 	}
-	all, err := h.svc.StaffMembers(ctx)
+	q := rbac.StaffQuery{Search: f.Query, Department: f.Department, After: f.After, Limit: h.opts.PageSize}
+	if f.Status != "" {
+		st, err := parseStatus(f.Status)
+		if err != nil {
+			return staffPage{}, err
+		}
+		q.Status = &st
+	}
+	p, err := h.svc.ListStaff(ctx, q)
 	if err != nil {
 		return staffPage{}, err
 	}
-	q = strings.TrimSpace(q)
-	needle := strings.ToLower(q)
-	var hits []rbac.Staff
-	for _, s := range all {
-		if needle == "" || matches(s, needle) {
-			hits = append(hits, s)
-		}
-	}
-	sp := staffPage{Query: q, Total: len(hits), Pages: max(1, (len(hits)+h.opts.PageSize-1)/h.opts.PageSize)}
-	sp.Page = min(max(page, 1), sp.Pages)
-	from := (sp.Page - 1) * h.opts.PageSize
-	sp.Staff = hits[from:min(from+h.opts.PageSize, len(hits))]
-	if sp.Page > 1 {
-		sp.PrevPage = sp.Page - 1
-	}
-	if sp.Page < sp.Pages {
-		sp.NextPage = sp.Page + 1
-	}
-	return sp, nil
-}
-
-func matches(s rbac.Staff, needle string) bool {
-	fields := []string{s.Login, s.Email, s.Phone}
-	for _, n := range s.FullName {
-		fields = append(fields, n)
-	}
-	for _, f := range fields {
-		if strings.Contains(strings.ToLower(f), needle) {
-			return true
-		}
-	}
-	return false
+	return staffPage{Query: f.Query, Department: f.Department, Status: f.Status, Staff: p.Staff, After: f.After, Next: p.Next}, nil
 }
 
 func (h *Handler) departmentNames(ctx context.Context, v *view) map[rbac.DepartmentID]string {
@@ -167,8 +158,7 @@ func (h *Handler) staffPages() []pageRoute {
 }
 
 func (h *Handler) staffListPage(w http.ResponseWriter, r *http.Request, v *view) error {
-	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	sp, err := h.searchStaff(r.Context(), v.Actor.ID, r.URL.Query().Get("q"), page)
+	sp, err := h.searchStaff(r.Context(), v.Actor.ID, staffFilterOf(r.URL.Query()))
 	if err != nil {
 		return err
 	}
