@@ -46,7 +46,7 @@ func newApp(t *testing.T, b testdb.Backend) *app {
 	svc, err := rbac.New(t.Context(), st, rbac.Options{Accounts: rbac.AccountOptions{HashParams: fastHash}})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = svc.Close() })
-	boot, err := svc.Bootstrap(t.Context(), rbac.BootstrapOptions{AdminPassword: adminPassword, HashParams: fastHash})
+	boot, err := svc.Bootstrap(t.Context(), rbac.BootstrapOptions{AdminPassword: adminPassword})
 	require.NoError(t, err)
 	a := &app{t: t, svc: svc, admin: boot.Admin.ID, boot: boot, sessions: map[string]rbac.StaffID{}}
 

@@ -187,6 +187,21 @@ func TestStoryInChromium(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#rights-form`)),
 		shot("08-rights-ru"))
 	assert.Contains(t, title, "Журнал действий")
+
+	// The review is the library's dry run: ticking reports:view on Sales
+	// says it gives it to John, and saves nothing.
+	v := a.svc.Version()
+	run("review a change of Sales",
+		chromedp.Click(chromedp.CSS(`a[lang=en]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#rights-form`)),
+		chromedp.Navigate(base+"/departments/"+a.boot.Sales.ID.String()+"/permissions"),
+		chromedp.WaitVisible(chromedp.CSS(`#permissions-form`)),
+		chromedp.Click(chromedp.CSS(`#permissions-form input[value="reports:view"]`)),
+		chromedp.Click(chromedp.CSS(`#review-button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#review`)),
+		shot("09-dry-run-effect"))
+	assert.Contains(t, text(`p.effect[data-permission="reports:view"]`), "1 staff members (john)")
+	assert.Equal(t, v, a.svc.Version(), "the review saved nothing")
 	t.Logf("screenshots in %s", dir)
 }
 

@@ -2,7 +2,8 @@
 // an application mounts: departments (localized names, business hours,
 // "clients may send requests", task language, enable/disable, delete),
 // a department's permissions as a functions × actions grid saved as one
-// change after a review of what it changes, staff (a list searched and
+// change after a review of what it does (the library's dry run: who gains
+// and loses what, or the refusal, before the click), staff (a list searched and
 // filtered by department and status, page by page from
 // rbac.Service.ListStaff; every field of the product; a generated password
 // shown once; an avatar with a preview; disable), a staff member's rights
@@ -54,7 +55,4 @@
 //     to two (Grant, Revoke), creating a department with hours two: each
 //     is authorized on its own, and a refusal stops the ones after it.
 //     A department's permissions are one change (SetDepartmentPermissions).
-//   - The review before saving a department's permissions lists what is
-//     added and taken away and the department's members; it is not yet the
-//     library's dry run of the whole effect.
 package admin

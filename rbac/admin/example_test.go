@@ -20,8 +20,8 @@ func ExampleNew() {
 	ctx := context.Background()
 	st, _ := store.Open(ctx, ":memory:")
 	_ = st.Migrate(ctx)
-	svc, _ := rbac.New(ctx, st, rbac.Options{})
-	boot, _ := svc.Bootstrap(ctx, rbac.BootstrapOptions{HashParams: fastHash})
+	svc, _ := rbac.New(ctx, st, rbac.Options{Accounts: rbac.AccountOptions{HashParams: fastHash}})
+	boot, _ := svc.Bootstrap(ctx, rbac.BootstrapOptions{})
 
 	identify := func(r *http.Request) (rbac.StaffID, error) {
 		h := r.Header.Get("X-Staff-ID") // your sign-in

@@ -81,28 +81,42 @@ func formPermissions(r *http.Request) ([]rbac.Permission, error) {
 }
 
 // permissionChange is what saving a department's grid would change: the
-// permissions added and taken away, and the members who would see it.
+// permissions added and taken away, the department's members, and the
+// library's dry run of the change: who gains and loses what.
 type permissionChange struct {
 	Department rbac.Department   `json:"department"`
 	Want       []rbac.Permission `json:"permissions"`
 	Added      []rbac.Permission `json:"added"`
 	Removed    []rbac.Permission `json:"removed"`
 	Members    []rbac.StaffID    `json:"members"`
+	Effect     rbac.Effect       `json:"effect"`
+	// Lines say, per permission added or taken away, who would gain or
+	// lose it ("this gives 12 people reports:view").
+	Lines []effectLine `json:"-"`
 }
 
-// planDepartmentPermissions compares the set asked for with what the
-// department holds; nothing is written.
+type effectLine struct {
+	Permission rbac.Permission
+	Gain       bool
+	Staff      []string // logins
+}
+
+// planDepartmentPermissions runs SetDepartmentPermissions as a dry run:
+// the library stages, computes and authorizes the change and rolls it
+// back, so a refusal is shown at the review, before the click that would
+// save.
 func (h *Handler) planDepartmentPermissions(ctx context.Context, actor rbac.StaffID, id rbac.DepartmentID, want []rbac.Permission) (permissionChange, error) {
-	if err := h.may(actor, rbac.Perm(rbac.FuncDepartments, rbac.ActEdit)); err != nil {
-		return permissionChange{}, err
-	}
 	d, err := h.svc.Department(ctx, id)
 	if err != nil {
 		return permissionChange{}, err
 	}
+	var plan rbac.Plan
+	if err := h.svc.SetDepartmentPermissions(rbac.WithDryRun(ctx, &plan), actor, id, want...); err != nil {
+		return permissionChange{}, err
+	}
 	have := h.svc.DepartmentPermissions(id)
 	pc := permissionChange{Department: d, Want: want, Added: []rbac.Permission{}, Removed: []rbac.Permission{},
-		Members: h.svc.DepartmentMembers(id)}
+		Members: h.svc.DepartmentMembers(id), Effect: plan.Effect()}
 	for _, p := range h.svc.Catalog().Permissions() {
 		switch in, had := slices.Contains(want, p), slices.Contains(have, p); {
 		case in && !had:
@@ -118,6 +132,21 @@ func (h *Handler) planDepartmentPermissions(ctx context.Context, actor rbac.Staf
 	}
 	if pc.Members == nil {
 		pc.Members = []rbac.StaffID{}
+	}
+	login := func(ids []rbac.StaffID) []string {
+		out := make([]string, 0, len(ids))
+		for _, id := range ids {
+			if st, err := h.svc.StaffMember(ctx, id); err == nil {
+				out = append(out, st.Login)
+			}
+		}
+		return out
+	}
+	for _, p := range pc.Added {
+		pc.Lines = append(pc.Lines, effectLine{Permission: p, Gain: true, Staff: login(pc.Effect.Gaining(p))})
+	}
+	for _, p := range pc.Removed {
+		pc.Lines = append(pc.Lines, effectLine{Permission: p, Staff: login(pc.Effect.Losing(p))})
 	}
 	return pc, nil
 }
