@@ -4,6 +4,10 @@
 //	GET  /clients                 needs clients:view
 //	GET  /invoices                needs invoices:view
 //	POST /services/{id}/suspend   needs services:suspend
+//	/admin/access/...             the admin screens and their JSON API
+//	                              (package rbac/admin), for any signed-in
+//	                              staff member; each page and save is
+//	                              authorized by the library
 //
 // Run it and try it:
 //
@@ -11,6 +15,8 @@
 //	curl -H 'X-Staff-Login: john' 127.0.0.1:8080/invoices            # 200
 //	curl -XPOST -H 'X-Staff-Login: john' 127.0.0.1:8080/services/1/suspend   # 403, problem+json
 //	curl 127.0.0.1:8080/clients                                     # 401
+//	curl -H 'X-Staff-Login: admin' 127.0.0.1:8080/admin/access/api/departments  # 200
+//	curl -H 'X-Staff-Login: john' 127.0.0.1:8080/admin/access/api/log           # 403: actionlog:view
 //
 // On a fresh database it bootstraps the defaults and adds john (Sales
 // department, plus invoices:view by a direct grant) and mary (Technical
@@ -36,6 +42,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/billingrbac/billingrbac/rbac"
+	"github.com/billingrbac/billingrbac/rbac/admin"
 	"github.com/billingrbac/billingrbac/rbac/httpauthz"
 	"github.com/billingrbac/billingrbac/store"
 )
@@ -149,6 +156,7 @@ func (a *app) handler() http.Handler {
 	mux.Handle("GET /clients", guard.RequireFunc(rbac.Perm(rbac.FuncClients, rbac.ActView), a.clients))
 	mux.Handle("GET /invoices", guard.RequireFunc(rbac.Perm(rbac.FuncInvoices, rbac.ActView), a.invoices))
 	mux.Handle("POST /services/{id}/suspend", guard.RequireFunc(rbac.Perm(rbac.FuncServices, rbac.ActSuspend), a.suspend))
+	mux.Handle("/admin/access/", guard.SignedIn(http.StripPrefix("/admin/access", admin.New(a.svc, admin.Options{}))))
 	return mux
 }
 

@@ -94,6 +94,16 @@ func TestServer(t *testing.T) {
 			assert.Equal(t, "clients:view", p.Permission, "login %q GET /clients", login)
 		}
 
+		// The admin screens, mounted behind SignedIn: the admin reads the
+		// departments, john (Sales) is refused the action log by the library.
+		ok("GET", "/admin/access/api/departments", "admin", "")
+		code, h, body = call("GET", "/admin/access/api/log", "john")
+		assert.Equal(t, 403, code)
+		assert.Equal(t, "actionlog:view", problem(h, body).Permission)
+		code, _, body = call("GET", "/admin/access/staff", "admin")
+		assert.Equal(t, 200, code)
+		assert.Contains(t, body, `data-login="john"`)
+
 		// The mux still answers routes it does not know and bad input itself.
 		code, _, _ = call("GET", "/nowhere", "admin")
 		assert.Equal(t, 404, code, "GET /nowhere")
