@@ -157,7 +157,7 @@ func (h *Handler) internal(r *http.Request, err error) {
 func nonce() string {
 	var b [18]byte
 	_, _ = rand.Read(b[:])
-	return base64.RawStdEncoding.EncodeToString(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:]) // no character HTML escapes
 }
 
 // csp is the policy of every HTML page: nothing but this Handler's own

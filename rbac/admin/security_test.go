@@ -20,7 +20,7 @@ func TestSecurityHeaders(t *testing.T) {
 	c := a.client(a.admin)
 	status, body, h := do(t, c, a, "GET", "/staff", nil)
 	require.Equal(t, http.StatusOK, status)
-	m := regexp.MustCompile(`script-src 'nonce-([A-Za-z0-9+/]+)'`).FindStringSubmatch(h.Get("Content-Security-Policy"))
+	m := regexp.MustCompile(`script-src 'nonce-([A-Za-z0-9_-]+)'`).FindStringSubmatch(h.Get("Content-Security-Policy"))
 	require.NotNil(t, m, h.Get("Content-Security-Policy"))
 	assert.Equal(t, 1, strings.Count(body, "<script"), "one script")
 	assert.Contains(t, body, `<script nonce="`+m[1]+`"`)
