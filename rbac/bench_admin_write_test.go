@@ -26,32 +26,7 @@ func BenchmarkAdminWrite(b *testing.B) {
 	for _, sc := range scales {
 		b.Run(sc.name, func(b *testing.B) {
 			ctx := context.Background()
-			w := generate(sc, 7)
-			dir, err := os.MkdirTemp("", "billingrbac-bench-")
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer os.RemoveAll(dir)
-			st, err := store.Open(ctx, dir+"/bench.db")
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer st.Close()
-			if err := st.Migrate(ctx); err != nil {
-				b.Fatal(err)
-			}
-			loadSQL(b, st, w.rules)
-			loadRows(b, st, w)
-			svc, err := rbac.New(ctx, st, rbac.Options{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer svc.Close()
-			for i := range catalogFunctions {
-				if err := svc.Catalog().Register(rbac.Function(fmt.Sprintf("fn%d", i)), "fn", "view", "add", "edit", "delete"); err != nil {
-					b.Fatal(err)
-				}
-			}
+			w, _, svc := policyService(b, sc, true)
 			id := rbac.StaffID(2)
 			for svc.IsFullAccess(id) {
 				id++
@@ -141,4 +116,42 @@ func loadRows(tb testing.TB, st *store.Store, w *world) {
 	if err != nil {
 		tb.Fatal(err)
 	}
+}
+
+// policyService generates a world at scale sc, writes its rules (and, with
+// rows, its staff and department rows) into a fresh SQLite database and
+// returns a Service on it whose catalog holds the generated permissions.
+// Lighter than getFixture: no baselines.
+func policyService(b *testing.B, sc scale, rows bool) (*world, *store.Store, *rbac.Service) {
+	b.Helper()
+	ctx := context.Background()
+	w := generate(sc, 7)
+	dir, err := os.MkdirTemp("", "billingrbac-bench-")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { os.RemoveAll(dir) })
+	st, err := store.Open(ctx, dir+"/bench.db")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	if err := st.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	loadSQL(b, st, w.rules)
+	if rows {
+		loadRows(b, st, w)
+	}
+	svc, err := rbac.New(ctx, st, rbac.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { svc.Close() })
+	for i := range catalogFunctions {
+		if err := svc.Catalog().Register(rbac.Function(fmt.Sprintf("fn%d", i)), "fn", "view", "add", "edit", "delete"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return w, st, svc
 }
