@@ -216,6 +216,9 @@ func (h *Handler) showStaffForm(w http.ResponseWriter, r *http.Request, v *view,
 	f.Languages = languagesOf(f.In.FullName)
 	f.Departments, _ = h.svc.Departments(r.Context())
 	v.Title, v.Data = v.L("new_staff"), f
+	if v.Error == nil {
+		v.Flash = flash(r, v)
+	}
 	if f.ID != 0 {
 		v.Title = v.L("edit_staff") + ": " + f.In.Login
 	}
