@@ -2,10 +2,12 @@ package rbac_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/text/language"
 
@@ -197,4 +199,27 @@ func BenchmarkRefuseOversizedInput(b *testing.B) {
 			}
 		})
 	}
+}
+
+// TestJoinCap: AddToDepartment stops at MaxDepartmentsPerStaff, as
+// NewStaff does, and a refused join changes nothing.
+func TestJoinCap(t *testing.T) {
+	e := newEnv(t, testdb.SQLite)
+	depts := make([]rbac.DepartmentID, rbac.MaxDepartmentsPerStaff+1)
+	for i := range depts {
+		depts[i] = e.dept(fmt.Sprintf("Dept %d", i))
+	}
+	st, err := e.svc.CreateStaff(e.ctx, e.admin, rbac.NewStaff{Login: "many",
+		FullName: rbac.Text(language.English, "Many"), Departments: depts[:rbac.MaxDepartmentsPerStaff]})
+	require.NoError(t, err)
+	v := e.svc.Version()
+	err = e.svc.AddToDepartment(e.ctx, e.admin, st.ID, depts[rbac.MaxDepartmentsPerStaff])
+	require.ErrorIs(t, err, rbac.ErrInvalid)
+	var ve *rbac.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.True(t, ve.Has("departments", "max_count"), "%v", err)
+	assert.Equal(t, v, e.svc.Version(), "a refused join commits nothing")
+	assert.False(t, e.svc.IsMember(st.ID, depts[rbac.MaxDepartmentsPerStaff]))
+	// Joining a department one is already in is still a no-op, not a refusal.
+	require.NoError(t, e.svc.AddToDepartment(e.ctx, e.admin, st.ID, depts[0]))
 }

@@ -166,7 +166,8 @@ const (
 	// MaxPermissionsPerCall is the most permissions one Grant, Revoke,
 	// EnablePermissions or DisablePermissions call takes.
 	MaxPermissionsPerCall = 256
-	// MaxDepartmentsPerStaff is the most departments a NewStaff lists.
+	// MaxDepartmentsPerStaff is the most departments a NewStaff lists and
+	// a staff member can join (AddToDepartment).
 	MaxDepartmentsPerStaff = 256
 )
 

@@ -210,6 +210,11 @@ func (s *Service) membership(ctx context.Context, actor, id StaffID, d Departmen
 			return fmt.Errorf("%s %s: %w", op, d, err)
 		}
 		if join {
+			if e := w.snap.staffEntry(id); e != nil && len(e.depts) >= MaxDepartmentsPerStaff && !w.has(MemberRule(id, d)) {
+				var fe fieldErrors
+				fe.add("departments", "max_count", "at most %d departments per staff member", MaxDepartmentsPerStaff)
+				return fe.err(op)
+			}
 			w.add(MemberRule(id, d))
 		} else {
 			w.remove(MemberRule(id, d))
