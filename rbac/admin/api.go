@@ -93,6 +93,15 @@ func parseStatus(s string) (rbac.Status, error) {
 	return 0, invalid("set status", "status", "enum", `"active" or "disabled"`)
 }
 
+// decodeStatus reads a {"status": "active"|"disabled"} body.
+func decodeStatus(r *http.Request) (rbac.Status, error) {
+	var in statusJSON
+	if err := decode(r, &in); err != nil {
+		return 0, err
+	}
+	return parseStatus(in.Status)
+}
+
 // statusOf and fieldsOf classify an error for a form.
 func statusOf(err error) (int, string) { return httpauthz.Status(err) }
 

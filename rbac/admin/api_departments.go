@@ -93,13 +93,9 @@ func (h *Handler) apiDeleteDepartment(w http.ResponseWriter, r *http.Request, ac
 
 func (h *Handler) apiDepartmentStatus(w http.ResponseWriter, r *http.Request, actor rbac.StaffID) {
 	id, err := pathDepartment(r)
-	var in statusJSON
-	if err == nil {
-		err = decode(r, &in)
-	}
 	var st rbac.Status
 	if err == nil {
-		st, err = parseStatus(in.Status)
+		st, err = decodeStatus(r)
 	}
 	var d rbac.Department
 	if err == nil {

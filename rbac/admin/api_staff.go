@@ -93,13 +93,9 @@ func (h *Handler) apiSaveStaff(w http.ResponseWriter, r *http.Request, actor rba
 
 func (h *Handler) apiStaffStatus(w http.ResponseWriter, r *http.Request, actor rbac.StaffID) {
 	id, err := pathStaff(r)
-	var in statusJSON
-	if err == nil {
-		err = decode(r, &in)
-	}
 	var st rbac.Status
 	if err == nil {
-		st, err = parseStatus(in.Status)
+		st, err = decodeStatus(r)
 	}
 	var s rbac.Staff
 	if err == nil {
