@@ -3,6 +3,7 @@ package rbac
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -98,7 +99,7 @@ func (s *Service) ListStaff(ctx context.Context, q StaffQuery) (StaffPage, error
 	for len(page) <= limit {
 		rq := StaffRowQuery{After: after, Search: q.Search, Limit: chunk}
 		if members != nil {
-			i, _ := slicesSearch(members, after)
+			i, _ := slices.BinarySearch(members, after+1) // the first ID after the cursor
 			if i >= len(members) {
 				break
 			}
@@ -152,18 +153,4 @@ func matchesSearch(st Staff, search string) bool {
 		}
 	}
 	return false
-}
-
-// slicesSearch returns the index of the first ID greater than after.
-func slicesSearch(ids []StaffID, after StaffID) (int, bool) {
-	lo, hi := 0, len(ids)
-	for lo < hi {
-		m := (lo + hi) / 2
-		if ids[m] <= after {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	return lo, lo < len(ids)
 }
