@@ -25,6 +25,10 @@ func (s *Service) ObserveHashesForTest(f func(HashParams)) {
 	s.acct.pool.Observe(func(p password.Params) func() { f(HashParams(p)); return nil })
 }
 
+// ObserveBcryptForTest makes f see the cost of every bcrypt evaluation
+// the Service starts (verification, equalizing work).
+func (s *Service) ObserveBcryptForTest(f func(cost int)) { s.acct.pool.ObserveBcrypt(f) }
+
 // EffectForTest computes and authorizes the effect of delta staged by
 // actor against the current decisions, as write does before commit,
 // without a database: benchmarks use it to measure the effect's cost.

@@ -83,20 +83,22 @@ func phcError(err error) error {
 	return err
 }
 
-// VerifyPassword reports whether password matches the PHC hash, comparing
-// in constant time. Errors: ErrInvalid (not a hash ParsePHC accepts).
+// VerifyPassword reports whether password matches the hash, comparing in
+// constant time: an Argon2id PHC string ParsePHC accepts, or a legacy
+// bcrypt hash ($2a$, $2b$, $2y$, cost 4 to 14). Errors: ErrInvalid (any
+// other string).
 func VerifyPassword(pw, hash string) (bool, error) {
-	p, _, _, err := password.Parse(hash)
+	h, err := password.ParseHash(hash)
 	if err != nil {
 		return false, phcError(err)
 	}
-	ok, _, err := password.NewPool(1, p).Verify(context.Background(), pw, hash)
+	ok, _, err := password.NewPool(1, h.Params).Verify(context.Background(), pw, hash)
 	return ok, err
 }
 
 // NeedsRehash reports whether hash was made with parameters other than p
-// (or is not a hash ParsePHC accepts), so that it should be re-made from
-// the password at the next chance.
+// (or is not a hash ParsePHC accepts, such as a legacy bcrypt hash), so
+// that it should be re-made from the password at the next chance.
 func NeedsRehash(hash string, p HashParams) bool {
 	return password.NeedsRehash(hash, password.Params(p))
 }

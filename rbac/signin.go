@@ -35,6 +35,20 @@ type AccountOptions struct {
 	// pool of this many evaluations at HashParams.Memory each; the others
 	// wait for a share or for their context. 0 means 2 × GOMAXPROCS.
 	MaxConcurrentHashes int
+	// LegacyBcryptCost is the costliest bcrypt hash the installation
+	// accepts: hashes imported from another system ($2a$, $2b$, $2y$)
+	// sign in and are re-made with Argon2id at HashParams on the first
+	// successful sign-in. 0 (the default) accepts none; otherwise 4 to 14
+	// (10 is PHP's password_hash default). A stored bcrypt hash above it
+	// is unreadable: it does not sign in.
+	//
+	// Setting it raises the work of every failed sign-in: one Argon2id
+	// evaluation at HashParams plus bcrypt work at this cost (about 60 ms
+	// on one core at 10), so that a wrong password on a legacy account
+	// costs what an unknown login does. The two are padded separately
+	// (see Authenticate), so this holds on any machine. Set it back to 0
+	// once no bcrypt hash is left.
+	LegacyBcryptCost int
 	// MaxConcurrentDecodes bounds how many avatar uploads SetAvatar
 	// decodes at once, each within MaxAvatarPixels (about 6 MiB at
 	// most); the others wait for a slot or their context. 0 means
@@ -73,7 +87,9 @@ type accounts struct {
 	policy  PasswordPolicy
 	gen     GeneratorOptions
 	region  string
-	pool    *password.Pool // every Argon2id evaluation of the Service
+	legacy  int            // LegacyBcryptCost
+	floor   password.Work  // the work of every failed sign-in
+	pool    *password.Pool // every hash evaluation of the Service
 	avatars *avatar.Pool   // every avatar decode of the Service
 }
 
@@ -106,6 +122,15 @@ func (a *accounts) init(o AccountOptions) error {
 		fe.add("max_concurrent_hashes", "min", "must not be negative")
 	}
 	a.pool = password.NewPool(n, password.Params(a.params))
+	a.legacy = o.LegacyBcryptCost
+	if a.legacy != 0 && (a.legacy < password.MinBcryptCost || a.legacy > password.MaxBcryptCost) {
+		fe.add("legacy_bcrypt_cost", "range", "must be 0 (no bcrypt hashes) or %d to %d", password.MinBcryptCost, password.MaxBcryptCost)
+		a.legacy = 0
+	}
+	a.floor = password.Work{Argon: password.Params(a.params).Work()}
+	if a.legacy > 0 {
+		a.floor.Bcrypt = 1 << a.legacy
+	}
 	d := o.MaxConcurrentDecodes
 	if d == 0 {
 		d = runtime.GOMAXPROCS(0)
@@ -123,38 +148,54 @@ func (a *accounts) hash(ctx context.Context, pw string) (string, error) {
 	return a.pool.Hash(ctx, pw, password.Params(a.params))
 }
 
+// acceptHash reports whether stored is a hash this installation verifies:
+// an Argon2id PHC string with parameters in range (any, since they are
+// re-made at the next sign-in), or a bcrypt hash at most
+// LegacyBcryptCost. It does no hashing work. Importers call it before
+// storing a hash they did not make. Errors wrap password.ErrMalformed.
+func (a *accounts) acceptHash(stored string) (password.Hash, error) {
+	h, err := password.ParseHash(stored)
+	if err != nil {
+		return h, err
+	}
+	if h.Scheme == password.Bcrypt && h.Cost > a.legacy {
+		if a.legacy == 0 {
+			return h, fmt.Errorf("bcrypt hashes are not accepted (AccountOptions.LegacyBcryptCost is 0): %w", password.ErrMalformed)
+		}
+		return h, fmt.Errorf("bcrypt cost %d is above AccountOptions.LegacyBcryptCost %d: %w", h.Cost, a.legacy, password.ErrMalformed)
+	}
+	return h, nil
+}
+
 // verify checks pw against a stored hash in the pool. A wrong password
-// against a hash made with cheaper parameters than the current ones is
-// padded with the difference, so that every failed sign-in does the work
-// of one evaluation at the current parameters (what an unknown login
-// costs, see dummy) whatever the account's stored parameters. Errors:
-// ctx's, or one wrapping password.ErrMalformed for an unreadable hash
-// (then dummy work was done).
+// is padded up to the floor, unit by unit (see password.Pool.PadTo), so
+// that every failed sign-in does the work of one evaluation at the
+// current parameters plus, with LegacyBcryptCost set, one bcrypt at that
+// cost (what an unknown login costs, see dummy), whatever the account's
+// stored scheme and parameters. Errors: ctx's, or one wrapping
+// password.ErrMalformed for a hash acceptHash refuses (then dummy work
+// was done).
 func (a *accounts) verify(ctx context.Context, pw, hash string) (bool, error) {
-	ok, stored, err := a.pool.Verify(ctx, pw, hash)
-	if errors.Is(err, password.ErrMalformed) {
+	h, err := a.acceptHash(hash)
+	if err != nil {
 		if werr := a.dummy(ctx); werr != nil {
 			return false, werr
 		}
 		return false, err
 	}
+	ok, _, err := a.pool.Verify(ctx, pw, hash)
 	if err != nil || ok {
 		return ok, err
 	}
-	if pad, ok := password.Pad(stored, password.Params(a.params)); ok {
-		if err := a.pool.Work(ctx, pad); err != nil {
-			return false, err
-		}
-	}
-	return false, nil
+	return false, a.pool.PadTo(ctx, h.Work(), a.floor, password.Params(a.params))
 }
 
-// dummy does the work of one verification at the current parameters, for
-// a sign-in with no hash to verify (unknown login, no password set, input
+// dummy does the work of a failed verification (the floor), for a
+// sign-in with no hash to verify (unknown login, no password set, input
 // refused), so that it costs what a wrong password does. Its only error
 // is ctx's.
 func (a *accounts) dummy(ctx context.Context) error {
-	return a.pool.Work(ctx, password.Params(a.params))
+	return a.pool.PadTo(ctx, password.Work{}, a.floor, password.Params(a.params))
 }
 
 // passwordEvent is what the change log records of a password change: the
@@ -173,15 +214,19 @@ func (s *Service) passwordStore(op string) (PasswordStore, error) {
 
 // Authenticate signs a staff member in by login (case-insensitive) and
 // password and returns them, with departments and flags from this
-// instance's decisions. A hash made with other HashParams is re-made
-// with the current ones (failing that is logged, not returned).
+// instance's decisions. A hash made with other HashParams, or a legacy
+// bcrypt hash (see AccountOptions.LegacyBcryptCost), is re-made with
+// Argon2id at the current HashParams (failing that is logged, not
+// returned).
 //
 // Errors: ErrBadCredentials for an unknown login, an account without a
 // password, an unreadable stored hash and a wrong password alike, each
-// after the same Argon2id work: one evaluation at the current HashParams
-// (an unknown login's against a dummy input; a hash made with cheaper
-// parameters is padded with the difference), so the answer's timing does
-// not tell which logins exist; ErrAccountDisabled for a disabled account,
+// after the same work: one Argon2id evaluation at the current HashParams,
+// plus bcrypt work at LegacyBcryptCost when that is set (an unknown
+// login's against a dummy input; a hash made with cheaper parameters or
+// a cheaper bcrypt cost is padded with the difference in each unit), so
+// the answer's timing does not tell which logins exist, nor which hold a
+// legacy hash; ErrAccountDisabled for a disabled account,
 // only when the password is correct; ctx's error when it ends first
 // (the evaluations share the Service's pool, see
 // AccountOptions.MaxConcurrentHashes).

@@ -63,8 +63,13 @@ func Pad(stored, current Params) (Params, bool) {
 	if stored.Work() >= current.Work() {
 		return Params{}, false
 	}
-	diff := current.Work() - stored.Work()
+	return padArgon(current.Work()-stored.Work(), current), true
+}
+
+// padArgon returns the parameters of one evaluation of at least diff
+// KiB-passes (at most current.Work()) shaped like current.
+func padArgon(diff uint64, current Params) Params {
 	mem := (diff + uint64(current.Time) - 1) / uint64(current.Time)
 	mem = max(mem, 8*uint64(current.Threads))
-	return Params{Memory: uint32(mem), Time: current.Time, Threads: current.Threads, SaltLen: current.SaltLen, KeyLen: current.KeyLen}, true
+	return Params{Memory: uint32(mem), Time: current.Time, Threads: current.Threads, SaltLen: current.SaltLen, KeyLen: current.KeyLen}
 }

@@ -43,7 +43,7 @@ func TestPoolBoundsMemory(t *testing.T) {
 			ok, got, err := pool.Verify(context.Background(), "pw", h)
 			assert.NoError(t, err)
 			assert.True(t, ok)
-			assert.Equal(t, p, got)
+			assert.Equal(t, p, got.Params)
 		})
 	}
 	wg.Wait()
