@@ -2,17 +2,6 @@ package store
 
 import "github.com/billingrbac/billingrbac/rbac"
 
-// accountsMigration adds avatars and makes e-mails unique regardless of
-// case.
-var accountsMigration = migration{2, "accounts: avatars, case-insensitive unique e-mail", []string{
-	`CREATE TABLE staff_avatars (
-			staff_id BIGINT PRIMARY KEY REFERENCES staff (id) ON DELETE CASCADE,
-			content_type TEXT NOT NULL,
-			data {{blob}} NOT NULL,
-			updated_at BIGINT NOT NULL)`,
-	`CREATE UNIQUE INDEX staff_email_ci ON staff (LOWER(email)) WHERE email <> ''`,
-}}
-
 var (
 	_ rbac.PasswordStore = (*Store)(nil)
 	_ rbac.AccountTx     = (*tx)(nil)

@@ -13,50 +13,6 @@ import (
 	"github.com/billingrbac/billingrbac/rbac/clients"
 )
 
-// clientsMigration stores client accounts, their users and roles. Client
-// policy rules live in casbin_rule under their own ptypes (p2, g3, g4).
-// client_state held a client version of its own until migration 6 put
-// client changes on the one change log.
-var clientsMigration = migration{5, "clients: accounts, users, roles, client version", []string{
-	`CREATE TABLE client_state (id INTEGER PRIMARY KEY, version BIGINT NOT NULL)`,
-	`INSERT INTO client_state (id, version) VALUES (1, 0)`,
-	`CREATE TABLE clients (
-			id {{id}},
-			name TEXT NOT NULL,
-			email TEXT NOT NULL DEFAULT '',
-			created_at BIGINT NOT NULL,
-			updated_at BIGINT NOT NULL)`,
-	`CREATE TABLE client_users (
-			id {{id}},
-			client_id BIGINT NOT NULL REFERENCES clients (id),
-			login TEXT NOT NULL,
-			name TEXT NOT NULL,
-			email TEXT NOT NULL DEFAULT '',
-			is_first BOOLEAN NOT NULL DEFAULT FALSE,
-			created_at BIGINT NOT NULL,
-			updated_at BIGINT NOT NULL)`,
-	`CREATE UNIQUE INDEX client_users_login ON client_users (login)`,
-	`CREATE UNIQUE INDEX client_users_first ON client_users (client_id) WHERE is_first`,
-	`CREATE INDEX client_users_client ON client_users (client_id, id)`,
-	`CREATE TABLE client_roles (
-			id {{id}},
-			client_id BIGINT NOT NULL REFERENCES clients (id),
-			name TEXT NOT NULL,
-			created_at BIGINT NOT NULL,
-			updated_at BIGINT NOT NULL)`,
-	`CREATE UNIQUE INDEX client_roles_name ON client_roles (client_id, name)`,
-}}
-
-// clientLoginsMigration makes a client user's login unique within its
-// client account instead of among all client users: with one namespace
-// for every account, creating a user told any client's first user which
-// logins other accounts use (ErrConflict). A client user is identified by
-// account and login (see docs/clients.md).
-var clientLoginsMigration = migration{8, "clients: logins unique per client account", []string{
-	`DROP INDEX client_users_login`,
-	`CREATE UNIQUE INDEX client_users_login ON client_users (client_id, login)`,
-}}
-
 // ClientStore is the GORM implementation of clients.Store, sharing the
 // Store's database. It is safe for concurrent use.
 type ClientStore struct{ s *Store }

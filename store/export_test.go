@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"io/fs"
 
 	"github.com/billingrbac/billingrbac/rbac"
 )
@@ -20,3 +21,16 @@ var DeadConn = deadConn
 // MigrateToForTest applies the migrations up to version v only: a
 // database as an older release left it.
 func (s *Store) MigrateToForTest(ctx context.Context, v int) error { return s.migrateTo(ctx, v) }
+
+// ParseMigrationForTest exposes the migration file parser to tests.
+func ParseMigrationForTest(src string) ([]string, error) { return parseMigration(src) }
+
+// MigrateFSForTest runs the migration files of fsys (at its root) as
+// Migrate runs the embedded ones.
+func (s *Store) MigrateFSForTest(ctx context.Context, fsys fs.FS) error {
+	ms, err := readMigrations(fsys, ".")
+	if err != nil {
+		return err
+	}
+	return s.apply(ctx, ms, len(ms))
+}

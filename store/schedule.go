@@ -13,26 +13,6 @@ import (
 	"github.com/billingrbac/billingrbac/rbac/hours"
 )
 
-// hoursMigration stores business-hours schedules (as JSON, the
-// hours.Schedule form) and each department's schedule and response target.
-// A department without a row uses the built-in 24/7 schedule (ID 0, never
-// stored).
-var hoursMigration = migration{3, "hours: schedules, department hours", []string{
-	`CREATE TABLE schedules (
-			id {{id}},
-			name TEXT NOT NULL,
-			schedule_json TEXT NOT NULL,
-			created_at BIGINT NOT NULL,
-			updated_at BIGINT NOT NULL)`,
-	`CREATE UNIQUE INDEX schedules_name ON schedules (name)`,
-	`CREATE TABLE department_hours (
-			department_id BIGINT PRIMARY KEY,
-			schedule_id BIGINT NOT NULL,
-			response_target_us BIGINT NOT NULL,
-			updated_at BIGINT NOT NULL)`,
-	`CREATE INDEX department_hours_schedule ON department_hours (schedule_id)`,
-}}
-
 var (
 	_ rbac.ScheduleStore = (*Store)(nil)
 	_ rbac.ScheduleTx    = (*tx)(nil)
