@@ -18,6 +18,15 @@
 // which locks it: writers are serialized across processes and the change
 // log has no gaps.
 //
+// Migrations are plain SQL files, one per version and dialect, in goose's
+// format (store/migrations/sqlite/NNNNN_name.sql and
+// store/migrations/postgres/NNNNN_name.sql), embedded. Migrate runs them;
+// MigrationsFS hands them to a DBA or to goose (rbacctl migrations export
+// writes them to a directory). Adding a migration is adding those two
+// files, each ending with the INSERT INTO billingrbac_schema that records
+// its version, and refreshing testdata/catalog.*.txt; no Go changes. See
+// docs/database.md.
+//
 // Caveats:
 //   - Open never creates or alters tables; call Migrate.
 //   - A DSN that is neither an explicit SQLite form ("", ":memory:",

@@ -74,7 +74,7 @@ type cli struct {
 func commands() []*command {
 	var all []*command
 	for _, group := range [][]*command{setupCommands(), departmentCommands(), permissionCommands(), staffCommands(),
-		grantCommands(), decisionCommands(), reviewCommands(), logCommands(), configCommands(), {
+		grantCommands(), decisionCommands(), reviewCommands(), logCommands(), configCommands(), migrationCommands(), {
 			{name: "test", args: "FILE...", summary: "run policy test files (exit 0 all pass, 1 any failure); see docs/rbactest.md",
 				standalone: true, flags: testFlags, run: (*cli).testCmd},
 		}} {
@@ -102,7 +102,7 @@ const exitCodesHelp = `Exit codes: 0 ok (check: allowed), 1 check denied, 2 usag
 
 func mainUsage(w io.Writer) {
 	fmt.Fprintf(w, "Usage: rbacctl [--db DSN] [--login LOGIN] [--json] [--reason WHY] COMMAND [flags] [args]\n\n")
-	fmt.Fprintf(w, "Administers billingrbac staff access. Every command but migrate and bootstrap signs in\n")
+	fmt.Fprintf(w, "Administers billingrbac staff access. Every command but migrate, bootstrap, migrations export and test signs in\n")
 	fmt.Fprintf(w, "(--login or $%s; password from $%s, --password-stdin or a prompt). Commands:\n", envLogin, envPassword)
 	for _, c := range commands() {
 		if !c.hidden {

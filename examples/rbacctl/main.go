@@ -12,8 +12,9 @@
 //	rbacctl check john invoices:send && echo allowed
 //	rbacctl log --target staff:2
 //	rbacctl config export > access.yaml
+//	rbacctl migrations export --dialect postgres ./sql  # the schema as SQL files, for a DBA or goose
 //
-// Every command but migrate and bootstrap signs in, and every change is
+// Every command but migrate, bootstrap, migrations export and test signs in, and every change is
 // made by the signed-in staff member, authorized by the library.
 //
 // Exit codes: 0 success (for check: allowed), 1 check denied, 2 usage
