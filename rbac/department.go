@@ -42,15 +42,20 @@ type Department struct {
 }
 
 // NewDepartment is the input for creating a department. A new department
-// has no permissions.
+// has no permissions unless Permissions names some.
 type NewDepartment struct {
 	Name                  LocalizedText
 	AcceptsClientRequests bool
 	TaskLanguage          language.Tag // und: the service's default language
 	SortOrder             int
+	// Permissions are given to the new department in the same change, so
+	// it never exists half set up. Empty: it starts with nothing, as the
+	// product's new departments do. The actor must hold every one.
+	Permissions []Permission
 }
 
 // Validate reports every bad field at once (an error wrapping ErrInvalid).
+// Permissions are checked against the Service's catalog by CreateDepartment.
 func (in *NewDepartment) Validate() error {
 	var fe fieldErrors
 	in.Name = in.Name.normalized(&fe, "name", maxNameRunes)

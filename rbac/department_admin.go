@@ -7,12 +7,19 @@ import (
 	"strings"
 )
 
-// CreateDepartment creates a department with no permissions. The actor
-// needs departments:add. Errors: ErrInvalid, ErrConflict (a name already
-// used by another department in the same language), ErrPermissionDenied.
+// CreateDepartment creates a department, in one change with the
+// permissions of in.Permissions (none: it starts with nothing). The actor
+// needs departments:add and must hold every permission it gives. Errors:
+// ErrInvalid (a bad field or an unknown permission), ErrConflict (a name
+// already used by another department in the same language),
+// ErrPermissionDenied.
 func (s *Service) CreateDepartment(ctx context.Context, actor StaffID, in NewDepartment) (Department, error) {
 	const op = "create department"
 	if err := in.Validate(); err != nil {
+		return Department{}, err
+	}
+	perms, err := s.permissionSet(op, in.Permissions)
+	if err != nil {
 		return Department{}, err
 	}
 	d := Department{
@@ -24,7 +31,7 @@ func (s *Service) CreateDepartment(ctx context.Context, actor StaffID, in NewDep
 	if d.TaskLanguage.IsRoot() {
 		d.TaskLanguage = s.lang
 	}
-	_, err := s.write(ctx, func(w *txn) error {
+	_, err = s.write(ctx, func(w *txn) error {
 		if err := w.authorize(op, actor, Perm(FuncDepartments, ActAdd)); err != nil {
 			return err
 		}
@@ -33,6 +40,9 @@ func (s *Service) CreateDepartment(ctx context.Context, actor StaffID, in NewDep
 		}
 		if err := w.tx.CreateDepartment(&d); err != nil {
 			return fmt.Errorf("%s: %w", op, err)
+		}
+		for _, p := range perms {
+			w.add(GrantRule(DepartmentSubject(d.ID), p))
 		}
 		w.record(actor, OpDepartmentCreate, DepartmentSubject(d.ID).String(), nil, d)
 		return nil
