@@ -2,7 +2,9 @@ package rbac
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 
 	"golang.org/x/text/language"
 )
@@ -21,7 +23,9 @@ type BootstrapOptions struct {
 // BootstrapResult is what Bootstrap created or found.
 type BootstrapResult struct {
 	// Created is false when the database was already bootstrapped: then
-	// nothing changed and only Admin is set when the admin still exists.
+	// nothing changed, AdminPassword is empty, and Admin, Sales and
+	// Support are what the first Bootstrap created, as they are now (each
+	// zero if it has since been deleted).
 	Created bool
 	Admin   Staff
 	// AdminPassword is the generated password, shown this once; empty when
@@ -71,6 +75,11 @@ func (s *Service) Bootstrap(ctx context.Context, opts BootstrapOptions) (Bootstr
 	}
 	if err := fe.err("bootstrap"); err != nil {
 		return BootstrapResult{}, err
+	}
+	// An installation bootstrapped before answers without hashing: the
+	// common case of every start-up costs one log read.
+	if found, ok, err := s.bootstrapped(ctx); err != nil || ok {
+		return found, err
 	}
 	admin := Staff{Login: login, FullName: Text(language.English, "Administrator")}
 	res := BootstrapResult{AdminPassword: opts.AdminPassword}
@@ -125,16 +134,51 @@ func (s *Service) Bootstrap(ctx context.Context, opts BootstrapOptions) (Bootstr
 	if err != nil {
 		return BootstrapResult{}, err
 	}
-	if !res.Created {
-		res = BootstrapResult{}
-		if st, err := s.store.StaffByLogin(ctx, login); err == nil {
-			fillStaff(s.snap.Load(), &st)
-			res.Admin = st
-		}
-		return res, nil
+	if !res.Created { // another instance bootstrapped meanwhile
+		found, _, err := s.bootstrapped(ctx)
+		return found, err
 	}
 	if opts.AdminPassword != "" {
 		res.AdminPassword = ""
 	}
 	return res, nil
+}
+
+// bootstrapped reports whether the change log holds a bootstrap and, if so,
+// what it created as it is now. The entry's rules say which: the admin is
+// the staff member given full access, Sales the first department given
+// permissions and Support the second, in the order Bootstrap writes them.
+func (s *Service) bootstrapped(ctx context.Context) (BootstrapResult, bool, error) {
+	done, err := s.store.Changes(ctx, ChangeQuery{Op: OpBootstrap, Limit: 1})
+	if err != nil || len(done) == 0 {
+		return BootstrapResult{}, false, err
+	}
+	var res BootstrapResult
+	var depts []DepartmentID
+	var admin StaffID
+	for _, r := range done[0].Policy.Add {
+		switch {
+		case r.Kind == RuleFlag && r.Flag == FlagFullAccess && r.Subject.Staff != 0:
+			admin = r.Subject.Staff
+		case r.Kind == RuleGrant && r.Subject.Department != 0 && !slices.Contains(depts, r.Subject.Department):
+			depts = append(depts, r.Subject.Department)
+		}
+	}
+	if admin != 0 {
+		if res.Admin, err = s.StaffMember(ctx, admin); err != nil && !errors.Is(err, ErrNotFound) {
+			return BootstrapResult{}, true, err
+		}
+	}
+	for i, d := range depts[:min(len(depts), 2)] {
+		dep, err := s.Department(ctx, d)
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return BootstrapResult{}, true, err
+		}
+		if i == 0 {
+			res.Sales = dep
+		} else {
+			res.Support = dep
+		}
+	}
+	return res, true, nil
 }
