@@ -22,7 +22,7 @@ func (s *Service) AuditLog(ctx context.Context, actor StaffID, q ChangeQuery) ([
 	need := Perm(FuncActionLog, ActView)
 	if !s.Can(actor, need) {
 		return nil, &DeniedError{Op: "audit log", Actor: actor, Missing: need,
-			Reason: fmt.Sprintf("staff member %s lacks %s", actor, need)}
+			Reason: fmt.Sprintf("%s lacks %s", s.who(ctx, actor), need)}
 	}
 	var fe fieldErrors
 	if q.Limit < 0 || q.Limit > MaxAuditPage {

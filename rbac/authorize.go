@@ -40,28 +40,28 @@ import (
 // Full access holds every permission, so a full-access actor passes 3, 4
 // and 6.
 
-func denied(op string, actor StaffID, format string, args ...any) error {
-	return &DeniedError{Op: op, Actor: actor, Reason: fmt.Sprintf(format, args...)}
+func denied(op string, actor StaffID, code DenialCode, format string, args ...any) error {
+	return &DeniedError{Op: op, Actor: actor, code: code, Reason: fmt.Sprintf(format, args...)}
 }
 
 // authorize checks that actor is an existing, active staff member holding
 // need: whether the actor may use an operation at all.
 func (w *txn) authorize(op string, actor StaffID, need Permission) error {
 	if actor == SystemActor {
-		return denied(op, actor, "no acting staff member")
+		return denied(op, actor, DenialNoActor, "no acting staff member")
 	}
 	if _, err := w.tx.StaffMember(actor); err != nil {
 		if errors.Is(err, ErrNotFound) {
-			return denied(op, actor, "acting staff member %s does not exist", actor)
+			return denied(op, actor, DenialNoActor, "acting staff member %s does not exist", actor)
 		}
 		return err
 	}
 	if e := w.snap.staffEntry(actor); e != nil && e.disabled {
-		return denied(op, actor, "acting staff member %s is disabled", actor)
+		return denied(op, actor, DenialActorDisabled, "acting staff member %s is disabled", w.who(actor))
 	}
 	if !w.snap.can(actor, need) {
 		return &DeniedError{Op: op, Actor: actor, Missing: need,
-			Reason: fmt.Sprintf("staff member %s lacks %s", actor, need)}
+			Reason: fmt.Sprintf("%s lacks %s", w.who(actor), need)}
 	}
 	return nil
 }
@@ -75,20 +75,20 @@ func (w *txn) authorizeEffect(after *snapshot, eff Effect) error {
 		if w.change.Op == OpBootstrap {
 			return nil
 		}
-		return denied(op, actor, "no acting staff member")
+		return denied(op, actor, DenialNoActor, "no acting staff member")
 	}
 	switch f := rowFlags(before, actor); {
 	case f&hotDisabled != 0:
-		return denied(op, actor, "acting staff member %s is disabled", actor)
+		return denied(op, actor, DenialActorDisabled, "acting staff member %s is disabled", w.who(actor))
 	case f&hotPresent == 0 && !(w.delta.Empty() && eff.Empty()):
 		// Holding nothing, the actor moves nobody's access.
-		return denied(op, actor, "staff member %s holds no permissions", actor)
+		return denied(op, actor, DenialMissingPermission, "%s holds no permissions", w.who(actor))
 	}
 	actorFull := activeFullFlags(rowFlags(before, actor)) == 1
 	holds := func(p Permission) bool { return actorFull || before.can(actor, p) }
 	fullDenied := func(target StaffID, what string) error {
 		return &DeniedError{Op: op, Actor: actor, Target: target, FullAccess: true,
-			Reason: fmt.Sprintf("only a full-access account may %s (staff member %s)", what, target)}
+			Reason: fmt.Sprintf("only a full-access account may %s (%s)", what, w.who(target))}
 	}
 
 	// Nobody changes their own privileges.
@@ -111,8 +111,8 @@ func (w *txn) authorizeEffect(after *snapshot, eff Effect) error {
 	for _, rs := range [][]Rule{w.delta.Add, w.delta.Remove} {
 		for _, r := range rs {
 			if r.Kind == RuleGrant && !holds(r.Permission) {
-				return &DeniedError{Op: op, Actor: actor, Missing: r.Permission, Target: r.Subject.Staff,
-					Reason: fmt.Sprintf("staff member %s cannot give or take %s (on %s) without holding it", actor, r.Permission, r.Subject)}
+				return &DeniedError{Op: op, Actor: actor, Missing: r.Permission, Target: r.Subject.Staff, code: DenialWouldGive,
+					Reason: fmt.Sprintf("%s cannot give or take %s (on %s) without holding it", w.who(actor), r.Permission, w.whom(r.Subject))}
 			}
 		}
 	}
@@ -122,7 +122,7 @@ func (w *txn) authorizeEffect(after *snapshot, eff Effect) error {
 		for _, p := range se.Gained {
 			if !holds(p) {
 				return &DeniedError{Op: op, Actor: actor, Missing: p, Target: se.Staff,
-					Reason: fmt.Sprintf("the change would give staff member %s %s, which staff member %s does not hold", se.Staff, p, actor)}
+					Reason: fmt.Sprintf("the change would give %s %s, which %s does not hold", w.who(se.Staff), p, w.who(actor))}
 			}
 		}
 	}
@@ -154,7 +154,7 @@ func (w *txn) authorizeEffect(after *snapshot, eff Effect) error {
 			})
 			if missing != nil {
 				return &DeniedError{Op: op, Actor: actor, Target: id, Control: true, Missing: *missing,
-					Reason: fmt.Sprintf("the change would give staff member %s control of account %s, which holds %s", actor, id, *missing)}
+					Reason: fmt.Sprintf("the change would give %s control of the account of %s, which holds %s", w.who(actor), w.who(id), *missing)}
 			}
 		}
 	}

@@ -54,28 +54,39 @@ type Decision struct {
 	Stale bool
 }
 
-// String explains the decision in one line.
+// String explains the decision in one line with IDs ("staff 2 may
+// invoices:send: allowed by department 1"), the form for logs. For people,
+// Service.Describe says the same with logins and department names.
 func (d Decision) String() string {
+	return d.format(func(id StaffID) string { return "staff " + id.String() },
+		func(id DepartmentID) string { return "department " + id.String() })
+}
+
+func (d Decision) format(staff func(StaffID) string, dept func(DepartmentID) string) string {
+	who := staff(d.Staff)
 	if d.Allowed {
 		parts := make([]string, len(d.Sources))
 		for i, s := range d.Sources {
 			parts[i] = s.String()
+			if s.Kind == SourceDepartment {
+				parts[i] = dept(s.Department)
+			}
 		}
-		return fmt.Sprintf("staff %s may %s: allowed by %s", d.Staff, d.Permission, strings.Join(parts, ", "))
+		return fmt.Sprintf("%s may %s: allowed by %s", who, d.Permission, strings.Join(parts, ", "))
 	}
 	if d.Disabled {
-		return fmt.Sprintf("staff %s may not %s: the account is disabled", d.Staff, d.Permission)
+		return fmt.Sprintf("%s may not %s: the account is disabled", who, d.Permission)
 	}
 	if d.Stale {
-		return fmt.Sprintf("staff %s may not %s: this instance is too far behind the database (MaxStaleness)", d.Staff, d.Permission)
+		return fmt.Sprintf("%s may not %s: this instance is too far behind the database (MaxStaleness)", who, d.Permission)
 	}
-	msg := fmt.Sprintf("staff %s may not %s: missing %s", d.Staff, d.Permission, d.Permission)
+	msg := fmt.Sprintf("%s may not %s: missing %s", who, d.Permission, d.Permission)
 	if len(d.WouldGrant) > 0 {
-		ids := make([]string, len(d.WouldGrant))
+		parts := make([]string, len(d.WouldGrant))
 		for i, id := range d.WouldGrant {
-			ids[i] = id.String()
+			parts[i] = dept(id)
 		}
-		msg += "; held by department(s) " + strings.Join(ids, ", ")
+		msg += "; held by " + strings.Join(parts, ", ")
 	}
 	return msg
 }
@@ -97,37 +108,40 @@ type Holder struct {
 	Sources []Source
 }
 
-// Describe explains d in one line like Decision.String, with departments
-// named in the default language instead of numbered.
+// Describe explains d in one line for people: like Decision.String, with
+// the staff member named by login and departments by name in the
+// Service's language ("john may payments:view: allowed by department
+// "Sales department""). It reads the names from the store; an account or
+// department gone since is named by its ID.
 func (s *Service) Describe(ctx context.Context, d Decision) string {
+	return d.format(func(id StaffID) string { return s.who(ctx, id) }, s.departmentNamer(ctx, len(d.Sources)+len(d.WouldGrant)))
+}
+
+// DescribeSource names where a permission comes from, for people:
+// "full access", "direct grant" or the department's name.
+func (s *Service) DescribeSource(ctx context.Context, src Source) string {
+	if src.Kind == SourceDepartment {
+		return s.departmentName(ctx, src.Department)
+	}
+	return src.String()
+}
+
+// departmentNamer names departments for n lookups: row by row for a few,
+// from one read of every department for more.
+func (s *Service) departmentNamer(ctx context.Context, n int) func(DepartmentID) string {
+	if n <= 4 {
+		return func(id DepartmentID) string { return s.departmentName(ctx, id) }
+	}
 	names := map[DepartmentID]string{}
 	if ds, err := s.store.Departments(ctx); err == nil {
 		for _, dep := range ds {
-			names[dep.ID] = fmt.Sprintf("%q", dep.Name.In(s.lang))
+			names[dep.ID] = fmt.Sprintf("department %q", dep.Name.In(s.lang))
 		}
 	}
-	name := func(id DepartmentID) string {
+	return func(id DepartmentID) string {
 		if n, ok := names[id]; ok {
-			return "department " + n
+			return n
 		}
 		return "department " + id.String()
 	}
-	if d.Allowed {
-		parts := make([]string, len(d.Sources))
-		for i, src := range d.Sources {
-			parts[i] = src.String()
-			if src.Kind == SourceDepartment {
-				parts[i] = name(src.Department)
-			}
-		}
-		return fmt.Sprintf("staff %s may %s: allowed by %s", d.Staff, d.Permission, strings.Join(parts, ", "))
-	}
-	if d.Disabled || len(d.WouldGrant) == 0 {
-		return d.String()
-	}
-	parts := make([]string, len(d.WouldGrant))
-	for i, id := range d.WouldGrant {
-		parts[i] = name(id)
-	}
-	return fmt.Sprintf("staff %s may not %s: missing %s; held by %s", d.Staff, d.Permission, d.Permission, strings.Join(parts, ", "))
 }

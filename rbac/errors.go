@@ -116,15 +116,26 @@ type InheritedError struct {
 	Staff       StaffID
 	Permission  Permission
 	Departments []DepartmentID
+	// Login and DepartmentNames name them for people (Error uses them
+	// when set; the IDs above stay the typed form).
+	Login           string
+	DepartmentNames []string
 }
 
 func (e *InheritedError) Error() string {
-	ids := make([]string, len(e.Departments))
-	for i, d := range e.Departments {
-		ids[i] = d.String()
+	who := "staff " + e.Staff.String()
+	if e.Login != "" {
+		who = e.Login
 	}
-	return fmt.Sprintf("revoke %s from staff %s: inherited from department(s) %s; remove it from the department or the staff member from the department",
-		e.Permission, e.Staff, strings.Join(ids, ", "))
+	names := e.DepartmentNames
+	if len(names) != len(e.Departments) {
+		names = make([]string, len(e.Departments))
+		for i, d := range e.Departments {
+			names[i] = "department " + d.String()
+		}
+	}
+	return fmt.Sprintf("revoke %s from %s: inherited from %s; remove it from the department or the staff member from the department",
+		e.Permission, who, strings.Join(names, ", "))
 }
 
 // Unwrap makes errors.Is(err, ErrInheritedPermission) true.
@@ -135,7 +146,9 @@ func (e *InheritedError) Unwrap() error { return ErrInheritedPermission }
 type DeniedError struct {
 	Op    string  // the refused operation
 	Actor StaffID // who asked (0 for none)
-	// Reason is why, in words. It is empty on the error of a refused
+	// Reason is why, in words, naming accounts by login and departments
+	// by name (the typed fields keep the IDs); Code says it for programs.
+	// It is empty on the error of a refused
 	// Service.Check, whose explanation is built only when needed: Error
 	// includes it, and Decision returns it as a Decision.
 	Reason string
@@ -155,6 +168,7 @@ type DeniedError struct {
 	// account).
 	FullAccess bool
 	last       bool
+	code       DenialCode // set where the fields do not say it (see Code)
 	check      *deniedCheck
 }
 

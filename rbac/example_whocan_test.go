@@ -57,10 +57,12 @@ func ExampleDeniedError_Decision() {
 	var de *rbac.DeniedError
 	if errors.As(err, &de) {
 		d, ok := de.Decision()
-		fmt.Println(ok, d.Permission, d.WouldGrant)
+		fmt.Println(ok, d.Permission, d.WouldGrant, de.Code())
+		fmt.Println(svc.Describe(context.Background(), d))
 	}
 	// Output:
 	// true
-	// check: permission denied: staff 999 may not support:reply: missing support:reply; held by department(s) 2
-	// true support:reply [2]
+	// check: permission denied: staff 999 may not support:reply: missing support:reply; held by department 2
+	// true support:reply [2] missing_permission
+	// staff member 999 may not support:reply: missing support:reply; held by department "Technical support"
 }

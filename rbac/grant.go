@@ -45,7 +45,11 @@ func (s *Service) grant(ctx context.Context, actor, id StaffID, perms []Permissi
 			}
 			if !w.has(r) {
 				if depts := w.snap.departmentsGiving(id, p); len(depts) > 0 {
-					return &InheritedError{Staff: id, Permission: p, Departments: depts}
+					names := make([]string, len(depts))
+					for i, d := range depts {
+						names[i] = w.whom(DepartmentSubject(d))
+					}
+					return &InheritedError{Staff: id, Permission: p, Departments: depts, Login: w.who(id), DepartmentNames: names}
 				}
 			}
 			w.remove(r)

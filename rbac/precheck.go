@@ -24,15 +24,15 @@ func (s *Service) precheck(ctx context.Context, op string, actor StaffID, need P
 		return err
 	}
 	if actor == SystemActor {
-		return denied(op, actor, "no acting staff member")
+		return denied(op, actor, DenialNoActor, "no acting staff member")
 	}
 	snap := s.snap.Load()
 	if e := snap.staffEntry(actor); e != nil && e.disabled {
-		return denied(op, actor, "acting staff member %s is disabled", actor)
+		return denied(op, actor, DenialActorDisabled, "acting staff member %s is disabled", s.who(ctx, actor))
 	}
 	if need != (Permission{}) && !snap.can(actor, need) {
 		return &DeniedError{Op: op, Actor: actor, Missing: need,
-			Reason: fmt.Sprintf("staff member %s lacks %s", actor, need)}
+			Reason: fmt.Sprintf("%s lacks %s", s.who(ctx, actor), need)}
 	}
 	if control == 0 || control == actor {
 		return nil
@@ -42,7 +42,7 @@ func (s *Service) precheck(ctx context.Context, op string, actor StaffID, need P
 	}
 	if rowFlags(snap, control)&hotFull != 0 {
 		return &DeniedError{Op: op, Actor: actor, Target: control, Control: true, FullAccess: true,
-			Reason: fmt.Sprintf("staff member %s may not take control of full-access account %s", actor, control)}
+			Reason: fmt.Sprintf("%s may not take control of the full-access account of %s", s.who(ctx, actor), s.who(ctx, control))}
 	}
 	var missing *Permission
 	snap.potential(control).each(func(p permID) {
@@ -52,7 +52,7 @@ func (s *Service) precheck(ctx context.Context, op string, actor StaffID, need P
 	})
 	if missing != nil {
 		return &DeniedError{Op: op, Actor: actor, Target: control, Control: true, Missing: *missing,
-			Reason: fmt.Sprintf("staff member %s may not take control of account %s, which holds %s", actor, control, *missing)}
+			Reason: fmt.Sprintf("%s may not take control of the account of %s, which holds %s", s.who(ctx, actor), s.who(ctx, control), *missing)}
 	}
 	return nil
 }
@@ -60,14 +60,14 @@ func (s *Service) precheck(ctx context.Context, op string, actor StaffID, need P
 // precheckGive refuses an actor who does not hold every permission of the
 // departments given (full access excepted), from this instance's
 // decisions: the rule the change flow applies to a new member.
-func (s *Service) precheckGive(op string, actor StaffID, depts []DepartmentID, full bool) error {
+func (s *Service) precheckGive(ctx context.Context, op string, actor StaffID, depts []DepartmentID, full bool) error {
 	snap := s.snap.Load()
 	af, _ := snap.row(actor)
 	if af&hotFull != 0 {
 		return nil
 	}
 	if full {
-		return denied(op, actor, "only a full-access account may create a full-access account")
+		return denied(op, actor, DenialFullAccessOnly, "only a full-access account may create a full-access account")
 	}
 	for _, d := range depts {
 		de := snap.dept(d)
@@ -82,7 +82,7 @@ func (s *Service) precheckGive(op string, actor StaffID, depts []DepartmentID, f
 		})
 		if missing != nil {
 			return &DeniedError{Op: op, Actor: actor, Missing: *missing,
-				Reason: fmt.Sprintf("staff member %s cannot give %s without holding it", actor, *missing)}
+				Reason: fmt.Sprintf("%s cannot give %s without holding it", s.who(ctx, actor), *missing)}
 		}
 	}
 	return nil

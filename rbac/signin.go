@@ -387,7 +387,7 @@ func (s *Service) ResetPassword(ctx context.Context, actor, id StaffID) (string,
 		return "", err
 	}
 	if actor == id {
-		return "", denied(op, actor, "staff members change their own password with ChangePassword")
+		return "", denied(op, actor, DenialSelfChange, "staff members change their own password with ChangePassword")
 	}
 	st, err := s.store.StaffMember(ctx, id)
 	if err != nil {
@@ -406,7 +406,7 @@ func (s *Service) ResetPassword(ctx context.Context, actor, id StaffID) (string,
 			return err
 		}
 		if actor == id {
-			return denied(op, actor, "staff members change their own password with ChangePassword")
+			return denied(op, actor, DenialSelfChange, "staff members change their own password with ChangePassword")
 		}
 		if _, err := w.tx.StaffMember(id); err != nil {
 			return fmt.Errorf("%s: staff %s: %w", op, id, err)

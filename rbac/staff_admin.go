@@ -30,7 +30,7 @@ func (s *Service) CreateStaff(ctx context.Context, actor StaffID, in NewStaff) (
 		if err := s.precheck(ctx, op, actor, Perm(FuncStaff, ActAdd), 0); err != nil {
 			return Staff{}, err
 		}
-		if err := s.precheckGive(op, actor, in.Departments, in.FullAccess); err != nil {
+		if err := s.precheckGive(ctx, op, actor, in.Departments, in.FullAccess); err != nil {
 			return Staff{}, err
 		}
 		var err error

@@ -84,13 +84,13 @@ func (s *Service) CheckTicketAccess(id StaffID, d DepartmentID) error {
 	snap := s.snap.Load()
 	switch {
 	case snap.hasRule(FlagRule(StaffSubject(id), FlagDisabled)):
-		return denied(op, id, "staff member %s is disabled", id)
+		return denied(op, id, DenialActorDisabled, "staff member %s is disabled", id)
 	case snap.hasRule(FlagRule(StaffSubject(id), FlagFullAccess)):
 		return nil
 	case !snap.hasRule(MemberRule(id, d)):
-		return denied(op, id, "staff member %s is not a member of department %s", id, d)
+		return denied(op, id, DenialNotMember, "staff member %s is not a member of department %s", id, d)
 	case snap.hasRule(FlagRule(DepartmentSubject(d), FlagDisabled)):
-		return denied(op, id, "department %s is disabled", d)
+		return denied(op, id, DenialDepartmentDisabled, "department %s is disabled", d)
 	}
 	return nil
 }

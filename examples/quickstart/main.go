@@ -115,7 +115,7 @@ func run(ctx context.Context, out io.Writer, dsn string) error {
 	for _, ep := range svc.EffectivePermissions(john.ID) {
 		srcs := make([]string, len(ep.Sources))
 		for i, s := range ep.Sources {
-			srcs[i] = s.String()
+			srcs[i] = svc.DescribeSource(ctx, s)
 		}
 		edit := "inherited"
 		if ep.Editable {
@@ -133,12 +133,21 @@ func run(ctx context.Context, out io.Writer, dsn string) error {
 		return err
 	}
 	fmt.Fprintln(out, "\naudit trail:")
-	for _, c := range changes {
-		actor := "system"
-		if c.Actor != rbac.SystemActor {
-			actor = "staff " + c.Actor.String()
+	login := map[rbac.StaffID]string{rbac.SystemActor: "system"}
+	for _, s := range people {
+		login[s.ID] = s.Login
+	}
+	target := func(t string) string { // "staff:2" → "john"
+		for id, l := range login {
+			if t == rbac.StaffSubject(id).String() {
+				return l
+			}
 		}
-		line := fmt.Sprintf("  v%d %-10s %-18s %-9s +%d/-%d rules", c.Version, actor, c.Op, c.Target, len(c.Policy.Add), len(c.Policy.Remove))
+		return t
+	}
+	for _, c := range changes {
+		actor := login[c.Actor]
+		line := fmt.Sprintf("  v%d %-10s %-18s %-9s +%d/-%d rules", c.Version, actor, c.Op, target(c.Target), len(c.Policy.Add), len(c.Policy.Remove))
 		if c.Reason != "" {
 			line += "  reason: " + c.Reason
 		}

@@ -81,7 +81,7 @@ func ExampleStaff() {
 	fmt.Println(d.Explain(req, out, perm)) // only computed when a Guard shows explanations
 	// Output:
 	// false staff 99 <nil>
-	// staff 99 may not invoices:view: missing invoices:view
+	// staff member 99 may not invoices:view: missing invoices:view
 }
 
 func ExampleNew() {

@@ -192,6 +192,12 @@ func TestProblemsFor(t *testing.T) {
 	p = httpauthz.Problems{Explain: true}.For(req, denied)
 	assert.Contains(t, p.Detail, "Finance")
 
+	// A DeniedError's code is always there: it names nobody.
+	typed := fmt.Errorf("wrapped: %w", &rbac.DeniedError{Op: "grant", Actor: 2, Target: 3, Missing: rbac.Perm(rbac.FuncReports, rbac.ActView), Reason: "hanna cannot give reports:view to john"})
+	p = httpauthz.Problems{}.For(req, typed)
+	assert.Equal(t, string(rbac.DenialWouldGive), p.Denial)
+	assert.NotContains(t, p.Detail, "john")
+
 	p = httpauthz.Problems{}.For(req, errors.New("pq: password authentication failed for user billing"))
 	assert.Equal(t, 500, p.Status)
 	assert.NotContains(t, p.Detail, "password")

@@ -12,9 +12,10 @@ import (
 const ProblemContentType = "application/problem+json"
 
 // Problem is an RFC 9457 problem-details body, with extension members: a
-// machine-readable code, the permission a guard required, why it is
-// missing (only when explanations are on), and the bad fields of an
-// invalid input.
+// machine-readable code, the permission a guard required, for a
+// permission denial why it refused as a code (rbac.DenialCode, which
+// names nobody, so it is always there) and in words (only when
+// explanations are on), and the bad fields of an invalid input.
 type Problem struct {
 	Type        string         `json:"type"`
 	Title       string         `json:"title"`
@@ -23,6 +24,7 @@ type Problem struct {
 	Instance    string         `json:"instance,omitempty"`
 	Code        string         `json:"code,omitempty"`
 	Permission  string         `json:"permission,omitempty"`
+	Denial      string         `json:"denial,omitempty"`
 	Explanation string         `json:"explanation,omitempty"`
 	Errors      []FieldProblem `json:"errors,omitempty"`
 }
@@ -65,6 +67,10 @@ func (ps Problems) For(r *http.Request, err error) Problem {
 		p.Detail = "the acting party may not perform this operation"
 	case status == http.StatusInternalServerError:
 		p.Detail = "the request could not be completed"
+	}
+	var de *rbac.DeniedError
+	if errors.As(err, &de) {
+		p.Denial = string(de.Code())
 	}
 	var ve *rbac.ValidationError
 	if errors.As(err, &ve) {

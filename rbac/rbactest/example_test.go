@@ -54,7 +54,7 @@ func ExampleAssertCan() {
 	rbactest.AssertCan(t, in.Service, in.StaffID("john"), rbac.Perm(rbac.FuncClients, rbac.ActAdd))
 	rbactest.AssertCan(t, in.Service, in.StaffID("john"), rbac.Perm(rbac.FuncServices, rbac.ActSuspend))
 	// Output:
-	// rbactest: want john (staff 2) allowed services:suspend, got denied: staff 2 may not services:suspend: missing services:suspend; held by department "Technical support"
+	// rbactest: want john (staff 2) allowed services:suspend, got denied: john may not services:suspend: missing services:suspend; held by department "Technical support"
 }
 
 func ExampleAssertCannot() {
@@ -64,7 +64,7 @@ func ExampleAssertCannot() {
 	defer in.Close()
 	rbactest.AssertCannot(printTB{}, in.Service, in.StaffID("john"), rbac.Perm(rbac.FuncInvoices, rbac.ActSend))
 	// Output:
-	// rbactest: want john (staff 2) denied invoices:send, got allowed: staff 2 may invoices:send: allowed by direct grant
+	// rbactest: want john (staff 2) denied invoices:send, got allowed: john may invoices:send: allowed by direct grant
 }
 
 func ExampleAssertMatrix() {
@@ -84,7 +84,7 @@ func ExampleAssertMatrix() {
 	fmt.Println(ok)
 	// Output:
 	// rbactest: access matrix: 1 of 4 cells differ:
-	//   mary (staff 2) payments:view: want allowed, got denied: staff 2 may not payments:view: missing payments:view; held by department "Sales department"
+	//   mary (staff 2) payments:view: want allowed, got denied: mary may not payments:view: missing payments:view; held by department "Sales department"
 	// false
 }
 
@@ -105,7 +105,7 @@ tests:
 	}
 	rbactest.Run(printTB{}, s)
 	// Output:
-	// test "John": expect[1] (line 9): john can clients:view because [direct grant]: got because [department "Sales department"]: staff 2 may clients:view: allowed by department "Sales department"
+	// test "John": expect[1] (line 9): john can clients:view because [direct grant]: got because [department "Sales department"]: john may clients:view: allowed by department "Sales department"
 }
 
 func ExampleParseFixture() {

@@ -33,7 +33,7 @@ func TestWithTestify(t *testing.T) {
 	send := rbac.Perm(rbac.FuncInvoices, rbac.ActSend)
 
 	// On failure: "want john (staff 2) allowed invoices:send, got denied:
-	// staff 2 may not invoices:send: missing invoices:send; held by ...".
+	// john may not invoices:send: missing invoices:send; held by ...".
 	rbactest.AssertCan(t, in.Service, john, send)
 	rbactest.AssertCannot(t, in.Service, john, rbac.Perm(rbac.FuncSettings, rbac.ActEdit))
 
