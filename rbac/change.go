@@ -76,8 +76,8 @@ type Change struct {
 	Rules json.RawMessage
 	// Effect is what the change did to access: who gained and lost which
 	// permissions and flags, and whose sign-in it set. It is recorded
-	// with the change and returned by AuditLog and Changes (DomainStaff;
-	// other domains record none yet).
+	// with the change and returned by AuditLog and Changes (DomainStaff:
+	// staff members; DomainClients: client users; tasks record none).
 	Effect Effect
 	// Hash identifies the change and every change before it: SHA-256 over
 	// the previous change's hash and this one's content. A different

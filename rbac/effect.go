@@ -16,6 +16,11 @@ type Effect struct {
 	// Control lists, by ID, the accounts other than the actor's whose
 	// sign-in the change sets.
 	Control []StaffID `json:"control,omitempty"`
+	// ClientUsers and ClientControl are the same for the client domain
+	// (package clients): the client users whose effective rights in their
+	// account or flags change, and those whose sign-in the change sets.
+	ClientUsers   []ClientUserEffect `json:"client_users,omitempty"`
+	ClientControl []int64            `json:"client_control,omitempty"` // clients.ClientUserID
 }
 
 // StaffEffect is the change of one staff member's effective access.
@@ -73,7 +78,9 @@ func (e Effect) Losing(p Permission) []StaffID {
 }
 
 // Empty reports whether the change moves nobody's access or sign-in.
-func (e Effect) Empty() bool { return len(e.Staff) == 0 && len(e.Control) == 0 }
+func (e Effect) Empty() bool {
+	return len(e.Staff) == 0 && len(e.Control) == 0 && len(e.ClientUsers) == 0 && len(e.ClientControl) == 0
+}
 
 // effectOf computes the effect of the staged delta and the snapshot the
 // decisions will be served from once it commits. Only the staff the delta

@@ -38,16 +38,15 @@ func (s *Service) write(ctx context.Context, fn func(w *txn) error) (Change, err
 	if err := checkReason(reasonFrom(ctx)); err != nil {
 		return Change{}, err
 	}
-	plan := planFrom(ctx)
 	_, en, err := engine.Write(ctx, s.eng, func(tx engine.Tx) (*staffStage, error) {
 		w := newTxn(s, tx.Raw().(Tx), ctx)
-		st := &staffStage{w: w, version: tx.Version(), plan: plan}
+		st := &staffStage{w: w, version: tx.Version()}
 		return st, fn(w)
 	})
 	switch {
 	case errors.Is(err, engine.ErrClosed):
 		return Change{}, ErrClosed
-	case errors.Is(err, errDryRun):
+	case errors.Is(err, engine.ErrDryRun):
 		return Change{}, nil
 	case err != nil || en.Version == 0:
 		return Change{}, err
@@ -56,18 +55,14 @@ func (s *Service) write(ctx context.Context, fn func(w *txn) error) (Change, err
 }
 
 // errNoChange, returned by a staging function, rolls back a write that
-// turned out to change nothing; errDryRun one made under WithDryRun.
-var (
-	errNoChange = engine.ErrNoChange
-	errDryRun   = errors.New("dry run")
-)
+// turned out to change nothing.
+var errNoChange = engine.ErrNoChange
 
 // staffStage is the staff domain's engine.Stage: the staged txn, its
 // effect and the decisions after it.
 type staffStage struct {
 	w       *txn
 	version int64
-	plan    *Plan
 	after   *snapshot // the index after the change, computed with its effect
 }
 
@@ -82,7 +77,8 @@ type staffLocal struct {
 func (st *staffStage) Empty() bool { return st.w.delta.Empty() && !st.w.touched }
 
 // Authorize is the pre-commit hook: the effect of the whole staged change,
-// authorized by one check (authorizeEffect). A dry run stops here.
+// authorized by one check (authorizeEffect). A dry run (WithDryRun: the
+// engine's) stops after it.
 func (st *staffStage) Authorize() error {
 	w := st.w
 	after, eff := w.effectOf()
@@ -94,14 +90,8 @@ func (st *staffStage) Authorize() error {
 	if w.change.Reason == "" {
 		w.change.Reason = reasonFrom(w.ctx)
 	}
-	if st.plan != nil {
-		st.plan.Change = w.change
-	}
 	if err := w.authorizeEffect(after, eff); err != nil {
 		return err
-	}
-	if st.plan != nil {
-		return errDryRun
 	}
 	st.after = after
 	return nil
@@ -253,9 +243,9 @@ func changeOf(en engine.Entry) Change {
 	}
 	if c.Domain == DomainStaff {
 		c.Policy, _ = policyOf(en)
-		if len(en.Effect) > 0 && string(en.Effect) != "null" {
-			_ = json.Unmarshal(en.Effect, &c.Effect) // the staff domain wrote it
-		}
+	}
+	if len(en.Effect) > 0 && string(en.Effect) != "null" {
+		_ = json.Unmarshal(en.Effect, &c.Effect) // a domain wrote it as an Effect
 	}
 	return c
 }

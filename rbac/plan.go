@@ -1,6 +1,10 @@
 package rbac
 
-import "context"
+import (
+	"context"
+
+	"github.com/billingrbac/billingrbac/internal/engine"
+)
 
 // Plan receives what an administrative call made under WithDryRun would
 // commit.
@@ -16,11 +20,10 @@ type Plan struct {
 // what, and whose sign-in it would set.
 func (p *Plan) Effect() Effect { return p.Change.Effect }
 
-type planKey struct{}
-
 // WithDryRun returns a context under which administrative calls (every
-// method that takes an acting staff member, and Bootstrap) run up to the
-// commit and then roll back: the change is staged, its effect computed
+// method that takes an acting staff member, Bootstrap, and every change of
+// the client domain, package clients) run up to the commit and then roll
+// back: the change is staged, its effect computed
 // and authorized, p receives it, and nothing is stored or published. A
 // call the rules refuse returns its *DeniedError as usual, and p still
 // holds the change that was refused. A call that would succeed returns
@@ -35,12 +38,8 @@ type planKey struct{}
 //	n := len(plan.Effect().Gaining(reportsView)) // "this gives n people reports:view"
 //
 // Password hashing and other work done before the change is staged still
-// happens.
+// happens. The dry run is the change flow's (internal/engine), so every
+// domain has it.
 func WithDryRun(ctx context.Context, p *Plan) context.Context {
-	return context.WithValue(ctx, planKey{}, p)
-}
-
-func planFrom(ctx context.Context) *Plan {
-	p, _ := ctx.Value(planKey{}).(*Plan)
-	return p
+	return engine.WithDryRun(ctx, func(en engine.Entry) { p.Change = changeOf(en) })
 }

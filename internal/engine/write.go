@@ -12,7 +12,10 @@ import (
 // Persist its rules, append the chained entry, commit, apply to every
 // domain. stage sees the snapshots as of the locked version. When the
 // stage is Empty or stage returns ErrNoChange, the transaction rolls back
-// and Write returns the stage and a zero Entry with a nil error.
+// and Write returns the stage and a zero Entry with a nil error. Under
+// WithDryRun, the entry goes to the sink after Authorize (refused or not),
+// the transaction rolls back and Write returns ErrDryRun when Authorize
+// passed, its error otherwise.
 func Write[S Stage](ctx context.Context, e *Engine, stage func(tx Tx) (S, error)) (S, Entry, error) {
 	var zero S
 	if e.closed.Load() {
@@ -36,8 +39,19 @@ func Write[S Stage](ctx context.Context, e *Engine, stage func(tx Tx) (S, error)
 		if s.Empty() {
 			return ErrNoChange
 		}
-		if err := s.Authorize(); err != nil {
-			return err
+		aerr := s.Authorize()
+		if sink := dryRunOf(ctx); sink != nil {
+			en := s.Entry()
+			en.Version = tx.Version()
+			en.At = e.now()
+			en.normalize()
+			sink(en)
+			if aerr == nil {
+				return ErrDryRun
+			}
+		}
+		if aerr != nil {
+			return aerr
 		}
 		if err := s.Persist(tx); err != nil {
 			return err
@@ -70,4 +84,23 @@ func Write[S Stage](ctx context.Context, e *Engine, stage func(tx Tx) (S, error)
 		e.confirm(locked)
 	}
 	return staged, committed, nil
+}
+
+// ErrDryRun is returned by Write under WithDryRun when the staged change
+// passed Authorize: it was rolled back instead of committed.
+var ErrDryRun = errors.New("engine: dry run")
+
+type dryRunKey struct{}
+
+// WithDryRun returns a context under which Write, for every domain, stages
+// the change and runs its Authorize hook, hands sink the entry it would
+// append (Version and At set, no Hash; also when Authorize refused it) and
+// rolls back. rbac.WithDryRun is this for the public API.
+func WithDryRun(ctx context.Context, sink func(Entry)) context.Context {
+	return context.WithValue(ctx, dryRunKey{}, sink)
+}
+
+func dryRunOf(ctx context.Context) func(Entry) {
+	f, _ := ctx.Value(dryRunKey{}).(func(Entry))
+	return f
 }

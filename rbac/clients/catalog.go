@@ -3,6 +3,7 @@ package clients
 import (
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -53,6 +54,30 @@ type KindInfo struct {
 	Kind          ResourceKind
 	Section       Section
 	StaffFunction rbac.Function
+	replies       bool // staff answer (support:reply) what clients add and modify
+}
+
+// StaffAction is the action of the kind's StaffFunction with which a
+// staff member does to a resource of the kind what a client user's action
+// a does: view, add, edit (for Modify) and delete; for tickets, which
+// staff answer rather than open or edit, Add and Modify are reply. It is
+// the staff counterpart of a client right (see Service.StaffCounterparts).
+func (k KindInfo) StaffAction(a Action) rbac.Action {
+	switch a {
+	case View:
+		return rbac.ActView
+	case Add, Modify:
+		if k.replies {
+			return rbac.ActReply
+		}
+		if a == Add {
+			return rbac.ActAdd
+		}
+		return rbac.ActEdit
+	case Delete:
+		return rbac.ActDelete
+	}
+	return rbac.Action("")
 }
 
 // SectionInfo describes one section of the client area.
@@ -88,16 +113,32 @@ func NewCatalog() *Catalog {
 		}
 	}
 	for _, k := range []KindInfo{
-		{KindService, SectionServices, rbac.FuncServices},
-		{KindInvoice, SectionFinance, rbac.FuncInvoices},
-		{KindPayment, SectionFinance, rbac.FuncPayments},
-		{KindTicket, SectionSupport, rbac.FuncSupport},
+		{Kind: KindService, Section: SectionServices, StaffFunction: rbac.FuncServices},
+		{Kind: KindInvoice, Section: SectionFinance, StaffFunction: rbac.FuncInvoices},
+		{Kind: KindPayment, Section: SectionFinance, StaffFunction: rbac.FuncPayments},
+		{Kind: KindTicket, Section: SectionSupport, StaffFunction: rbac.FuncSupport},
 	} {
 		if err := c.RegisterKind(k.Kind, k.Section, k.StaffFunction); err != nil {
 			panic(err) // static table
 		}
 	}
+	kinds := *c.kinds.Load()
+	t := kinds[KindTicket]
+	t.replies = true
+	kinds[KindTicket] = t // not yet shared: NewCatalog has not returned
 	return c
+}
+
+// kindsIn returns the kinds of section s, by name.
+func (c *Catalog) kindsIn(s Section) []KindInfo {
+	var out []KindInfo
+	for _, k := range *c.kinds.Load() {
+		if k.Section == s {
+			out = append(out, k)
+		}
+	}
+	slices.SortFunc(out, func(a, b KindInfo) int { return strings.Compare(string(a.Kind), string(b.Kind)) })
+	return out
 }
 
 // RegisterSection adds a section; registering an existing one is a no-op.

@@ -32,9 +32,23 @@ type DeniedError struct {
 	Actor  Actor  // who asked
 	Reason string // why, in words
 	// Missing is the staff permission a staff actor lacks, when that is
-	// the reason.
+	// the reason: the operation's (clients:edit), or the staff counterpart
+	// of Right (Service.StaffCounterparts).
 	Missing rbac.Permission
-	also    error
+	// Right is the client right the change would have given Target (or
+	// given or taken on a role), or one the client user it would have
+	// given control of holds, that the actor does not hold or dominate.
+	Right Permission
+	// Target is the client user the refusal is about (0 when it is about
+	// the actor alone or a role).
+	Target ClientUserID
+	// Control is set when the refusal is about control of Target: the
+	// change would have set its sign-in.
+	Control bool
+	// FirstUser is set when only the provider's staff may make the change
+	// (it writes a client's first user or the account itself).
+	FirstUser bool
+	also      error
 }
 
 func (e *DeniedError) Error() string { return e.Op + ": permission denied: " + e.Reason }

@@ -44,6 +44,16 @@ type txn struct {
 	target        string
 	before, after any
 	reason        string
+
+	// What the staged change writes (noted by controlTx): the clients
+	// whose rows it writes, the users whose rows it writes, and those
+	// whose sign-in it sets.
+	scope    map[ClientID]struct{}
+	accounts map[ClientID]struct{} // client rows written
+	users    map[ClientUserID]struct{}
+	control  map[ClientUserID]struct{}
+	eff      rbac.Effect  // computed by Authorize
+	perms    []Permission // the catalog's, when needed
 }
 
 func (w *txn) has(r Rule) bool {
@@ -93,9 +103,12 @@ func (w *txn) record(actor Actor, op rbac.Operation, target string, before, afte
 }
 
 // write runs one client change through the change flow: fn validates,
-// authorizes (staff actors against the staff index, now current) and
-// stages against the client index as of the locked version. A write that
-// stages nothing rolls back, records nothing and returns nil.
+// checks that the actor may use the operation at all (staff actors against
+// the staff index, now current) and stages against the client index as of
+// the locked version; then the pre-commit hook computes the staged
+// change's effect and authorizes it (authorizeEffect). A write that stages
+// nothing rolls back, records nothing and returns nil; so does one under
+// rbac.WithDryRun, whose plan receives the change.
 func (s *Service) write(ctx context.Context, fn func(w *txn) error) error {
 	if s.closed.Load() || s.eng.Closed() {
 		return rbac.ErrClosed
@@ -110,11 +123,14 @@ func (s *Service) write(ctx context.Context, fn func(w *txn) error) error {
 		if err != nil {
 			return w, err
 		}
-		w.tx = ctx
+		w.tx = &controlTx{tx: ctx, w: w}
 		return w, fn(w)
 	})
-	if errors.Is(err, engine.ErrClosed) {
+	switch {
+	case errors.Is(err, engine.ErrClosed):
 		return rbac.ErrClosed
+	case errors.Is(err, engine.ErrDryRun):
+		return nil
 	}
 	return err
 }
@@ -123,9 +139,14 @@ func (s *Service) write(ctx context.Context, fn func(w *txn) error) error {
 
 func (w *txn) Empty() bool { return w.delta.Empty() && !w.touched }
 
-// Authorize is the client domain's pre-commit check of the whole staged
-// change: the actor was authorized per operation while staging.
-func (w *txn) Authorize() error { return nil }
+// Authorize is the client domain's pre-commit hook: the effect of the
+// whole staged change, decided by one check (authorizeEffect). A dry run
+// (rbac.WithDryRun) stops after it.
+func (w *txn) Authorize() error {
+	after, eff := w.effectOf()
+	w.eff = eff
+	return w.authorizeEffect(after, eff)
+}
 
 func (w *txn) Persist(engine.Tx) error {
 	if w.delta.Empty() {
@@ -142,8 +163,13 @@ func (w *txn) Entry() engine.Entry {
 	if w.actor.User != 0 {
 		a = engine.Actor{Kind: engine.ActorClientUser, ID: int64(w.actor.User)}
 	}
+	var eff json.RawMessage
+	if !w.eff.Empty() {
+		eff, _ = json.Marshal(w.eff) // plain typed values always encode
+	}
 	return engine.Entry{Domain: string(rbac.DomainClients), Actor: a, Op: string(w.op), Target: w.target,
-		Before: marshalOrNull(w.before), After: marshalOrNull(w.after), Reason: w.reason, Rules: rules, Local: lg}
+		Before: marshalOrNull(w.before), After: marshalOrNull(w.after), Reason: w.reason, Rules: rules,
+		Effect: eff, Local: lg}
 }
 
 func marshalOrNull(v any) json.RawMessage {

@@ -179,6 +179,22 @@ func TestAdministration(t *testing.T) {
 		if !errors.As(err, &de) || de.Missing != rbac.Perm(rbac.FuncClients, rbac.ActAdd) {
 			t.Fatalf("support creates client: %v, want denied missing clients:add", err)
 		}
+		// A new account's first user holds every client right, and its
+		// creator chose its login and e-mail: the default Sales department
+		// (no invoices, no support, no deletes) may not create one.
+		_, err = e.svc.CreateClient(e.ctx, clients.ByStaff(sales), newClient)
+		if !errors.As(err, &de) || de.Missing != rbac.Perm(rbac.FuncServices, rbac.ActDelete) ||
+			de.Right != clients.Perm(clients.SectionServices, clients.Delete) || de.Target == 0 {
+			t.Fatalf("sales creates client: %v (%+v), want denied missing services:delete", err, de)
+		}
+		// Holding every staff counterpart of the client rights, it may.
+		var counterparts []rbac.Permission
+		for _, p := range e.svc.Catalog().Permissions() {
+			counterparts = append(counterparts, e.svc.StaffCounterparts(p)...)
+		}
+		if err := e.staff.Grant(e.ctx, e.boot.Admin.ID, sales, counterparts...); err != nil {
+			t.Fatal(err)
+		}
 		c, err := e.svc.CreateClient(e.ctx, clients.ByStaff(sales), newClient)
 		if err != nil {
 			t.Fatal(err)
@@ -221,7 +237,15 @@ func TestAdministration(t *testing.T) {
 		if _, err := e.svc.CreateRole(e.ctx, owner, c.ID, clients.NewRole{Name: "Later"}); !errors.Is(err, rbac.ErrPermissionDenied) {
 			t.Fatalf("disabled client's owner administers: %v", err)
 		}
-		if _, err := e.svc.UpdateClient(e.ctx, clients.ByStaff(support), c.ID, clients.ClientUpdate{Status: &on}); err != nil {
+		// Switching the account back on gives its users their rights back
+		// and their sign-in: support (no services:add, no invoices) may not
+		// do it for an account whose first user holds every right; sales,
+		// holding every counterpart, may.
+		_, err = e.svc.UpdateClient(e.ctx, clients.ByStaff(support), c.ID, clients.ClientUpdate{Status: &on})
+		if !errors.As(err, &de) || de.Target != c.FirstUser || de.Missing != rbac.Perm(rbac.FuncServices, rbac.ActAdd) {
+			t.Fatalf("support re-enables the client: %v, want denied naming the first user and services:add", err)
+		}
+		if _, err := e.svc.UpdateClient(e.ctx, clients.ByStaff(sales), c.ID, clients.ClientUpdate{Status: &on}); err != nil {
 			t.Fatal(err)
 		}
 		if !e.svc.Can(c.FirstUser, clients.View, svcOf(c.ID)) {

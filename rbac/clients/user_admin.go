@@ -79,9 +79,6 @@ func (s *Service) UpdateUser(ctx context.Context, actor Actor, id ClientUserID, 
 		if err := w.authorizeAdmin(op, actor, u.Client); err != nil {
 			return err
 		}
-		if u.First && actor.Staff == 0 {
-			return denied(op, actor, ErrFirstUser, "the first user of client %s is changed only by the provider's staff", u.Client)
-		}
 		before := u
 		if in.Name != nil {
 			u.Name = *in.Name
