@@ -44,6 +44,21 @@
 // it. A role of one client is never given to a user of another
 // (ErrCrossClient).
 //
+// Every change is then authorized on its effect, by the staff domain's
+// mechanism (rbac.Effect, the change log, rbac.WithDryRun): a change gives
+// no client user a right the actor does not hold, and gives the actor
+// control of no client user stronger than itself. A staff member holds a
+// client right when it holds the right's staff counterparts
+// (Service.StaffCounterparts: finance:view needs invoices:view and
+// payments:view). Control is power: setting a client user's sign-in
+// (creating it, its login or e-mail, the account's contact e-mail for its
+// first user, switching it or its account back on) needs every right the
+// user holds; so staff with clients:edit reset a client user's sign-in only
+// when they could already do all that user can, and a first user's (or
+// create an account) only with every counterpart or full access. The rules
+// are listed in authorize.go; DeniedError names the user, the right and
+// the counterpart missing.
+//
 // Caveats:
 //   - Client rules live in casbin_rule under their own types (p2, g3, g4;
 //     see model.conf), which the staff matcher and index never read: a
