@@ -51,7 +51,7 @@ func TestStaffActOnClientResources(t *testing.T) {
 			t.Fatalf("String = %q, want %q", got, want)
 		}
 		d = e.svc.ExplainStaff(sam, rbac.ActSuspend, svcOf(z.ID))
-		if got, want := d.String(), "staff 3 may not services:suspend: missing services:suspend; held by department(s) 2 (on service 102 of client 2)"; got != want {
+		if got, want := d.String(), "staff 3 may not services:suspend: missing services:suspend; held by department 2 (on service 102 of client 2)"; got != want {
 			t.Fatalf("String = %q, want %q", got, want)
 		}
 		// Filters: staff holding the view permission list every client's rows.
