@@ -64,8 +64,8 @@ func (in *NewStaff) validate(fe *fieldErrors, region string) {
 }
 
 // StaffUpdate changes some fields of a staff member; nil fields are left as
-// they are. Departments are changed with AddToDepartment and
-// RemoveFromDepartment, permissions with Grant and Revoke.
+// they are. Everything given changes in one change, so an edit screen's
+// save is all or nothing.
 type StaffUpdate struct {
 	Login      *string
 	FullName   LocalizedText // nil: unchanged
@@ -73,6 +73,14 @@ type StaffUpdate struct {
 	Phone      *string
 	FullAccess *bool
 	Status     *Status
+	// Departments, when not nil, becomes the whole set of the staff
+	// member's departments (empty: none), under the rules of
+	// AddToDepartment and RemoveFromDepartment.
+	Departments *[]DepartmentID
+	// Grants, when not nil, becomes the whole set of direct grants
+	// (empty: none), under the rules of Grant and Revoke; inherited
+	// permissions are not touched.
+	Grants *[]Permission
 }
 
 // Validate normalizes the input and reports every bad field at once, as
@@ -95,6 +103,9 @@ func (in *StaffUpdate) validate(fe *fieldErrors, region string) {
 	}
 	if in.Phone != nil {
 		*in.Phone = normalizePhone(fe, *in.Phone, region)
+	}
+	if in.Departments != nil {
+		checkDepartmentIDs(fe, *in.Departments)
 	}
 	if in.Status != nil && *in.Status > StatusDisabled {
 		fe.add("status", "enum", "must be active or disabled")

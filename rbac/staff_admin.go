@@ -87,8 +87,10 @@ func sortedDepartments(ids []DepartmentID) []DepartmentID {
 	return out
 }
 
-// UpdateStaff changes a staff member's profile, full access or status. The
-// actor needs staff:edit; changing the login, e-mail or phone (which give
+// UpdateStaff changes a staff member's profile, full access, status,
+// departments and direct grants, in one change. The actor needs
+// staff:edit; departments and grants follow the rules of AddToDepartment
+// and Grant (the actor holds everything the member gains or is given); changing the login, e-mail or phone (which give
 // control of the account) or switching it back on needs every permission
 // the account holds; only a full-access actor may change a full-access
 // account or give full access; nobody changes their own full access or
@@ -101,6 +103,13 @@ func (s *Service) UpdateStaff(ctx context.Context, actor StaffID, id StaffID, in
 	in.validate(&fe, s.acct.region)
 	if err := fe.err(op); err != nil {
 		return Staff{}, err
+	}
+	var grants []Permission
+	if in.Grants != nil {
+		var err error
+		if grants, err = s.permissionSet(op, *in.Grants); err != nil {
+			return Staff{}, err
+		}
 	}
 	var out Staff
 	_, err := s.write(ctx, func(w *txn) error {
@@ -143,6 +152,15 @@ func (s *Service) UpdateStaff(ctx context.Context, actor StaffID, id StaffID, in
 		}
 		if in.Phone != nil {
 			st.Phone = *in.Phone
+		}
+		if in.Departments != nil {
+			if err := w.setMemberships(op, id, *in.Departments); err != nil {
+				return err
+			}
+			st.Departments = slices.Clone(*in.Departments)
+		}
+		if in.Grants != nil {
+			w.setGrants(id, grants)
 		}
 		if err := w.tx.UpdateStaff(&st); err != nil {
 			return fmt.Errorf("%s %s: %w", op, id, err)
@@ -276,5 +294,35 @@ func fillStaff(snap *snapshot, st *Staff) {
 	st.FullAccess = e.full
 	if e.disabled {
 		st.Status = StatusDisabled
+	}
+}
+
+// setMemberships makes depts the whole set of id's departments.
+func (w *txn) setMemberships(op string, id StaffID, depts []DepartmentID) error {
+	for _, r := range w.snap.rulesOfStaff(id) {
+		if r.Kind == RuleMember && !slices.Contains(depts, r.Department) {
+			w.remove(r)
+		}
+	}
+	for _, d := range depts {
+		if !w.has(MemberRule(id, d)) {
+			if _, err := w.tx.Department(d); err != nil {
+				return fmt.Errorf("%s: department %s: %w", op, d, err)
+			}
+		}
+		w.add(MemberRule(id, d))
+	}
+	return nil
+}
+
+// setGrants makes perms the whole set of id's direct grants.
+func (w *txn) setGrants(id StaffID, perms []Permission) {
+	for _, r := range w.snap.rulesOfStaff(id) {
+		if r.Kind == RuleGrant && !slices.Contains(perms, r.Permission) {
+			w.remove(r)
+		}
+	}
+	for _, p := range perms {
+		w.add(GrantRule(StaffSubject(id), p))
 	}
 }

@@ -198,7 +198,7 @@ func TestStoryInChromium(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#log`)),
 		shot("07-action-log"))
 	log := text(`#log`)
-	for _, want := range []string{"department.create", "department.permissions", "staff.create", "staff.password", "staff.grant", "john: invoices:view", "Billing: invoices:send"} {
+	for _, want := range []string{"department.create", "department.permissions", "staff.create", "staff.password", "staff.update", "john: invoices:view", "Billing: invoices:send"} {
 		assert.Contains(t, log, want)
 	}
 

@@ -21,35 +21,24 @@ func (h *Handler) directGrants(id rbac.StaffID) []rbac.Permission {
 	return out
 }
 
-// saveGrants makes want the direct grants of staff member id: a Grant of
-// what it adds and a Revoke of what it drops, with the library's rules
-// (a permission held only through departments is not a direct grant and
+// saveGrants makes want the direct grants of staff member id, in one
+// change of the library's (UpdateStaff with Grants), with its rules (a
+// permission held only through departments is not a direct grant and
 // cannot be revoked on the person).
 func (h *Handler) saveGrants(ctx context.Context, actor, id rbac.StaffID, want []rbac.Permission) error {
 	if _, err := h.svc.StaffMember(ctx, id); err != nil {
 		return err
 	}
 	cur := h.directGrants(id)
-	var add, drop []rbac.Permission
+	same := len(cur) == len(want)
 	for _, p := range want {
-		if !slices.Contains(cur, p) && !slices.Contains(add, p) {
-			add = append(add, p)
-		}
+		same = same && slices.Contains(cur, p)
 	}
-	for _, p := range cur {
-		if !slices.Contains(want, p) {
-			drop = append(drop, p)
-		}
+	if same {
+		return nil
 	}
-	if len(add) > 0 {
-		if err := h.svc.Grant(ctx, actor, id, add...); err != nil {
-			return err
-		}
-	}
-	if len(drop) > 0 {
-		return h.svc.Revoke(ctx, actor, id, drop...)
-	}
-	return nil
+	_, err := h.svc.UpdateStaff(ctx, actor, id, rbac.StaffUpdate{Grants: &want})
+	return err
 }
 
 // rightsView is the data of a staff member's rights page.

@@ -28,8 +28,8 @@ type staffInput struct {
 }
 
 // saveStaff creates (id 0) or updates a staff member and their
-// departments. Each step is one change of the library's, authorized for
-// the actor; a refused step stops the rest.
+// departments, each in one change of the library's, authorized for the
+// actor.
 func (h *Handler) saveStaff(ctx context.Context, actor, id rbac.StaffID, in staffInput) (rbac.Staff, string, error) {
 	if id == 0 {
 		st, err := h.svc.CreateStaff(ctx, actor, rbac.NewStaff{Login: in.Login, FullName: in.FullName, Email: in.Email,
@@ -44,23 +44,8 @@ func (h *Handler) saveStaff(ctx context.Context, actor, id rbac.StaffID, in staf
 	if err != nil {
 		return rbac.Staff{}, "", err
 	}
-	// Departments first: a join is what the library most often refuses
-	// (it gives the department's permissions), and nothing is changed
-	// before it. Then the profile, only when a field differs.
-	for _, d := range in.Departments {
-		if !slices.Contains(cur.Departments, d) {
-			if err := h.svc.AddToDepartment(ctx, actor, id, d); err != nil {
-				return cur, "", err
-			}
-		}
-	}
-	for _, d := range cur.Departments {
-		if !slices.Contains(in.Departments, d) {
-			if err := h.svc.RemoveFromDepartment(ctx, actor, id, d); err != nil {
-				return cur, "", err
-			}
-		}
-	}
+	// One change: the profile fields that differ and the departments,
+	// all saved or, when the library refuses any part, none.
 	var up rbac.StaffUpdate
 	if in.Login != cur.Login {
 		up.Login = &in.Login
@@ -77,7 +62,10 @@ func (h *Handler) saveStaff(ctx context.Context, actor, id rbac.StaffID, in staf
 	if in.FullAccess != cur.FullAccess {
 		up.FullAccess = &in.FullAccess
 	}
-	if up.Login != nil || up.FullName != nil || up.Email != nil || up.Phone != nil || up.FullAccess != nil {
+	if !sameSet(in.Departments, cur.Departments) {
+		up.Departments = &in.Departments
+	}
+	if up.Login != nil || up.FullName != nil || up.Email != nil || up.Phone != nil || up.FullAccess != nil || up.Departments != nil {
 		if _, err := h.svc.UpdateStaff(ctx, actor, id, up); err != nil {
 			return cur, "", err
 		}
@@ -300,4 +288,17 @@ func (h *Handler) staffPasswordSubmit(w http.ResponseWriter, r *http.Request, v 
 		return err
 	}
 	return h.showSecret(w, r, v, st, secret)
+}
+
+// sameSet reports whether a and b hold the same departments.
+func sameSet(a, b []rbac.DepartmentID) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, d := range a {
+		if !slices.Contains(b, d) {
+			return false
+		}
+	}
+	return true
 }
