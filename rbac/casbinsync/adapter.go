@@ -45,7 +45,7 @@ func (a *storeAdapter) LoadPolicy(m model.Model) error {
 	return nil
 }
 
-func (a *storeAdapter) SavePolicy(model.Model) error               { return ErrReadOnly }
+func (a *storeAdapter) SavePolicy(model.Model) error                { return ErrReadOnly }
 func (a *storeAdapter) AddPolicy(string, string, []string) error    { return ErrReadOnly }
 func (a *storeAdapter) RemovePolicy(string, string, []string) error { return ErrReadOnly }
 func (a *storeAdapter) RemoveFilteredPolicy(string, string, int, ...string) error {

@@ -75,9 +75,13 @@ func TestEnforcerFollowsTheService(t *testing.T) {
 			func() error { return a.Grant(ctx, admin, staff[pick(len(staff))], perms[pick(len(perms))]) },
 			func() error { return a.Revoke(ctx, admin, staff[pick(len(staff))], perms[pick(len(perms))]) },
 			func() error { return a.AddToDepartment(ctx, admin, staff[pick(len(staff))], depts[pick(len(depts))]) },
-			func() error { return a.RemoveFromDepartment(ctx, admin, staff[pick(len(staff))], depts[pick(len(depts))]) },
+			func() error {
+				return a.RemoveFromDepartment(ctx, admin, staff[pick(len(staff))], depts[pick(len(depts))])
+			},
 			func() error { return a.EnablePermissions(ctx, admin, depts[pick(len(depts))], perms[pick(len(perms))]) },
-			func() error { return a.DisablePermissions(ctx, admin, depts[pick(len(depts))], perms[pick(len(perms))]) },
+			func() error {
+				return a.DisablePermissions(ctx, admin, depts[pick(len(depts))], perms[pick(len(perms))])
+			},
 			func() error {
 				st := rbac.Status(pick(2))
 				_, err := a.UpdateStaff(ctx, admin, staff[pick(len(staff))], rbac.StaffUpdate{Status: &st})
