@@ -1,0 +1,256 @@
+package clients_test
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/billingrbac/billingrbac/internal/testdb"
+	"github.com/billingrbac/billingrbac/rbac"
+	"github.com/billingrbac/billingrbac/rbac/clients"
+)
+
+// TestExploreClientAuthorization explores, breadth-first, every state a
+// small client universe reaches by every client-domain operation of every
+// actor, and checks after each step the invariant, computed here from the
+// stored rows and rules before and after (not from the library's effect
+// code):
+//
+//	a change gives no client user a right the actor does not hold (a
+//	client user: in its own account; a staff member: through the staff
+//	counterparts of the right), gives the actor control of no client user
+//	stronger than itself, never reaches another client from a client
+//	user, never changes a client actor's own access, never touches a first
+//	user or the account from the client side, and a refused change
+//	changes nothing (rows, rules, decisions).
+//
+// The universe: client A with its first user alice, bob (role Accountant:
+// finance:view) and carol (role Viewer: services:view, disabled); client Z
+// with its first user zed and a role Helpdesk (support:add); a creatable
+// user dave, account newco (first user newco) and roles "New"; four
+// rights in play (services:view, services:modify, finance:view,
+// support:add). Staff actors: a manager holding clients:add, clients:edit,
+// services:view and services:edit (the counterparts of services:view and
+// services:modify), a clerk holding clients:edit only, and (in the full
+// run) the full-access admin and a disabled former manager holding
+// everything. Client actors: alice, bob and zed.
+//
+// The suite explores depth 1 on SQLite with every actor; on PostgreSQL
+// and under -race with the clerk, the manager and alice.
+// BILLINGRBAC_EXPLORE_DEPTH=N explores N steps deep (every actor unless
+// -short).
+func TestExploreClientAuthorization(t *testing.T) {
+	depth := 1
+	deep := os.Getenv("BILLINGRBAC_EXPLORE_DEPTH")
+	if deep != "" {
+		n, err := strconv.Atoi(deep)
+		require.NoError(t, err)
+		depth = n
+	}
+	testdb.Run(t, func(t *testing.T, b testdb.Backend) {
+		x := newClientExplorer(t, b)
+		if testing.Short() || deep == "" && (b == testdb.Postgres || raceEnabled) {
+			x.actors = []string{"clerk", "manager", "alice"}
+		}
+		start := time.Now()
+		x.run(depth)
+		t.Logf("%s depth %d, actors %v: %d states, %d transitions (%d committed, %d refused, %d failed, %d no-ops) in %v",
+			b, depth, x.actors, len(x.seen), x.steps, x.committed, x.refused, x.failed, x.noops, time.Since(start).Round(time.Millisecond))
+		require.Greater(t, x.committed, 0)
+		require.Greater(t, x.refused, 0)
+	})
+}
+
+// The universe's names.
+var (
+	cxStaff   = []string{"manager", "clerk", "admin", "former"}
+	cxClients = []string{"A", "Z", "newco"}
+	cxLogins  = []string{"alice", "bob", "carol", "zed", "dave", "newco"}
+	cxRoles   = []string{"A/Accountant", "A/Viewer", "Z/Helpdesk", "A/New", "Z/New"}
+	cxRights  = []clients.Permission{
+		clients.Perm(clients.SectionServices, clients.View), clients.Perm(clients.SectionServices, clients.Modify),
+		clients.Perm(clients.SectionFinance, clients.View), clients.Perm(clients.SectionSupport, clients.Add),
+	}
+	cxAllActors = []string{"manager", "clerk", "admin", "former", "alice", "bob", "zed"}
+)
+
+// cxOp is one client-domain call by actor, parameterized by names.
+type cxOp struct {
+	name  string
+	actor string
+	need  rbac.Permission // the staff permission a staff actor needs to use the operation at all
+	do    func(x *clientExplorer, actor clients.Actor) error
+}
+
+// ops lists every operation of every actor on the universe.
+func (x *clientExplorer) ops() []cxOp {
+	var out []cxOp
+	on, off := rbac.StatusActive, rbac.StatusDisabled
+	edit, add := rbac.Perm(rbac.FuncClients, rbac.ActEdit), rbac.Perm(rbac.FuncClients, rbac.ActAdd)
+	for _, a := range x.actors {
+		op := func(name string, need rbac.Permission, do func(x *clientExplorer, actor clients.Actor) error) {
+			out = append(out, cxOp{name: name, actor: a, need: need, do: do})
+		}
+		op("create client newco", add, func(x *clientExplorer, actor clients.Actor) error {
+			_, err := x.e.svc.CreateClient(x.ctx, actor, clients.NewClient{Name: "newco", FirstUser: clients.NewUser{Login: "newco", Name: "N"}})
+			return err
+		})
+		for _, c := range cxClients {
+			for _, v := range []*rbac.Status{&on, &off} {
+				op(fmt.Sprintf("client %s %s", c, *v), edit, func(x *clientExplorer, actor clients.Actor) error {
+					_, err := x.e.svc.UpdateClient(x.ctx, actor, x.clientID(c), clients.ClientUpdate{Status: v})
+					return err
+				})
+			}
+			op("contact e-mail of "+c, edit, func(x *clientExplorer, actor clients.Actor) error {
+				mail := c + "@takeover.example"
+				_, err := x.e.svc.UpdateClient(x.ctx, actor, x.clientID(c), clients.ClientUpdate{Email: &mail})
+				return err
+			})
+		}
+		for _, c := range cxClients[:2] {
+			op("create dave in "+c, edit, func(x *clientExplorer, actor clients.Actor) error {
+				_, err := x.e.svc.CreateUser(x.ctx, actor, x.clientID(c), clients.NewUser{Login: "dave", Name: "D"})
+				return err
+			})
+			for _, r := range cxRoles[:3] {
+				op("create dave in "+c+" with "+r, edit, func(x *clientExplorer, actor clients.Actor) error {
+					_, err := x.e.svc.CreateUser(x.ctx, actor, x.clientID(c), clients.NewUser{Login: "dave", Name: "D", Roles: []clients.RoleID{x.roleID(r)}})
+					return err
+				})
+			}
+			op("create role New in "+c, edit, func(x *clientExplorer, actor clients.Actor) error {
+				_, err := x.e.svc.CreateRole(x.ctx, actor, x.clientID(c), clients.NewRole{Name: "New"})
+				return err
+			})
+		}
+		for _, u := range cxLogins {
+			op("e-mail of "+u, edit, func(x *clientExplorer, actor clients.Actor) error {
+				mail := u + "@takeover.example"
+				_, err := x.e.svc.UpdateUser(x.ctx, actor, x.userID(u), clients.UserUpdate{Email: &mail})
+				return err
+			})
+			op("rename "+u, edit, func(x *clientExplorer, actor clients.Actor) error {
+				name := "Renamed"
+				_, err := x.e.svc.UpdateUser(x.ctx, actor, x.userID(u), clients.UserUpdate{Name: &name})
+				return err
+			})
+			for _, v := range []*rbac.Status{&on, &off} {
+				op(fmt.Sprintf("%s %s", u, *v), edit, func(x *clientExplorer, actor clients.Actor) error {
+					_, err := x.e.svc.UpdateUser(x.ctx, actor, x.userID(u), clients.UserUpdate{Status: v})
+					return err
+				})
+			}
+			op("delete "+u, edit, func(x *clientExplorer, actor clients.Actor) error {
+				return x.e.svc.DeleteUser(x.ctx, actor, x.userID(u))
+			})
+			for _, r := range cxRoles {
+				op("assign "+r+" to "+u, edit, func(x *clientExplorer, actor clients.Actor) error {
+					return x.e.svc.AssignRole(x.ctx, actor, x.userID(u), x.roleID(r))
+				})
+				op("unassign "+r+" from "+u, edit, func(x *clientExplorer, actor clients.Actor) error {
+					return x.e.svc.UnassignRole(x.ctx, actor, x.userID(u), x.roleID(r))
+				})
+			}
+		}
+		for _, r := range cxRoles {
+			for _, p := range cxRights {
+				op(r+" +"+p.String(), edit, func(x *clientExplorer, actor clients.Actor) error {
+					return x.toggle(actor, r, p, true)
+				})
+				op(r+" -"+p.String(), edit, func(x *clientExplorer, actor clients.Actor) error {
+					return x.toggle(actor, r, p, false)
+				})
+			}
+			op("delete role "+r, edit, func(x *clientExplorer, actor clients.Actor) error {
+				return x.e.svc.DeleteRole(x.ctx, actor, x.roleID(r))
+			})
+		}
+	}
+	return out
+}
+
+// toggle switches right p of role r on or off, keeping its other rights
+// (the role screen's toggle).
+func (x *clientExplorer) toggle(actor clients.Actor, r string, p clients.Permission, on bool) error {
+	id := x.roleID(r)
+	perms := slices.Clone(x.cur.rights[r])
+	if on {
+		perms = append(perms, p)
+	} else {
+		perms = slices.DeleteFunc(perms, func(q clients.Permission) bool { return q == p })
+	}
+	_, err := x.e.svc.UpdateRole(x.ctx, actor, id, clients.RoleUpdate{Permissions: &perms})
+	return err
+}
+
+// run explores breadth-first to depth.
+func (x *clientExplorer) run(depth int) {
+	start := x.capture()
+	x.seen[start.key] = true
+	frontier := []cxState{start}
+	ops := x.ops()
+	for level := 0; level < depth && len(frontier) > 0; level++ {
+		var next []cxState
+		for _, s := range frontier {
+			cur := x.restore(s)
+			for _, o := range ops {
+				after, moved := x.step(cur, o)
+				if !moved {
+					cur = after // checked by step: nothing moved
+					continue
+				}
+				if !x.seen[after.key] {
+					x.seen[after.key] = true
+					next = append(next, after)
+				}
+				cur = x.restore(s)
+			}
+		}
+		frontier = next
+	}
+}
+
+// step runs o from state s (the current one) and checks the invariant. It
+// reports the state reached and whether the database moved.
+func (x *clientExplorer) step(s cxState, o cxOp) (cxState, bool) {
+	t := x.t
+	x.steps++
+	err := o.do(x, x.actor(o.actor))
+	after := x.capture()
+	where := fmt.Sprintf("%s by %s from %s", o.name, o.actor, s.key)
+	switch {
+	case errors.Is(err, rbac.ErrPermissionDenied):
+		x.refused++
+		if d := s.diff(after); d != "" {
+			t.Fatalf("refused %s changed: %s", where, d)
+		}
+		return after, false
+	case err != nil && !errors.Is(err, rbac.ErrNotFound) && !errors.Is(err, rbac.ErrConflict):
+		t.Fatalf("%s: unexpected error %v", where, err)
+	case err != nil:
+		x.failed++
+		if d := s.diff(after); d != "" {
+			t.Fatalf("failed %s changed: %s", where, d)
+		}
+		return after, false
+	}
+	if after.version == s.version {
+		x.noops++
+		if d := s.diff(after); d != "" {
+			t.Fatalf("no-op %s changed: %s", where, d)
+		}
+		return after, false
+	}
+	x.committed++
+	if v := x.violation(s, after, o); v != "" {
+		t.Fatalf("%s: %s", where, v)
+	}
+	return after, true
+}
