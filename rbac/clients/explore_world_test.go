@@ -64,6 +64,8 @@ func newClientExplorer(t *testing.T, b testdb.Backend) *clientExplorer {
 	carol := e.user(owner, a.ID, "carol", viewer.ID)
 	_, err = e.svc.UpdateUser(e.ctx, owner, carol.ID, clients.UserUpdate{Status: &off})
 	require.NoError(t, err)
+	_, err = e.svc.UpdateClient(e.ctx, e.admin, z.ID, clients.ClientUpdate{Status: &off})
+	require.NoError(t, err)
 	return x
 }
 
