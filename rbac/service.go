@@ -28,6 +28,9 @@ type Options struct {
 	// Accounts configures passwords, sign-in and phone numbers; the zero
 	// value is the safe default.
 	Accounts AccountOptions
+	// SignIn configures the second factor, sign-in throttling and the
+	// key that seals TOTP secrets; the zero value is the safe default.
+	SignIn SignInOptions
 	// DecisionLog, when set, receives a structured record of decisions
 	// made by Can, Check and Explain (see decisionlog.go for the fields).
 	// Nil, the default, logs nothing and costs one nil check.
@@ -68,6 +71,7 @@ type Service struct {
 	now     func() time.Time
 	log     *slog.Logger
 	acct    accounts
+	sec     signIn          // second factor, throttling, sign-in policies
 	cals    calendarCache   // compiled department calendars, per version
 	dlog    *decisionLogger // nil: decision logging off
 
@@ -98,6 +102,9 @@ func New(ctx context.Context, st Store, opts Options) (*Service, error) {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	if err := s.acct.init(opts.Accounts); err != nil {
+		return nil, fmt.Errorf("rbac: %w", err)
+	}
+	if err := s.sec.init(opts.SignIn); err != nil {
 		return nil, fmt.Errorf("rbac: %w", err)
 	}
 	dlog, err := newDecisionLogger(opts.DecisionLog, opts.DecisionSampleRate)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"runtime"
 	"strings"
 
@@ -230,15 +231,42 @@ func (s *Service) passwordStore(op string) (PasswordStore, error) {
 // only when the password is correct; ctx's error when it ends first
 // (the evaluations share the Service's pool, see
 // AccountOptions.MaxConcurrentHashes).
+//
+// Authenticate is AuthenticateFrom without a source address: an account
+// that a network allow-list applies to cannot sign in through it.
 func (s *Service) Authenticate(ctx context.Context, login, pw string) (Staff, error) {
+	return s.AuthenticateFrom(ctx, login, pw, netip.Addr{})
+}
+
+// AuthenticateFrom is Authenticate for a sign-in from source address
+// from (the client's address as the application determined it: see
+// docs/allowlists.md on proxies), which the sign-in throttling counts and
+// the network allow-lists check.
+//
+// Besides Authenticate's errors: ErrSignInThrottled (before any hashing,
+// the login or address waits out a back-off or lock; see
+// ThrottleOptions), ErrAddressNotAllowed (after a correct password) and
+// ErrSecondFactorRequired: the password was right and the account needs
+// a second factor, the error is a *SecondFactorError whose challenge
+// AuthenticateSecondFactor takes with the code.
+func (s *Service) AuthenticateFrom(ctx context.Context, login, pw string, from netip.Addr) (Staff, error) {
 	const op = "authenticate"
 	ps, err := s.passwordStore(op)
 	if err != nil {
 		return Staff{}, err
 	}
-	bad := func() (Staff, error) { return Staff{}, fmt.Errorf("%s: %w", op, ErrBadCredentials) }
 	var fe fieldErrors
 	login = normalizeLogin(&fe, login)
+	if len(fe) > 0 {
+		login = ""
+	}
+	if err := s.throttled(ctx, login, from); err != nil {
+		return Staff{}, fmt.Errorf("%s: %w", op, err)
+	}
+	bad := func() (Staff, error) {
+		s.throttleFailed(ctx, login, from)
+		return Staff{}, fmt.Errorf("%s: %w", op, ErrBadCredentials)
+	}
 	if len(fe) > 0 || len(pw) > maxPasswordMaxBytes {
 		if err := s.acct.dummy(ctx); err != nil {
 			return Staff{}, fmt.Errorf("%s: %w", op, err)
@@ -281,7 +309,7 @@ func (s *Service) Authenticate(ctx context.Context, login, pw string) (Staff, er
 			s.log.Warn("billingrbac: upgrading a password hash failed", "staff", id, "err", err)
 		}
 	}
-	return st, nil
+	return s.signedIn(ctx, op, st, login, from)
 }
 
 // setPasswordHash hashes password and stores it for id if the stored hash
