@@ -45,10 +45,11 @@ func (e *ThrottledError) Unwrap() error { return ErrSignInThrottled }
 // are counted in the database per login (whether it exists or not, so a
 // refusal tells nothing about which logins exist) and per source address
 // (an IPv4 address, or the /64 of an IPv6 one), and seen by every
-// instance. After the k-th consecutive failure of a key, the next attempt
-// is refused, before any hashing, until BaseDelay·2^(k-1) has passed;
-// after MaxFailures the key is locked for LockDuration and the lock is
-// written to the change log. A successful sign-in clears its login's
+// instance. From the BackoffAfter-th consecutive failure of a key on,
+// the next attempt is refused, before any hashing, until BaseDelay
+// (doubled for each further failure) has passed; after MaxFailures the
+// key is locked for LockDuration and the lock is written to the change
+// log. A successful sign-in clears its login's
 // count (not its address's); ClearSignInLock clears a login's.
 type ThrottleOptions struct {
 	// Off turns throttling off (the application throttles itself).
@@ -59,8 +60,12 @@ type ThrottleOptions struct {
 	// MaxAddressFailures locks a source address after this many failures
 	// of any logins. Zero means 100.
 	MaxAddressFailures int
-	// BaseDelay is the back-off after the first failure, doubled after
-	// each further one. Zero means one second.
+	// BackoffAfter is the failure count from which attempts wait: the
+	// failures before it are a user's typos, answered at once. Zero
+	// means 5; 1 makes every failure wait.
+	BackoffAfter int
+	// BaseDelay is the back-off after the BackoffAfter-th failure,
+	// doubled after each further one. Zero means one second.
 	BaseDelay time.Duration
 	// LockDuration is how long a lock lasts, and how long a failure is
 	// remembered: a failure after a quiet LockDuration counts from one
@@ -79,6 +84,7 @@ func (o ThrottleOptions) resolve(fe *fieldErrors) ThrottleOptions {
 	}
 	def("max_failures", &o.MaxFailures, 10)
 	def("max_address_failures", &o.MaxAddressFailures, 100)
+	def("backoff_after", &o.BackoffAfter, 5)
 	if o.BaseDelay == 0 {
 		o.BaseDelay = time.Second
 	}
@@ -156,8 +162,11 @@ func (o ThrottleOptions) until(f SignInFailures) (time.Time, bool) {
 	if f.Count >= o.limit(f.Key) {
 		return f.Last.Add(o.LockDuration), true
 	}
+	if f.Count < o.BackoffAfter {
+		return time.Time{}, false
+	}
 	d := o.BaseDelay
-	for i := 1; i < f.Count && d < o.LockDuration; i++ {
+	for i := o.BackoffAfter; i < f.Count && d < o.LockDuration; i++ {
 		d *= 2
 	}
 	return f.Last.Add(min(d, o.LockDuration)), false

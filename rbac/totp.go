@@ -92,9 +92,9 @@ type SecondFactorStore interface {
 	// UseRecoveryCode deletes id's recovery code h and reports whether
 	// there was one.
 	UseRecoveryCode(ctx context.Context, id StaffID, h CodeHash) (bool, error)
-	// CreateChallenge stores a sign-in challenge (and may delete expired
-	// ones).
-	CreateChallenge(ctx context.Context, c Challenge) error
+	// CreateChallenge stores a sign-in challenge (and may delete those
+	// expired at now).
+	CreateChallenge(ctx context.Context, c Challenge, now time.Time) error
 	// ChallengeAttempt counts one attempt on challenge h and returns it,
 	// if it exists, has not expired at now and has had fewer than max
 	// attempts. Errors: ErrNotFound otherwise.

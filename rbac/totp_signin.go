@@ -94,7 +94,7 @@ func (s *Service) challenge(ctx context.Context, op string, st Staff, login stri
 	if from.IsValid() {
 		c.Address = from.String()
 	}
-	if err := s.store.(SecondFactorStore).CreateChallenge(ctx, c); err != nil {
+	if err := s.store.(SecondFactorStore).CreateChallenge(ctx, c, s.now()); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	return &SecondFactorError{Staff: st.ID, Challenge: token, ExpiresAt: exp, Enrolled: enrolled}

@@ -61,10 +61,10 @@ func (s *Store) UseRecoveryCode(ctx context.Context, id rbac.StaffID, h rbac.Cod
 }
 
 // CreateChallenge implements rbac.SecondFactorStore; it deletes the
-// challenges that expired before this one's creation.
-func (s *Store) CreateChallenge(ctx context.Context, c rbac.Challenge) error {
+// challenges expired at now.
+func (s *Store) CreateChallenge(ctx context.Context, c rbac.Challenge, now time.Time) error {
 	db := s.db.WithContext(ctx)
-	if err := db.Exec(`DELETE FROM signin_challenges WHERE expires_at < ?`, micros(time.Now())).Error; err != nil {
+	if err := db.Exec(`DELETE FROM signin_challenges WHERE expires_at < ?`, micros(now)).Error; err != nil {
 		return mapErr(err)
 	}
 	return mapErr(db.Exec(`INSERT INTO signin_challenges (token_hash, staff_id, login, address, attempts, expires_at) VALUES (?, ?, ?, ?, 0, ?)`,
