@@ -29,6 +29,12 @@ type mapping struct {
 var statusTable = []mapping{
 	{ErrNoIdentity, http.StatusUnauthorized, "unauthenticated", false},
 	{rbac.ErrBadCredentials, http.StatusUnauthorized, "bad-credentials", false},
+	{rbac.ErrSecondFactorRequired, http.StatusUnauthorized, "second-factor-required", false},
+	{rbac.ErrBadSecondFactor, http.StatusUnauthorized, "bad-second-factor", false},
+	{rbac.ErrChallengeExpired, http.StatusUnauthorized, "challenge-expired", false},
+	{rbac.ErrSignInThrottled, http.StatusTooManyRequests, "sign-in-throttled", true},
+	{rbac.ErrAddressNotAllowed, http.StatusForbidden, "address-not-allowed", false},
+	{ErrNoAddress, http.StatusBadRequest, "no-address", true},
 	{rbac.ErrLastFullAccess, http.StatusConflict, "last-full-access", true},
 	{rbac.ErrAccountDisabled, http.StatusForbidden, "account-disabled", false},
 	{rbac.ErrPermissionDenied, http.StatusForbidden, "permission-denied", false},
