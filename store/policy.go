@@ -11,10 +11,6 @@ import (
 	"github.com/billingrbac/billingrbac/rbac"
 )
 
-// addChunk bounds one multi-row INSERT: gorm-adapter sends a batch as one
-// statement, and SQLite refuses too many variables.
-const addChunk = 100
-
 // adapter returns a gorm-adapter bound to db (a transaction or the pool),
 // with its auto-migration off: the schema is ours (see Migrate).
 func adapter(ctx context.Context, db *gorm.DB) (*gormadapter.Adapter, error) {
@@ -122,35 +118,21 @@ func (t *tx) ApplyPolicy(d rbac.PolicyDelta) error {
 	return writeLines(t.ctx, t.db, add, remove)
 }
 
-// writeLines writes Casbin lines through gorm-adapter bound to db (a
-// transaction): removals one by one (its batch removal swallows errors),
-// additions grouped by type in bounded batches.
+// writeLines writes Casbin lines in db (a transaction): removals one by
+// one through gorm-adapter bound to it (its batch removal swallows
+// errors), additions as multi-row INSERTs of the rows the adapter would
+// write (insertLines).
 func writeLines(ctx context.Context, db *gorm.DB, add, remove []policy.Line) error {
-	a, err := adapter(ctx, db)
-	if err != nil {
-		return err
-	}
-	for _, l := range remove {
-		if err := a.RemovePolicyCtx(ctx, l.Sec, l.Ptype, l.Values); err != nil {
-			return fmt.Errorf("store: remove rule %s %v: %w", l.Ptype, l.Values, err)
+	if len(remove) > 0 {
+		a, err := adapter(ctx, db)
+		if err != nil {
+			return err
 		}
-	}
-	byType := map[string][][]string{}
-	var order []policy.Line
-	for _, l := range add {
-		if _, ok := byType[l.Ptype]; !ok {
-			order = append(order, l)
-		}
-		byType[l.Ptype] = append(byType[l.Ptype], l.Values)
-	}
-	for _, l := range order {
-		rules := byType[l.Ptype]
-		for i := 0; i < len(rules); i += addChunk {
-			chunk := rules[i:min(i+addChunk, len(rules))]
-			if err := a.AddPolicies(l.Sec, l.Ptype, chunk); err != nil {
-				return fmt.Errorf("store: add %d %s rules: %w", len(chunk), l.Ptype, err)
+		for _, l := range remove {
+			if err := a.RemovePolicyCtx(ctx, l.Sec, l.Ptype, l.Values); err != nil {
+				return fmt.Errorf("store: remove rule %s %v: %w", l.Ptype, l.Values, err)
 			}
 		}
 	}
-	return nil
+	return insertLines(ctx, db, add)
 }

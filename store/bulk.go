@@ -1,0 +1,157 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"github.com/billingrbac/billingrbac/internal/policy"
+	"github.com/billingrbac/billingrbac/rbac"
+)
+
+// Bulk writes: multi-row INSERTs in bounded chunks, for rbac.Import (staff
+// rows) and for every write's policy rules (casbin_rule rows, see
+// writeLines). A chunk's size keeps a statement well under SQLite's limit
+// of 32,766 bound variables and PostgreSQL's of 65,535.
+const (
+	staffChunk = 500 // rows of 7 values
+	ruleChunk  = 1000
+	keyChunk   = 1000 // values of an IN (...) list
+)
+
+var _ rbac.BulkTx = (*tx)(nil)
+
+// CreateStaffBatch implements rbac.BulkTx: one INSERT ... RETURNING per
+// chunk; IDs are matched back by login (unique), not by the order of the
+// returned rows, which SQL does not promise.
+func (t *tx) CreateStaffBatch(staff []rbac.Staff, hashes []string) error {
+	now := t.now()
+	at := micros(now)
+	for i := 0; i < len(staff); i += staffChunk {
+		part := staff[i:min(i+staffChunk, len(staff))]
+		var sb strings.Builder
+		args := make([]any, 0, len(part)*7)
+		sb.WriteString("INSERT INTO staff (login, full_name, email, phone, password_hash, created_at, updated_at) VALUES ")
+		for j := range part {
+			st := &part[j]
+			name, err := encodeText(st.FullName)
+			if err != nil {
+				return err
+			}
+			if j > 0 {
+				sb.WriteByte(',')
+			}
+			sb.WriteString("(?, ?, ?, ?, ?, ?, ?)")
+			args = append(args, st.Login, name, st.Email, st.Phone, hashes[i+j], at, at)
+		}
+		sb.WriteString(" RETURNING id, login")
+		rows, err := t.db.Raw(sb.String(), args...).Rows()
+		if err != nil {
+			return mapErr(err)
+		}
+		ids := make(map[string]int64, len(part))
+		for rows.Next() {
+			var id int64
+			var login string
+			if err := rows.Scan(&id, &login); err != nil {
+				rows.Close()
+				return mapErr(err)
+			}
+			ids[login] = id
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return mapErr(err)
+		}
+		for j := range part {
+			id, ok := ids[part[j].Login]
+			if !ok {
+				return fmt.Errorf("store: create staff %q: no ID returned", part[j].Login)
+			}
+			part[j].ID = rbac.StaffID(id)
+			part[j].CreatedAt, part[j].UpdatedAt = now, now
+		}
+	}
+	return nil
+}
+
+// StaffIDsByLogin implements rbac.BulkTx.
+func (t *tx) StaffIDsByLogin(logins []string) (map[string]rbac.StaffID, error) {
+	return staffIDsWhere(t.db, "login", "login", logins)
+}
+
+// StaffIDsByEmail implements rbac.BulkTx (the staff_email_ci index).
+func (t *tx) StaffIDsByEmail(emails []string) (map[string]rbac.StaffID, error) {
+	low := make([]string, len(emails))
+	for i, e := range emails {
+		low[i] = strings.ToLower(e)
+	}
+	return staffIDsWhere(t.db, "LOWER(email)", "LOWER(email) <> '' AND LOWER(email)", low)
+}
+
+// staffIDsWhere returns id by col for the rows whose where-expression is
+// among keys.
+func staffIDsWhere(db *gorm.DB, col, where string, keys []string) (map[string]rbac.StaffID, error) {
+	out := make(map[string]rbac.StaffID)
+	for i := 0; i < len(keys); i += keyChunk {
+		part := keys[i:min(i+keyChunk, len(keys))]
+		rows, err := db.Raw("SELECT id, "+col+" FROM staff WHERE "+where+" IN ?", part).Rows()
+		if err != nil {
+			return nil, mapErr(err)
+		}
+		for rows.Next() {
+			var id int64
+			var k string
+			if err := rows.Scan(&id, &k); err != nil {
+				rows.Close()
+				return nil, mapErr(err)
+			}
+			out[k] = rbac.StaffID(id)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, mapErr(err)
+		}
+	}
+	return out, nil
+}
+
+// insertLines inserts Casbin lines into casbin_rule the way gorm-adapter's
+// AddPolicies stores them (ptype, v0..v5, '' for the unused values;
+// TestInsertLinesMatchesAdapter proves it), in multi-row INSERTs of
+// ruleChunk rows, without the adapter's per-rule model objects.
+func insertLines(ctx context.Context, db *gorm.DB, lines []policy.Line) error {
+	db = db.WithContext(ctx)
+	for i := 0; i < len(lines); i += ruleChunk {
+		part := lines[i:min(i+ruleChunk, len(lines))]
+		var sb strings.Builder
+		sb.Grow(80 + len(part)*24)
+		args := make([]any, 0, len(part)*7)
+		sb.WriteString("INSERT INTO casbin_rule (ptype, v0, v1, v2, v3, v4, v5) VALUES ")
+		for j, l := range part {
+			if len(l.Values) > 6 {
+				return fmt.Errorf("store: rule %s %v: more than 6 values", l.Ptype, l.Values)
+			}
+			if j > 0 {
+				sb.WriteByte(',')
+			}
+			sb.WriteString("(?, ?, ?, ?, ?, ?, ?)")
+			args = append(args, l.Ptype)
+			for k := range 6 {
+				v := ""
+				if k < len(l.Values) {
+					v = l.Values[k]
+				}
+				args = append(args, v)
+			}
+		}
+		if err := db.Exec(sb.String(), args...).Error; err != nil {
+			return fmt.Errorf("store: add %d rules: %w", len(part), mapErr(err))
+		}
+	}
+	return nil
+}
