@@ -121,7 +121,7 @@ func staffIDsWhere(db *gorm.DB, col, where string, keys []string) (map[string]rb
 }
 
 // insertLines inserts Casbin lines into casbin_rule the way gorm-adapter's
-// AddPolicies stores them (ptype, v0..v5, '' for the unused values;
+// AddPolicies stores them (ptype, v0..v5, ” for the unused values;
 // TestInsertLinesMatchesAdapter proves it), in multi-row INSERTs of
 // ruleChunk rows, without the adapter's per-rule model objects.
 func insertLines(ctx context.Context, db *gorm.DB, lines []policy.Line) error {
