@@ -70,6 +70,7 @@ type staffStage struct {
 // the delta, the index it was staged on and the index after it.
 type staffLocal struct {
 	delta       PolicyDelta
+	effect      Effect // typed, so recording and returning the change decode nothing
 	base, after *snapshot
 }
 
@@ -117,7 +118,7 @@ func (st *staffStage) Entry() engine.Entry {
 	}
 	return engine.Entry{Domain: string(DomainStaff), Actor: engine.Actor{Kind: kind, ID: int64(c.Actor)},
 		Op: string(c.Op), Target: c.Target, Before: c.Before, After: c.After, Reason: c.Reason,
-		Rules: rules, Effect: eff, Local: &staffLocal{delta: w.delta, base: w.snap, after: st.after}}
+		Rules: rules, Effect: eff, Local: &staffLocal{delta: w.delta, effect: c.Effect, base: w.snap, after: st.after}}
 }
 
 // staffDomain applies staff entries to the decision index.
@@ -244,7 +245,9 @@ func changeOf(en engine.Entry) Change {
 	if c.Domain == DomainStaff {
 		c.Policy, _ = policyOf(en)
 	}
-	if len(en.Effect) > 0 && string(en.Effect) != "null" {
+	if l, ok := en.Local.(*staffLocal); ok {
+		c.Effect = l.effect
+	} else if len(en.Effect) > 0 && string(en.Effect) != "null" {
 		_ = json.Unmarshal(en.Effect, &c.Effect) // a domain wrote it as an Effect
 	}
 	return c

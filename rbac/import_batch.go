@@ -57,19 +57,19 @@ func (s *Service) precheckImport(ctx context.Context, op string, actor StaffID, 
 		return nil
 	}
 	if plan.full {
-		return denied(op, actor, "only a full-access account may create a full-access account")
+		return denied(op, actor, DenialFullAccessOnly, "only a full-access account may create a full-access account")
 	}
 	for p := range plan.gives {
 		if !snap.can(actor, p) {
 			return &DeniedError{Op: op, Actor: actor, Missing: p,
-				Reason: fmt.Sprintf("staff member %s cannot give %s without holding it", actor, p)}
+				Reason: fmt.Sprintf("%s cannot give %s without holding it", s.who(ctx, actor), p)}
 		}
 	}
 	joins := make([]DepartmentID, 0, len(plan.joins))
 	for d := range plan.joins {
 		joins = append(joins, d)
 	}
-	return s.precheckGive(op, actor, joins, false)
+	return s.precheckGive(ctx, op, actor, joins, false)
 }
 
 // checkImportedHash checks the format of an exported password hash: the

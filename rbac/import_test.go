@@ -17,8 +17,8 @@ import (
 	"github.com/billingrbac/billingrbac/rbac"
 )
 
-// bcryptHash is a well-formed bcrypt hash (of "password", cost 10).
-const bcryptHash = "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy"
+// importedBcrypt is a well-formed bcrypt hash (of "password", cost 10).
+const importedBcrypt = "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy"
 
 var importPerms = []rbac.Permission{pInvoicesSend, pInvoicesView, pReports, pSettingsEdit, pTickets, pServicesView, pPayments}
 
@@ -57,7 +57,7 @@ func importDoc(t *testing.T, e *env, seed uint64, depts, n int, existing ...stri
 		case 0:
 			st.PasswordHash = argon
 		case 1:
-			st.PasswordHash = bcryptHash
+			st.PasswordHash = importedBcrypt
 		case 2:
 			st.Password = "Correct-Horse-Battery-Staple!"
 		}
@@ -294,7 +294,7 @@ func TestImportValidation(t *testing.T) {
 			{Login: "good", FullName: rbac.Text(lang, "Twice")},
 			{Login: "lost", FullName: rbac.Text(lang, "Lost"), Departments: []string{"Nowhere"}},
 			{Login: "hashy", FullName: rbac.Text(lang, "Hashy"), PasswordHash: "$1$md5$notsupported"},
-			{Login: "both", FullName: rbac.Text(lang, "Both"), PasswordHash: bcryptHash, Password: "x"},
+			{Login: "both", FullName: rbac.Text(lang, "Both"), PasswordHash: importedBcrypt, Password: "x"},
 		},
 	}
 	before := capture(t, e, nil)

@@ -315,7 +315,7 @@ func (t *clientTx) ApplyPolicy(d clients.Delta) error {
 	if err != nil {
 		return err
 	}
-	return writeLines(t.tx.ctx, t.tx.db, add, remove)
+	return writeLines(&t.tx, add, remove)
 }
 
 // ClientScope returns a GORM scope restricting a query to the rows f

@@ -115,14 +115,15 @@ func (t *tx) ApplyPolicy(d rbac.PolicyDelta) error {
 	if err != nil {
 		return err
 	}
-	return writeLines(t.ctx, t.db, add, remove)
+	return writeLines(t, add, remove)
 }
 
 // writeLines writes Casbin lines in db (a transaction): removals one by
 // one through gorm-adapter bound to it (its batch removal swallows
 // errors), additions as multi-row INSERTs of the rows the adapter would
 // write (insertLines).
-func writeLines(ctx context.Context, db *gorm.DB, add, remove []policy.Line) error {
+func writeLines(t *tx, add, remove []policy.Line) error {
+	ctx, db := t.ctx, t.db
 	if len(remove) > 0 {
 		a, err := adapter(ctx, db)
 		if err != nil {
@@ -134,5 +135,5 @@ func writeLines(ctx context.Context, db *gorm.DB, add, remove []policy.Line) err
 			}
 		}
 	}
-	return insertLines(ctx, db, add)
+	return insertLines(ctx, db, t.s.chunk(), add)
 }
