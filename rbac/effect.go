@@ -1,6 +1,7 @@
 package rbac
 
 import (
+	"cmp"
 	"slices"
 )
 
@@ -178,26 +179,43 @@ func diffBits(a, b []uint64) bitset {
 }
 
 // permsOf lists the permissions of set, which indexes snap.perms, in
-// catalog order (then those the catalog does not list).
+// catalog order (then those the catalog does not list, by index). The
+// ranks are computed once per change and snapshot, so listing the gains
+// of thousands of staff (a department change, an import) sorts integers.
 func (w *txn) permsOf(snap *snapshot, set bitset) []Permission {
-	var out []Permission
-	set.each(func(id permID) { out = append(out, snap.perms[id]) })
-	if len(out) > 1 {
-		if w.order == nil {
-			w.order = map[Permission]int{}
-			for i, p := range w.s.catalog.Permissions() {
-				w.order[p] = i + 1
-			}
-		}
-		rank := func(p Permission) int {
-			if r, ok := w.order[p]; ok {
-				return r
-			}
-			return len(w.order) + 1
-		}
-		slices.SortStableFunc(out, func(a, b Permission) int { return rank(a) - rank(b) })
+	var ids []permID
+	set.each(func(id permID) { ids = append(ids, id) })
+	if len(ids) > 1 {
+		rank := w.ranks(snap)
+		slices.SortStableFunc(ids, func(a, b permID) int { return cmp.Compare(rank[a], rank[b]) })
+	}
+	out := make([]Permission, len(ids))
+	for i, id := range ids {
+		out[i] = snap.perms[id]
 	}
 	return out
+}
+
+// ranks returns each permission of snap's catalog position (1-based; those
+// the catalog does not list after them), by permID.
+func (w *txn) ranks(snap *snapshot) []int {
+	if w.rankSnap == snap && len(w.rank) == len(snap.perms) {
+		return w.rank
+	}
+	order := map[Permission]int{}
+	for i, p := range w.s.catalog.Permissions() {
+		order[p] = i + 1
+	}
+	rank := make([]int, len(snap.perms))
+	for id, p := range snap.perms {
+		if r, ok := order[p]; ok {
+			rank[id] = r
+		} else {
+			rank[id] = len(order) + 1
+		}
+	}
+	w.rank, w.rankSnap = rank, snap
+	return rank
 }
 
 // universe lists every catalog permission and every permission the policy

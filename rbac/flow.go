@@ -191,6 +191,26 @@ func (e engineStore) Entries(ctx context.Context, after int64, limit int) ([]eng
 	return entriesOf(chs), err
 }
 
+// LogHeadStore is an optional capability of a Store: the version and
+// hash of the last committed change, read without its content (package
+// store's Store has it). With it, catching up when nothing was committed
+// since this instance's version reads one small row.
+type LogHeadStore interface {
+	LogHead(ctx context.Context) (version int64, hash string, err error)
+}
+
+var errNoLogHead = errors.New("rbac: store cannot read the change log's head alone")
+
+// LastHead implements engine.HeadReader.
+func (e engineStore) LastHead(ctx context.Context) (engine.Head, error) {
+	hs, ok := e.st.(LogHeadStore)
+	if !ok {
+		return engine.Head{}, errNoLogHead
+	}
+	v, h, err := hs.LogHead(ctx)
+	return engine.Head{Version: v, Hash: h}, err
+}
+
 type engineTx struct{ tx Tx }
 
 func (t engineTx) Version() int64 { return t.tx.Version() }

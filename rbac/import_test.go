@@ -160,12 +160,16 @@ func TestImport(t *testing.T) {
 	})
 }
 
-// failNth makes the n-th statement (from 1) whose SQL contains match fail.
-func failNth(t *testing.T, db *gorm.DB, match string, n int64) {
-	var seen atomic.Int64
+// failAfterLogin makes the first statement whose SQL contains match fail
+// once a statement binding login has run.
+func failAfterLogin(t *testing.T, db *gorm.DB, login, match string) {
+	var armed, fired atomic.Bool
 	testdb.SetFault(t, db, func(db *gorm.DB) {
-		if strings.Contains(db.Statement.SQL.String(), match) && seen.Add(1) == n {
+		if armed.Load() && strings.Contains(db.Statement.SQL.String(), match) && !fired.Swap(true) {
 			_ = db.AddError(errInjected)
+		}
+		if slices.Contains(db.Statement.Vars, any(login)) {
+			armed.Store(true)
 		}
 	})
 }
@@ -180,10 +184,9 @@ func TestImportAllOrNothingAndResume(t *testing.T) {
 		e := newEnv(t, b)
 		doc := importDoc(t, e, 2, 4, 300)
 		before := capture(t, e, nil)
-		// Statements "INSERT INTO casbin_rule": batch 0 (departments) is
-		// the first, batch 1 the second; batch 2 fails on its rules,
-		// after its staff rows.
-		failNth(t, e.st.DB(), "INSERT INTO casbin_rule", 3)
+		// Batch 0 holds the departments, batch 1 staff 0-99, batch 2
+		// staff 100-199: it fails on its rules, after its staff rows.
+		failAfterLogin(t, e.st.DB(), doc.Staff[150].Login, "INSERT INTO casbin_rule")
 		_, err := e.svc.Import(e.ctx, e.admin, doc, rbac.ImportOptions{BatchSize: 100})
 		require.ErrorIs(t, err, errInjected)
 		var ie *rbac.ImportError

@@ -23,7 +23,8 @@ type txn struct {
 	// written and control are the staff accounts whose rows the change
 	// writes and whose sign-in it sets (see controlTx).
 	written, control map[StaffID]struct{}
-	order            map[Permission]int // catalog positions, for listing effects
+	rank             []int     // catalog positions by permID of rankSnap, for listing effects
+	rankSnap         *snapshot // the snapshot rank was computed for
 }
 
 func newTxn(s *Service, tx Tx, ctx context.Context) *txn {

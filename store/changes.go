@@ -196,4 +196,21 @@ func (s *Store) Changes(ctx context.Context, q rbac.ChangeQuery) ([]rbac.Change,
 	return queryChanges(s.db.WithContext(ctx), q)
 }
 
+var _ rbac.LogHeadStore = (*Store)(nil)
+
+// LogHead implements rbac.LogHeadStore: the committed version and the hash
+// of its change, by primary key.
+func (s *Store) LogHead(ctx context.Context) (int64, string, error) {
+	var head struct {
+		Version int64
+		Hash    string
+	}
+	err := s.db.WithContext(ctx).Raw(`SELECT rbac_state.version AS version, COALESCE(rbac_changes.hash, '') AS hash
+		FROM rbac_state LEFT JOIN rbac_changes ON rbac_changes.version = rbac_state.version WHERE rbac_state.id = 1`).Scan(&head).Error
+	if err != nil {
+		return 0, "", fmt.Errorf("store: change log head: %w", mapErr(err))
+	}
+	return head.Version, head.Hash, nil
+}
+
 func (t *tx) Changes(q rbac.ChangeQuery) ([]rbac.Change, error) { return queryChanges(t.db, q) }

@@ -14,6 +14,15 @@ type Store interface {
 	Entries(ctx context.Context, after int64, limit int) ([]Entry, error)
 }
 
+// HeadReader is an optional capability of a Store: the version and hash
+// of the last committed entry, read without its content. A catch-up that
+// finds the database at this instance's head (the notification of its own
+// commit, the periodic tick of a quiet installation) then reads and
+// decodes no entry. An error makes the catch-up read entries as without it.
+type HeadReader interface {
+	LastHead(ctx context.Context) (Head, error)
+}
+
 // Tx is one write transaction.
 type Tx interface {
 	// Version is the version this transaction commits as.

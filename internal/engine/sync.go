@@ -129,6 +129,14 @@ func (e *Engine) reload(ctx context.Context) error {
 // took the head's version) it reloads.
 func (e *Engine) catchUp(ctx context.Context) error {
 	t := e.mono()
+	if hr, ok := e.store.(HeadReader); ok {
+		if cur := e.Head(); cur.Version > 0 {
+			if h, err := hr.LastHead(ctx); err == nil && h == cur {
+				e.confirm(t)
+				return nil
+			}
+		}
+	}
 	for {
 		cur := e.Head()
 		after := max(cur.Version-1, 0)
