@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"log"
 
+	"golang.org/x/crypto/bcrypt"
 	"golang.org/x/text/language"
 
 	"github.com/billingrbac/billingrbac/rbac"
+	"github.com/billingrbac/billingrbac/store"
 )
 
 // Onboarding from another panel: departments with their permissions, then
@@ -17,8 +19,27 @@ import (
 // running it again.
 func ExampleService_Import() {
 	ctx := context.Background()
-	svc, boot := open()
+	st, err := store.Open(ctx, ":memory:")
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := st.Migrate(ctx); err != nil {
+		log.Fatal(err)
+	}
+	// The old panel kept bcrypt hashes (PHP's password_hash, cost 10).
+	svc, err := rbac.New(ctx, st, rbac.Options{Accounts: rbac.AccountOptions{LegacyBcryptCost: 10}})
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer svc.Close()
+	boot, err := svc.Bootstrap(ctx, rbac.BootstrapOptions{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	legacy, err := bcrypt.GenerateFromPassword([]byte("ann's old password"), 4)
+	if err != nil {
+		log.Fatal(err)
+	}
 
 	en := language.English
 	doc := rbac.ImportDocument{
@@ -28,7 +49,7 @@ func ExampleService_Import() {
 		}},
 		Staff: []rbac.ImportStaff{
 			{Login: "ann", FullName: rbac.Text(en, "Ann"), Departments: []string{"Billing"},
-				PasswordHash: "$2y$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy"}, // bcrypt, kept as it is
+				PasswordHash: string(legacy)}, // kept as it is; re-made with Argon2id at her next sign-in
 			{Login: "bob", FullName: rbac.Text(en, "Bob"), Departments: []string{"Billing", "Technical support"},
 				Grants: []rbac.Permission{rbac.Perm(rbac.FuncReports, rbac.ActView)}},
 		},
@@ -50,6 +71,12 @@ func ExampleService_Import() {
 		}
 	}
 
+	ann, err := svc.Authenticate(ctx, "ann", "ann's old password")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(ann.Login, "signed in with her old password")
+
 	again, err := svc.Import(ctx, boot.Admin.ID, doc, rbac.ImportOptions{})
 	if err != nil {
 		log.Fatal(err)
@@ -61,5 +88,6 @@ func ExampleService_Import() {
 	// 3/3
 	// created 1 departments and 2 staff members in 3 changes
 	// bob may send invoices: true departments: 2
+	// ann signed in with her old password
 	// again: skipped 3 changes 0
 }

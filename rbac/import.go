@@ -66,8 +66,9 @@ type ImportStaff struct {
 	Grants []Permission
 	// PasswordHash is a hash exported from another system, stored as it
 	// is (no Argon2id at import): the library's Argon2id PHC string
-	// ($argon2id$...) or bcrypt ($2a$, $2b$, $2y$). Its format is checked,
-	// never its content.
+	// ($argon2id$...) or bcrypt ($2a$, $2b$, $2y$) up to
+	// AccountOptions.LegacyBcryptCost, which sign-in verifies and re-makes
+	// with Argon2id. Its form is checked, never its content.
 	PasswordHash string
 	// Password is an initial password in clear: checked against the
 	// PasswordPolicy and hashed with Argon2id in the Service's bounded
@@ -372,7 +373,7 @@ func (s *Service) checkImport(fe *fieldErrors, doc ImportDocument, existing []De
 		case st.Password != "" && st.PasswordHash != "":
 			sfe.add("password_hash", "exclusive", "give a password or a password hash, not both")
 		case st.PasswordHash != "":
-			checkImportedHash(&sfe, st.PasswordHash)
+			s.checkImportedHash(&sfe, st.PasswordHash)
 		case st.Password != "":
 			plan.clear = true // checked against the policy once the actor is known to be allowed
 		}

@@ -6,8 +6,6 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-
-	"github.com/billingrbac/billingrbac/internal/password"
 )
 
 // One batch of Import: one change through the change flow (s.write), so
@@ -72,36 +70,14 @@ func (s *Service) precheckImport(ctx context.Context, op string, actor StaffID, 
 	return s.precheckGive(ctx, op, actor, joins, false)
 }
 
-// checkImportedHash checks the format of an exported password hash: the
-// library's Argon2id PHC string or a bcrypt hash ($2a$, $2b$, $2y$, cost
-// 04-31, 53 characters of bcrypt's base64).
-func checkImportedHash(fe *fieldErrors, h string) {
-	if strings.HasPrefix(h, "$argon2id$") {
-		if _, _, _, err := password.Parse(h); err != nil {
-			fe.add("password_hash", "format", "not a valid Argon2id PHC string")
-		}
-		return
+// checkImportedHash checks an exported password hash as sign-in will
+// read it (accounts.acceptHash: the library's Argon2id PHC string, or
+// bcrypt $2a$, $2b$, $2y$ up to AccountOptions.LegacyBcryptCost, re-made
+// with Argon2id at the next sign-in). No hashing work is done.
+func (s *Service) checkImportedHash(fe *fieldErrors, h string) {
+	if _, err := s.acct.acceptHash(h); err != nil {
+		fe.add("password_hash", "format", "must be an Argon2id PHC string or a bcrypt hash this installation accepts: %v", err)
 	}
-	if !isBcrypt(h) {
-		fe.add("password_hash", "format", "must be an Argon2id PHC string ($argon2id$...) or a bcrypt hash ($2a$, $2b$ or $2y$)")
-	}
-}
-
-func isBcrypt(h string) bool {
-	if len(h) != 60 || h[0] != '$' || h[1] != '2' || !strings.ContainsRune("aby", rune(h[2])) || h[3] != '$' || h[6] != '$' {
-		return false
-	}
-	cost := h[4:6]
-	if cost < "04" || cost > "31" || cost[0] < '0' || cost[0] > '9' || cost[1] < '0' || cost[1] > '9' {
-		return false
-	}
-	for i := 7; i < len(h); i++ {
-		c := h[i]
-		if !(c == '.' || c == '/' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
-			return false
-		}
-	}
-	return true
 }
 
 // importPasswords hashes the batch's clear and generated passwords in the

@@ -17,8 +17,13 @@ import (
 	"github.com/billingrbac/billingrbac/rbac"
 )
 
-// importedBcrypt is a well-formed bcrypt hash (of "password", cost 10).
-const importedBcrypt = "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy"
+// importPassword is the password behind the imported hashes.
+const importPassword = "imported secret"
+
+// importEnv is an installation that accepts bcrypt hashes up to cost 5.
+func importEnv(t *testing.T, b testdb.Backend) *env {
+	return newAccountEnv(t, b, rbac.AccountOptions{LegacyBcryptCost: 5})
+}
 
 var importPerms = []rbac.Permission{pInvoicesSend, pInvoicesView, pReports, pSettingsEdit, pTickets, pServicesView, pPayments}
 
@@ -29,8 +34,9 @@ func importDoc(t *testing.T, e *env, seed uint64, depts, n int, existing ...stri
 	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, 17))
 	lang := e.svc.DefaultLanguage()
-	argon, err := rbac.HashPassword("imported secret", fastHash)
+	argon, err := rbac.HashPassword(importPassword, fastHash)
 	require.NoError(t, err)
+	legacy := bcryptHash(t, importPassword, 4, "$2y$")
 	var doc rbac.ImportDocument
 	names := slices.Clone(existing)
 	for i := range depts {
@@ -57,7 +63,7 @@ func importDoc(t *testing.T, e *env, seed uint64, depts, n int, existing ...stri
 		case 0:
 			st.PasswordHash = argon
 		case 1:
-			st.PasswordHash = importedBcrypt
+			st.PasswordHash = legacy
 		case 2:
 			st.Password = "Correct-Horse-Battery-Staple!"
 		}
@@ -92,7 +98,7 @@ func importedIDs(t *testing.T, e *env, doc rbac.ImportDocument) []rbac.StaffID {
 // changes nothing.
 func TestImport(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, b testdb.Backend) {
-		e := newEnv(t, b)
+		e := importEnv(t, b)
 		sales := e.boot.Sales.Name.In(e.svc.DefaultLanguage())
 		doc := importDoc(t, e, 1, 5, 250, sales)
 		doc.Staff[7].Password, doc.Staff[7].PasswordHash = "", ""
@@ -127,6 +133,10 @@ func TestImport(t *testing.T) {
 			switch {
 			case s.PasswordHash != "":
 				assert.Equal(t, s.PasswordHash, hash, s.Login)
+				if i < 40 && s.Status == rbac.StatusActive { // kept hashes sign in (bcrypt ones are re-made)
+					_, err := e.svc.Authenticate(e.ctx, s.Login, importPassword)
+					assert.NoError(t, err, "%s with %.4s", s.Login, s.PasswordHash)
+				}
 			default: // a clear or generated password, hashed at import
 				assert.True(t, strings.HasPrefix(hash, "$argon2id$"), "%s: %q", s.Login, hash)
 				assert.NotEqual(t, s.Password != "", slices.ContainsFunc(res.Passwords, func(g rbac.GeneratedPassword) bool { return g.Login == s.Login }), s.Login)
@@ -153,10 +163,11 @@ func TestImport(t *testing.T) {
 		defer fresh.Close()
 		agree(t, fresh, storedEnforcer(t, e.st), all, importPerms)
 
+		v1 := e.svc.Version() // the bcrypt sign-ins recorded their rehash
 		again, err := e.svc.Import(e.ctx, e.admin, doc, rbac.ImportOptions{BatchSize: 100})
 		require.NoError(t, err)
 		assert.Equal(t, rbac.ImportResult{Skipped: 255}, again)
-		assert.Equal(t, v0+4, e.svc.Version(), "a second run records nothing")
+		assert.Equal(t, v1, e.svc.Version(), "a second run records nothing")
 	})
 }
 
@@ -181,7 +192,7 @@ func failAfterLogin(t *testing.T, db *gorm.DB, login, match string) {
 // result is the installation a clean import gives.
 func TestImportAllOrNothingAndResume(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, b testdb.Backend) {
-		e := newEnv(t, b)
+		e := importEnv(t, b)
 		doc := importDoc(t, e, 2, 4, 300)
 		before := capture(t, e, nil)
 		// Batch 0 holds the departments, batch 1 staff 0-99, batch 2
@@ -218,7 +229,7 @@ func TestImportAllOrNothingAndResume(t *testing.T) {
 		require.Len(t, ids, 300)
 		agree(t, e.svc, storedEnforcer(t, e.st), append([]rbac.StaffID{e.admin}, ids...), importPerms)
 
-		clean := newEnv(t, b)
+		clean := importEnv(t, b)
 		_, err = clean.svc.Import(clean.ctx, clean.admin, importDoc(t, clean, 2, 4, 300), rbac.ImportOptions{BatchSize: 100})
 		require.NoError(t, err)
 		cleanIDs := importedIDs(t, clean, doc)
@@ -297,7 +308,8 @@ func TestImportValidation(t *testing.T) {
 			{Login: "good", FullName: rbac.Text(lang, "Twice")},
 			{Login: "lost", FullName: rbac.Text(lang, "Lost"), Departments: []string{"Nowhere"}},
 			{Login: "hashy", FullName: rbac.Text(lang, "Hashy"), PasswordHash: "$1$md5$notsupported"},
-			{Login: "both", FullName: rbac.Text(lang, "Both"), PasswordHash: importedBcrypt, Password: "x"},
+			{Login: "both", FullName: rbac.Text(lang, "Both"), PasswordHash: bcryptHash(t, "x", 4, "$2b$"), Password: "x"},
+			{Login: "legacy", FullName: rbac.Text(lang, "Legacy"), PasswordHash: bcryptHash(t, "x", 4, "$2b$")},
 		},
 	}
 	before := capture(t, e, nil)
