@@ -37,7 +37,8 @@ import (
 // rights in play (services:view, services:modify, finance:view,
 // support:add). Staff actors: a manager holding clients:add, clients:edit,
 // services:view and services:edit (the counterparts of services:view and
-// services:modify), a clerk holding clients:edit only, and (in the full
+// services:modify) and invoices:view (one of the two of finance:view), a
+// clerk holding clients:edit only, and (in the full
 // run) the full-access admin and a disabled former manager holding
 // everything. Client actors: alice, bob (not a first user) and zed (of a
 // disabled account).

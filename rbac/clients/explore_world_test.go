@@ -40,7 +40,8 @@ func newClientExplorer(t *testing.T, b testdb.Backend) *clientExplorer {
 		return id
 	}
 	edit, add := rbac.Perm(rbac.FuncClients, rbac.ActEdit), rbac.Perm(rbac.FuncClients, rbac.ActAdd)
-	grant("manager", add, edit, rbac.Perm(rbac.FuncServices, rbac.ActView), rbac.Perm(rbac.FuncServices, rbac.ActEdit))
+	grant("manager", add, edit, rbac.Perm(rbac.FuncServices, rbac.ActView), rbac.Perm(rbac.FuncServices, rbac.ActEdit),
+		rbac.Perm(rbac.FuncInvoices, rbac.ActView)) // one of finance:view's two counterparts
 	grant("clerk", edit)
 	var all []rbac.Permission
 	for _, p := range e.svc.Catalog().Permissions() {
