@@ -25,6 +25,7 @@ type clientExplorer struct {
 	cur    cxState  // the state last captured
 	actors []string // who acts
 	staff  map[string]rbac.StaffID
+	tables map[string]string // table → its stored name
 
 	steps, committed, refused, failed, noops int
 }
@@ -109,6 +110,28 @@ var cxTables = []struct{ table, key, where string }{
 	{"casbin_rule", "id", "ptype IN ('p2', 'g3', 'g4')"},
 }
 
+// tableOf returns the stored name of the library's table n: n itself or
+// n under the library's table prefix.
+func (x *clientExplorer) tableOf(n string) string {
+	if x.tables == nil {
+		names, err := x.e.st.DB().WithContext(x.ctx).Migrator().GetTables()
+		x.must(err)
+		x.tables = map[string]string{}
+		for _, t := range cxTables {
+			for _, name := range names {
+				if name == t.table || name == "billingrbac_"+t.table {
+					x.tables[t.table] = name
+				}
+			}
+		}
+	}
+	if name, ok := x.tables[n]; ok {
+		return name
+	}
+	x.t.Fatalf("no table %s", n)
+	return ""
+}
+
 // cxUser is a client user as the stored rows and rules say.
 type cxUser struct {
 	id                    clients.ClientUserID
@@ -147,7 +170,7 @@ func (x *clientExplorer) must(err error) {
 
 func (x *clientExplorer) rowsOf(db *gorm.DB, table, key, where string) map[int64]map[string]any {
 	var rows []map[string]any
-	q := db.Table(table)
+	q := db.Table(x.tableOf(table))
 	if where != "" {
 		q = q.Where(where)
 	}
@@ -351,7 +374,7 @@ func (x *clientExplorer) restore(s cxState) cxState {
 			have[t.table] = x.rowsOf(tx, t.table, t.key, t.where)
 			for id := range have[t.table] {
 				if _, ok := s.rows[t.table][id]; !ok {
-					if err := tx.Table(t.table).Where(t.key+" = ?", id).Delete(nil).Error; err != nil {
+					if err := tx.Table(x.tableOf(t.table)).Where(t.key+" = ?", id).Delete(nil).Error; err != nil {
 						return err
 					}
 				}
@@ -362,13 +385,13 @@ func (x *clientExplorer) restore(s cxState) cxState {
 				h, ok := have[t.table][id]
 				switch {
 				case !ok:
-					if err := tx.Table(t.table).Create(maps.Clone(r)).Error; err != nil {
+					if err := tx.Table(x.tableOf(t.table)).Create(maps.Clone(r)).Error; err != nil {
 						return err
 					}
 				case !reflect.DeepEqual(h, r):
 					cols := maps.Clone(r)
 					delete(cols, t.key)
-					if err := tx.Table(t.table).Where(t.key+" = ?", id).Updates(cols).Error; err != nil {
+					if err := tx.Table(x.tableOf(t.table)).Where(t.key+" = ?", id).Updates(cols).Error; err != nil {
 						return err
 					}
 				}
