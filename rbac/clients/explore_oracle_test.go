@@ -50,6 +50,9 @@ func (x *clientExplorer) violation(before, after cxState, o cxOp) string {
 			if staff.IsFullAccess(id) {
 				return true
 			}
+			if len(cxCounterparts(p)) == 0 {
+				return false // no staff permission does what the right does
+			}
 			for _, sp := range cxCounterparts(p) {
 				if !staff.Can(id, sp) {
 					return false

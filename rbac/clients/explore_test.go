@@ -33,9 +33,9 @@ import (
 // The universe: client A with its first user alice, bob (role Accountant:
 // finance:view) and carol (role Viewer: services:view, disabled); client Z,
 // disabled, with its first user zed and a role Helpdesk (support:add); a creatable
-// user dave, account newco (first user newco) and roles "New"; four
+// user dave, account newco (first user newco) and roles "New"; five
 // rights in play (services:view, services:modify, finance:view,
-// support:add). Staff actors: a manager holding clients:add, clients:edit,
+// support:add, and domains:view of a section no resource kind is in). Staff actors: a manager holding clients:add, clients:edit,
 // services:view and services:edit (the counterparts of services:view and
 // services:modify) and invoices:view (one of the two of finance:view), a
 // clerk holding clients:edit only, and (in the full
@@ -78,7 +78,9 @@ var (
 	cxRights  = []clients.Permission{
 		clients.Perm(clients.SectionServices, clients.View), clients.Perm(clients.SectionServices, clients.Modify),
 		clients.Perm(clients.SectionFinance, clients.View), clients.Perm(clients.SectionSupport, clients.Add),
+		clients.Perm(cxKindless, clients.View),
 	}
+	cxKindless  = clients.Section("domains")
 	cxAllActors = []string{"manager", "clerk", "admin", "former", "alice", "bob", "zed"}
 )
 

@@ -53,6 +53,8 @@ func newClientExplorer(t *testing.T, b testdb.Backend) *clientExplorer {
 	_, err := e.staff.UpdateStaff(e.ctx, e.boot.Admin.ID, former, rbac.StaffUpdate{Status: &off})
 	require.NoError(t, err)
 
+	// A section no resource kind is in: only full access holds its rights.
+	require.NoError(t, e.svc.Catalog().RegisterSection(cxKindless, "Domains"))
 	a, z := e.client("alice"), e.client("zed")
 	_, err = e.svc.UpdateClient(e.ctx, e.admin, a.ID, clients.ClientUpdate{Name: ptr("A")})
 	require.NoError(t, err)
@@ -401,7 +403,7 @@ func (x *clientExplorer) restore(s cxState) cxState {
 	}))
 	if x.cur.key != s.key || !reflect.DeepEqual(x.cur.rows, s.rows) {
 		x.must(x.e.svc.Close())
-		svc, err := clients.New(x.ctx, x.e.st.ClientStore(), x.e.staff, clients.Options{})
+		svc, err := clients.New(x.ctx, x.e.st.ClientStore(), x.e.staff, clients.Options{Catalog: x.e.svc.Catalog()})
 		x.must(err)
 		x.e.svc = svc
 	}
