@@ -30,6 +30,24 @@ func captureAll(t *testing.T, e *env, watch []rbac.StaffID) fullState {
 	}
 	s := fullState{tables: map[string][]string{}, version: e.svc.Version()}
 	for _, name := range names {
+		if strings.HasSuffix(name, "changes") {
+			// The change log only grows: its length and last entry say
+			// whether anything was appended, without reading a log that
+			// grows with every step of a long exploration.
+			var n int64
+			var last struct {
+				Version int64
+				Hash    string
+			}
+			if err := db.Table(name).Count(&n).Error; err != nil {
+				t.Fatalf("read %s: %v", name, err)
+			}
+			if err := db.Table(name).Select("version, hash").Order("version DESC").Limit(1).Scan(&last).Error; err != nil {
+				t.Fatalf("read %s: %v", name, err)
+			}
+			s.tables[name] = []string{fmt.Sprintf("entries=%d last=%d %s", n, last.Version, last.Hash)}
+			continue
+		}
 		rows, err := db.Table(name).Rows()
 		if err != nil {
 			t.Fatalf("read %s: %v", name, err)

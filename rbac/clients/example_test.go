@@ -82,3 +82,49 @@ func ExampleService_StaffCan() {
 	// true
 	// 1
 }
+
+// ExampleService_StaffCounterparts: staff with clients:edit set a client
+// user's sign-in only when their staff permissions already do all that
+// the user can; a dry run shows who a role change would give what.
+func ExampleService_StaffCounterparts() {
+	ctx := context.Background()
+	st, _ := store.Open(ctx, ":memory:")
+	defer st.Close()
+	_ = st.Migrate(ctx)
+	fast := rbac.HashParams{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32} // production: leave zero
+	staff, _ := rbac.New(ctx, st, rbac.Options{Accounts: rbac.AccountOptions{HashParams: fast}})
+	defer staff.Close()
+	boot, _ := staff.Bootstrap(ctx, rbac.BootstrapOptions{AdminPassword: "correct horse battery staple"})
+	cs, _ := clients.New(ctx, st.ClientStore(), staff, clients.Options{})
+	acme, _ := cs.CreateClient(ctx, clients.ByStaff(boot.Admin.ID), clients.NewClient{Name: "Acme", FirstUser: clients.NewUser{Login: "ann", Name: "Ann"}})
+	owner := clients.ByUser(acme.FirstUser)
+	acct, _ := cs.CreateRole(ctx, owner, acme.ID, clients.NewRole{Name: "Accountant"})
+	bob, _ := cs.CreateUser(ctx, owner, acme.ID, clients.NewUser{Login: "bob", Name: "Bob", Roles: []clients.RoleID{acct.ID}})
+
+	finView := clients.Perm(clients.SectionFinance, clients.View)
+	var plan rbac.Plan
+	perms := []clients.Permission{finView}
+	_, _ = cs.UpdateRole(rbac.WithDryRun(ctx, &plan), owner, acct.ID, clients.RoleUpdate{Permissions: &perms})
+	for _, ue := range clients.UserEffects(plan.Effect()) {
+		fmt.Println("would give client user", ue.User, ue.Gained)
+	}
+	_, _ = cs.UpdateRole(ctx, owner, acct.ID, clients.RoleUpdate{Permissions: &perms})
+
+	fmt.Println(cs.StaffCounterparts(finView))
+	ed, _ := staff.CreateStaff(ctx, boot.Admin.ID, rbac.NewStaff{Login: "eddie", FullName: rbac.Text(boot.Sales.TaskLanguage, "Ed")})
+	_ = staff.Grant(ctx, boot.Admin.ID, ed.ID, rbac.Perm(rbac.FuncClients, rbac.ActEdit))
+	mail := "eddie@example.com"
+	_, err := cs.UpdateUser(ctx, clients.ByStaff(ed.ID), bob.ID, clients.UserUpdate{Email: &mail})
+	var de *clients.DeniedError
+	if errors.As(err, &de) {
+		fmt.Println(de.Control, de.Target, de.Right, de.Missing)
+	}
+	_ = staff.Grant(ctx, boot.Admin.ID, ed.ID, cs.StaffCounterparts(finView)...)
+	_, err = cs.UpdateUser(ctx, clients.ByStaff(ed.ID), bob.ID, clients.UserUpdate{Email: &mail})
+	fmt.Println(err)
+	// Output:
+	// would give client user 2 [finance:view]
+	// [invoices:view payments:view]
+	// true 2 finance:view invoices:view
+	// <nil>
+}
