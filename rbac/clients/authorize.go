@@ -53,7 +53,7 @@ import (
 // authorizeStaff checks that actor is a staff member holding need.
 func (w *txn) authorizeStaff(op string, actor Actor, need rbac.Permission) error {
 	if actor.User != 0 || actor.Staff <= 0 {
-		return denied(op, actor, nil, "only staff may %s", op)
+		return withCode(DenialStaffOnly, denied(op, actor, nil, "only staff may %s", op))
 	}
 	if !w.s.staff.Can(actor.Staff, need) {
 		return &DeniedError{Op: op, Actor: actor, Missing: need,
@@ -78,7 +78,7 @@ func (w *txn) authorizeAdmin(op string, actor Actor, c ClientID) error {
 	case ue.client != c:
 		return denied(op, actor, ErrCrossClient, "client user %s belongs to client %s, not client %s", actor.User, ue.client, c)
 	case !ue.first:
-		return denied(op, actor, nil, "only the client's first user administers client %s", c)
+		return withCode(DenialNotFirstUser, denied(op, actor, nil, "only the client's first user administers client %s", c))
 	}
 	return nil
 }
@@ -142,7 +142,7 @@ func (w *txn) authorizeEffect(after *snapshot, eff rbac.Effect) error {
 	if actor.User != 0 {
 		ae := w.snap.users.get(actor.User)
 		if ae == nil || ae.disabled || w.snap.clientDisabled(ae.client) {
-			return denied(op, actor, nil, "client user %s does not exist or it or its client is disabled", actor.User)
+			return withCode(rbac.DenialActorDisabled, denied(op, actor, nil, "client user %s does not exist or it or its client is disabled", actor.User))
 		}
 		own := ae.client
 		cross := func(c ClientID, what string) error {

@@ -213,3 +213,45 @@ func TestClientActorStaysInItsAccount(t *testing.T) {
 		require.True(t, errors.As(err, &de) && de.FirstUser && de.Target == a.FirstUser)
 	})
 }
+
+// TestClientDenialCodes: every refusal of the client rules says why for
+// programs, with rbac's codes where they mean the same.
+func TestClientDenialCodes(t *testing.T) {
+	e := newEnv(t, testdb.SQLite)
+	a, z := e.client("alice"), e.client("zed")
+	owner := clients.ByUser(a.FirstUser)
+	acct := e.role(owner, a.ID, "Accountant", finView)
+	bob := e.user(owner, a.ID, "bob", acct.ID)
+	ed := clients.ByStaff(e.staffIn("eddie"))
+	require.NoError(t, e.staff.Grant(e.ctx, e.boot.Admin.ID, ed.Staff, rbac.Perm(rbac.FuncClients, rbac.ActEdit)))
+	mail, off := "x@example.com", rbac.StatusDisabled
+	code := func(err error) rbac.DenialCode {
+		var de *clients.DeniedError
+		require.True(t, errors.As(err, &de), "%v", err)
+		return de.Code()
+	}
+	_, err := e.svc.CreateClient(e.ctx, owner, clients.NewClient{Name: "X", FirstUser: clients.NewUser{Login: "xxx", Name: "X"}})
+	require.Equal(t, clients.DenialStaffOnly, code(err))
+	_, err = e.svc.CreateRole(e.ctx, clients.ByUser(bob.ID), a.ID, clients.NewRole{Name: "R"})
+	require.Equal(t, clients.DenialNotFirstUser, code(err))
+	_, err = e.svc.CreateRole(e.ctx, clients.ByUser(z.FirstUser), a.ID, clients.NewRole{Name: "R"})
+	require.Equal(t, clients.DenialCrossClient, code(err))
+	_, err = e.svc.UpdateUser(e.ctx, owner, a.FirstUser, clients.UserUpdate{Email: &mail})
+	require.Equal(t, clients.DenialFirstUser, code(err))
+	_, err = e.svc.UpdateUser(e.ctx, ed, bob.ID, clients.UserUpdate{Email: &mail})
+	require.Equal(t, rbac.DenialControl, code(err))
+	_, err = e.svc.CreateUser(e.ctx, ed, a.ID, clients.NewUser{Login: "mole", Name: "M", Roles: []clients.RoleID{acct.ID}})
+	require.Equal(t, rbac.DenialWouldGive, code(err), "a new user gains its roles' rights")
+	err = e.svc.UnassignRole(e.ctx, ed, bob.ID, acct.ID)
+	require.NoError(t, err, "taking a right away needs no counterpart")
+	err = e.svc.AssignRole(e.ctx, ed, bob.ID, acct.ID)
+	require.Equal(t, rbac.DenialWouldGive, code(err))
+	err = e.svc.AssignRole(e.ctx, clients.ByStaff(e.staffIn("nobody")), bob.ID, acct.ID)
+	require.Equal(t, rbac.DenialMissingPermission, code(err))
+	_, err = e.svc.UpdateClient(e.ctx, e.admin, a.ID, clients.ClientUpdate{Status: &off})
+	require.NoError(t, err)
+	_, err = e.svc.CreateRole(e.ctx, owner, a.ID, clients.NewRole{Name: "R"})
+	require.Equal(t, rbac.DenialActorDisabled, code(err))
+	_, err = e.svc.CreateRole(e.ctx, clients.Actor{}, a.ID, clients.NewRole{Name: "R"})
+	require.Equal(t, rbac.DenialNoActor, code(err))
+}

@@ -49,6 +49,48 @@ type DeniedError struct {
 	// (it writes a client's first user or the account itself).
 	FirstUser bool
 	also      error
+	code      rbac.DenialCode // set where the fields do not say it (see Code)
+}
+
+// Denial codes of the client domain, beside rbac's (DeniedError.Code).
+const (
+	// DenialCrossClient: the change mixes two client accounts
+	// (ErrCrossClient).
+	DenialCrossClient rbac.DenialCode = "cross_client"
+	// DenialFirstUser: the change would delete or restrict a client's
+	// first user, or change it or the account from the client side
+	// (ErrFirstUser).
+	DenialFirstUser rbac.DenialCode = "first_user"
+	// DenialStaffOnly: the operation is the provider's staff's (client
+	// accounts are created and changed by staff).
+	DenialStaffOnly rbac.DenialCode = "staff_only"
+	// DenialNotFirstUser: a client user other than its account's first
+	// user administers nothing.
+	DenialNotFirstUser rbac.DenialCode = "not_first_user"
+)
+
+// Code returns why the refusal happened, for programs: one of rbac's
+// denial codes (rbac.DenialNoActor, DenialActorDisabled,
+// DenialMissingPermission, DenialSelfChange, DenialWouldGive,
+// DenialControl) or this package's.
+func (e *DeniedError) Code() rbac.DenialCode {
+	switch {
+	case errors.Is(e.also, ErrCrossClient):
+		return DenialCrossClient
+	case e.FirstUser || errors.Is(e.also, ErrFirstUser):
+		return DenialFirstUser
+	case e.code != "":
+		return e.code
+	case e.Control:
+		return rbac.DenialControl
+	case e.Target != 0 && e.Target == e.Actor.User:
+		return rbac.DenialSelfChange
+	case e.Right != (Permission{}):
+		return rbac.DenialWouldGive
+	case e.Missing != (rbac.Permission{}):
+		return rbac.DenialMissingPermission
+	}
+	return rbac.DenialNoActor
 }
 
 func (e *DeniedError) Error() string { return e.Op + ": permission denied: " + e.Reason }
@@ -60,6 +102,11 @@ func (e *DeniedError) Unwrap() []error {
 		return []error{rbac.ErrPermissionDenied, e.also}
 	}
 	return []error{rbac.ErrPermissionDenied}
+}
+
+func withCode(c rbac.DenialCode, err error) error {
+	err.(*DeniedError).code = c
+	return err
 }
 
 func denied(op string, actor Actor, also error, format string, args ...any) error {
