@@ -18,6 +18,10 @@ type BootstrapOptions struct {
 	// hashed with the Service's AccountOptions.HashParams, like every
 	// other password, so the admin's sign-in costs what everyone's does.
 	AdminPassword string
+	// AdminSubject links the admin to the application's identity (see
+	// ExternalSubject). Required under AccountOptions.SSOOnly, where the
+	// admin gets no password.
+	AdminSubject ExternalSubject
 }
 
 // BootstrapResult is what Bootstrap created or found.
@@ -61,15 +65,23 @@ func SupportPermissions() []Permission { return append([]Permission(nil), suppor
 // support" (support center, products/services, clients; accepts client
 // requests) and an admin with full access. It runs as the system actor and
 // is idempotent: once a bootstrap is in the change log, it changes nothing.
-// Errors: ErrInvalid (a bad login, or a password the policy refuses),
-// ErrConflict.
+// Errors: ErrInvalid (a bad login or subject, a password the policy
+// refuses, no subject under SSOOnly), ErrConflict, ErrPasswordsDisabled (a
+// password under SSOOnly).
 func (s *Service) Bootstrap(ctx context.Context, opts BootstrapOptions) (BootstrapResult, error) {
 	login := opts.AdminLogin
 	if login == "" {
 		login = "admin"
 	}
+	if s.acct.ssoOnly && opts.AdminPassword != "" {
+		return BootstrapResult{}, fmt.Errorf("bootstrap: %w", ErrPasswordsDisabled)
+	}
 	var fe fieldErrors
 	login = normalizeLogin(&fe, login)
+	checkSubject(&fe, opts.AdminSubject)
+	if s.acct.ssoOnly && opts.AdminSubject == "" {
+		fe.add("admin_subject", "required", "must be set when passwords are off (SSOOnly): it is how the admin signs in")
+	}
 	if opts.AdminPassword != "" {
 		s.acct.policy.check(&fe, "admin_password", opts.AdminPassword, Staff{Login: login, FullName: Text(language.English, "Administrator")})
 	}
@@ -83,18 +95,21 @@ func (s *Service) Bootstrap(ctx context.Context, opts BootstrapOptions) (Bootstr
 	}
 	admin := Staff{Login: login, FullName: Text(language.English, "Administrator")}
 	res := BootstrapResult{AdminPassword: opts.AdminPassword}
-	if res.AdminPassword == "" {
+	if res.AdminPassword == "" && !s.acct.ssoOnly {
 		pw, err := s.acct.policy.Generate(s.acct.gen, admin)
 		if err != nil {
 			return BootstrapResult{}, err
 		}
 		res.AdminPassword = pw
 	}
-	hash, err := s.acct.hash(ctx, res.AdminPassword)
-	if err != nil {
-		return BootstrapResult{}, err
+	var hash string
+	if res.AdminPassword != "" {
+		var err error
+		if hash, err = s.acct.hash(ctx, res.AdminPassword); err != nil {
+			return BootstrapResult{}, err
+		}
 	}
-	_, err = s.write(ctx, func(w *txn) error {
+	_, err := s.write(ctx, func(w *txn) error {
 		done, err := w.tx.Changes(ChangeQuery{Op: OpBootstrap, Limit: 1})
 		if err != nil {
 			return err
@@ -120,12 +135,14 @@ func (s *Service) Bootstrap(ctx context.Context, opts BootstrapOptions) (Bootstr
 		if res.Support, err = mk("Technical support", "Техническая поддержка", true, 20, supportPermissions); err != nil {
 			return err
 		}
-		res.Admin = Staff{Login: login, FullName: LocalizedText{language.English: "Administrator"}, FullAccess: true}
+		res.Admin = Staff{Login: login, FullName: LocalizedText{language.English: "Administrator"}, FullAccess: true, Subject: opts.AdminSubject}
 		if err := w.tx.CreateStaff(&res.Admin); err != nil {
 			return fmt.Errorf("bootstrap: admin %q: %w", login, err)
 		}
-		if err := w.tx.SetPasswordHash(res.Admin.ID, hash); err != nil {
-			return err
+		if hash != "" {
+			if err := w.tx.SetPasswordHash(res.Admin.ID, hash); err != nil {
+				return err
+			}
 		}
 		w.add(FlagRule(StaffSubject(res.Admin.ID), FlagFullAccess))
 		w.record(SystemActor, OpBootstrap, StaffSubject(res.Admin.ID).String(), nil, res.Admin)

@@ -35,8 +35,9 @@ func (w *txn) wrote(id StaffID, signIn bool) {
 
 // signInFields keeps of a staff row what lets someone sign in as it or
 // receive its password: everything except the fields listed here as
-// profile or policy. A field added to Staff counts as sign-in until it is
-// listed.
+// profile or policy (login, e-mail, phone and the external subject, by
+// which the application's single sign-on signs someone in, all stay). A
+// field added to Staff counts as sign-in until it is listed.
 func signInFields(s Staff) Staff {
 	s.FullName = nil
 	s.Departments, s.FullAccess, s.Status = nil, false, 0 // policy, checked on the effect

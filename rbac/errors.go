@@ -49,6 +49,12 @@ var (
 	// for a disabled account, and only after the correct password was
 	// given.
 	ErrAccountDisabled = errors.New("account is disabled")
+
+	// ErrPasswordsDisabled is returned, under AccountOptions.SSOOnly, by
+	// every call that would take, set or generate a password:
+	// Authenticate, ChangePassword, ResetPassword, and CreateStaff or
+	// Bootstrap given a password. Staff sign in by AuthenticateSubject.
+	ErrPasswordsDisabled = errors.New("passwords are disabled: this installation signs staff in by single sign-on")
 )
 
 // FieldError is one bad input field: which field, which rule it breaks and

@@ -251,6 +251,11 @@ func TestEscalationMatrixTakeover(t *testing.T) {
 				_, err := e.svc.UpdateStaff(e.ctx, manager, s, rbac.StaffUpdate{Phone: str("+14155550100")})
 				return err
 			}},
+			{"link an external subject (sign-in by SSO)", colleague, func(s rbac.StaffID) error {
+				sub := rbac.ExternalSubject("oidc|takeover-" + s.String())
+				_, err := e.svc.UpdateStaff(e.ctx, manager, s, rbac.StaffUpdate{Subject: &sub})
+				return err
+			}},
 			{"reset password of an account whose department is disabled", auditor, func(s rbac.StaffID) error {
 				_, err := e.svc.ResetPassword(e.ctx, manager, s)
 				return err
@@ -283,7 +288,7 @@ func TestEscalationMatrixTakeover(t *testing.T) {
 		}
 		// The refusals were about the target: on an account holding no more
 		// than the manager, every one of them goes through.
-		for _, c := range cases[:4] {
+		for _, c := range cases[:5] {
 			mustNoErr(t, c.do(plain), c.name)
 		}
 		_, err = e.svc.UpdateStaff(e.ctx, manager, plain, rbac.StaffUpdate{Status: &on})

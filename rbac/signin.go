@@ -36,6 +36,14 @@ type AccountOptions struct {
 	// pool of this many evaluations at HashParams.Memory each; the others
 	// wait for a share or for their context. 0 means 2 × GOMAXPROCS.
 	MaxConcurrentHashes int
+	// SSOOnly turns passwords off: staff sign in through the application's
+	// single sign-on, identified by their external subject
+	// (AuthenticateSubject). Authenticate, ChangePassword and
+	// ResetPassword then return ErrPasswordsDisabled without any hashing,
+	// CreateStaff and Bootstrap refuse a password with it, and Bootstrap
+	// generates none (it needs BootstrapOptions.AdminSubject instead).
+	// Password hashes already stored stay, unused.
+	SSOOnly bool
 	// LegacyBcryptCost is the costliest bcrypt hash the installation
 	// accepts: hashes imported from another system ($2a$, $2b$, $2y$)
 	// sign in and are re-made with Argon2id at HashParams on the first
@@ -88,6 +96,7 @@ type accounts struct {
 	policy  PasswordPolicy
 	gen     GeneratorOptions
 	region  string
+	ssoOnly bool           // SSOOnly
 	legacy  int            // LegacyBcryptCost
 	floor   password.Work  // the work of every failed sign-in
 	pool    *password.Pool // every hash evaluation of the Service
@@ -127,6 +136,10 @@ func (a *accounts) init(o AccountOptions) error {
 	if a.legacy != 0 && (a.legacy < password.MinBcryptCost || a.legacy > password.MaxBcryptCost) {
 		fe.add("legacy_bcrypt_cost", "range", "must be 0 (no bcrypt hashes) or %d to %d", password.MinBcryptCost, password.MaxBcryptCost)
 		a.legacy = 0
+	}
+	a.ssoOnly = o.SSOOnly
+	if a.ssoOnly && a.legacy != 0 {
+		fe.add("legacy_bcrypt_cost", "sso_only", "must be 0 when passwords are off (SSOOnly)")
 	}
 	a.floor = password.Work{Argon: password.Params(a.params).Work()}
 	if a.legacy > 0 {
@@ -205,7 +218,12 @@ type passwordEvent struct {
 	Event string `json:"event"` // "set", "change", "reset", "rehash"
 }
 
+// passwordStore returns the store's password methods for op, or
+// ErrPasswordsDisabled under SSOOnly: every password call asks it first.
 func (s *Service) passwordStore(op string) (PasswordStore, error) {
+	if s.acct.ssoOnly {
+		return nil, fmt.Errorf("%s: %w", op, ErrPasswordsDisabled)
+	}
 	ps, ok := s.store.(PasswordStore)
 	if !ok {
 		return nil, fmt.Errorf("%s: store %T keeps no passwords: %w", op, s.store, errors.ErrUnsupported)
@@ -230,7 +248,8 @@ func (s *Service) passwordStore(op string) (PasswordStore, error) {
 // legacy hash; ErrAccountDisabled for a disabled account,
 // only when the password is correct; ctx's error when it ends first
 // (the evaluations share the Service's pool, see
-// AccountOptions.MaxConcurrentHashes).
+// AccountOptions.MaxConcurrentHashes); ErrPasswordsDisabled under
+// AccountOptions.SSOOnly, at once.
 //
 // Authenticate is AuthenticateFrom without a source address: an account
 // that a network allow-list applies to cannot sign in through it.
@@ -351,7 +370,7 @@ func (s *Service) setPasswordHash(ctx context.Context, actor, id StaffID, old, p
 // Errors: ErrNotFound, ErrInvalid (field new_password: the policy's rules,
 // or "reuse"), ErrBadCredentials (the current password is wrong or none is
 // set), ErrAccountDisabled (after a correct current password), ErrConflict
-// (the password was changed meanwhile).
+// (the password was changed meanwhile), ErrPasswordsDisabled (SSOOnly).
 func (s *Service) ChangePassword(ctx context.Context, id StaffID, current, next string) error {
 	const op = "change password"
 	ps, err := s.passwordStore(op)
@@ -403,7 +422,8 @@ func (s *Service) ChangePassword(ctx context.Context, id StaffID, current, next 
 // since whoever knows the password can act as the account, must hold every
 // permission the account holds, whatever its status (full access for a
 // full-access account's). Errors:
-// ErrNotFound, ErrPermissionDenied.
+// ErrNotFound, ErrPermissionDenied, ErrPasswordsDisabled (SSOOnly, before
+// anything else).
 func (s *Service) ResetPassword(ctx context.Context, actor, id StaffID) (string, error) {
 	const op = "reset password"
 	if _, err := s.passwordStore(op); err != nil {

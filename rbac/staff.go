@@ -12,11 +12,14 @@ import (
 // Staff is a staff member: an employee who works the billing system.
 // Departments, FullAccess and Status come from the policy.
 type Staff struct {
-	ID          StaffID
-	Login       string // lower case, unique
-	FullName    LocalizedText
-	Email       string
-	Phone       string
+	ID       StaffID
+	Login    string // lower case, unique
+	FullName LocalizedText
+	Email    string
+	Phone    string
+	// Subject is the application's name for the account (its user ID,
+	// an OIDC sub); "" means none. Unique; see ExternalSubject.
+	Subject     ExternalSubject
 	Departments []DepartmentID // sorted
 	FullAccess  bool
 	Status      Status
@@ -27,10 +30,13 @@ type Staff struct {
 
 // NewStaff is the input for creating a staff member.
 type NewStaff struct {
-	Login       string
-	FullName    LocalizedText
-	Email       string
-	Phone       string
+	Login    string
+	FullName LocalizedText
+	Email    string
+	Phone    string
+	// Subject links the account to the application's identity (see
+	// ExternalSubject); "" means none.
+	Subject     ExternalSubject
 	Departments []DepartmentID
 	FullAccess  bool
 	Status      Status
@@ -57,6 +63,7 @@ func (in *NewStaff) validate(fe *fieldErrors, region string) {
 	in.FullName = in.FullName.normalized(fe, "full_name", maxNameRunes)
 	in.Email = normalizeEmail(fe, in.Email)
 	in.Phone = normalizePhone(fe, in.Phone, region)
+	checkSubject(fe, in.Subject)
 	checkDepartmentIDs(fe, in.Departments)
 	if in.Status > StatusDisabled {
 		fe.add("status", "enum", "must be active or disabled")
@@ -71,6 +78,7 @@ type StaffUpdate struct {
 	FullName   LocalizedText // nil: unchanged
 	Email      *string
 	Phone      *string
+	Subject    *ExternalSubject // "" removes it
 	FullAccess *bool
 	Status     *Status
 	// Departments, when not nil, becomes the whole set of the staff
@@ -106,6 +114,9 @@ func (in *StaffUpdate) validate(fe *fieldErrors, region string) {
 	}
 	if in.Departments != nil {
 		checkDepartmentIDs(fe, *in.Departments)
+	}
+	if in.Subject != nil {
+		checkSubject(fe, *in.Subject)
 	}
 	if in.Status != nil && *in.Status > StatusDisabled {
 		fe.add("status", "enum", "must be active or disabled")
@@ -219,16 +230,26 @@ type uniqueError struct{ *ValidationError }
 
 func (e *uniqueError) Unwrap() []error { return []error{e.ValidationError, ErrConflict} }
 
-// checkUnique reports, as one error, a login and an e-mail already used by
-// another staff member than self (e-mails compared case-insensitively).
-// Empty values are not checked. Without an AccountTx the store's unique
-// indexes still answer with ErrConflict.
-func (w *txn) checkUnique(op string, self StaffID, login, email string) error {
+// checkUnique reports, as one error, a login, an e-mail and an external
+// subject already used by another staff member than self (e-mails
+// compared case-insensitively). Empty values are not checked. Without an
+// AccountTx (SubjectTx) the store's unique indexes still answer with
+// ErrConflict.
+func (w *txn) checkUnique(op string, self StaffID, login, email string, subject ExternalSubject) error {
+	var fe fieldErrors
+	if st, ok := w.raw.(SubjectTx); ok && subject != "" {
+		id, err := st.StaffIDBySubject(subject)
+		switch {
+		case err == nil && id != self:
+			fe.add("subject", "unique", "is already linked to another staff member")
+		case err != nil && !errors.Is(err, ErrNotFound):
+			return err
+		}
+	}
 	at, ok := w.raw.(AccountTx)
 	if !ok {
-		return nil
+		login, email = "", ""
 	}
-	var fe fieldErrors
 	if login != "" {
 		id, err := at.StaffIDByLogin(login)
 		switch {

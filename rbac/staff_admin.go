@@ -12,10 +12,15 @@ import (
 // every permission of the departments given and, to create a full-access
 // account, have full access. A password given is checked against the
 // password policy (field "password") and stored as a hash. Errors:
-// ErrInvalid, ErrNotFound (a department), ErrConflict (login or e-mail
-// taken: also a *ValidationError with rule "unique"), ErrPermissionDenied.
+// ErrInvalid, ErrNotFound (a department), ErrConflict (login, e-mail or
+// subject taken: also a *ValidationError with rule "unique"),
+// ErrPermissionDenied, ErrPasswordsDisabled (a password under
+// AccountOptions.SSOOnly).
 func (s *Service) CreateStaff(ctx context.Context, actor StaffID, in NewStaff) (Staff, error) {
 	const op = "create staff"
+	if in.Password != "" && s.acct.ssoOnly {
+		return Staff{}, fmt.Errorf("%s: %w", op, ErrPasswordsDisabled)
+	}
 	var fe fieldErrors
 	in.validate(&fe, s.acct.region)
 	if in.Password != "" {
@@ -43,7 +48,7 @@ func (s *Service) CreateStaff(ctx context.Context, actor StaffID, in NewStaff) (
 		if err := w.authorize(op, actor, Perm(FuncStaff, ActAdd)); err != nil {
 			return err
 		}
-		if err := w.checkUnique(op, 0, in.Login, in.Email); err != nil {
+		if err := w.checkUnique(op, 0, in.Login, in.Email, in.Subject); err != nil {
 			return err
 		}
 		for _, d := range in.Departments {
@@ -51,7 +56,7 @@ func (s *Service) CreateStaff(ctx context.Context, actor StaffID, in NewStaff) (
 				return fmt.Errorf("%s: department %s: %w", op, d, err)
 			}
 		}
-		st := Staff{Login: in.Login, FullName: in.FullName, Email: in.Email, Phone: in.Phone}
+		st := Staff{Login: in.Login, FullName: in.FullName, Email: in.Email, Phone: in.Phone, Subject: in.Subject}
 		if err := w.tx.CreateStaff(&st); err != nil {
 			return fmt.Errorf("%s %q: %w", op, in.Login, err)
 		}
@@ -90,8 +95,8 @@ func sortedDepartments(ids []DepartmentID) []DepartmentID {
 // UpdateStaff changes a staff member's profile, full access, status,
 // departments and direct grants, in one change. The actor needs
 // staff:edit; departments and grants follow the rules of AddToDepartment
-// and Grant (the actor holds everything the member gains or is given); changing the login, e-mail or phone (which give
-// control of the account) or switching it back on needs every permission
+// and Grant (the actor holds everything the member gains or is given); changing the login, e-mail, phone or external
+// subject (which give control of the account) or switching it back on needs every permission
 // the account holds; only a full-access actor may change a full-access
 // account or give full access; nobody changes their own full access or
 // status; the last active full-access account cannot be disabled or lose
@@ -130,7 +135,11 @@ func (s *Service) UpdateStaff(ctx context.Context, actor StaffID, id StaffID, in
 		if in.Email != nil && !strings.EqualFold(*in.Email, st.Email) {
 			email = *in.Email
 		}
-		if err := w.checkUnique(op, id, login, email); err != nil {
+		var subject ExternalSubject
+		if in.Subject != nil && *in.Subject != st.Subject {
+			subject = *in.Subject
+		}
+		if err := w.checkUnique(op, id, login, email, subject); err != nil {
 			return err
 		}
 		if in.FullAccess != nil && *in.FullAccess != st.FullAccess {
@@ -161,6 +170,9 @@ func (s *Service) UpdateStaff(ctx context.Context, actor StaffID, id StaffID, in
 		}
 		if in.Grants != nil {
 			w.setGrants(id, grants)
+		}
+		if in.Subject != nil {
+			st.Subject = *in.Subject
 		}
 		if err := w.tx.UpdateStaff(&st); err != nil {
 			return fmt.Errorf("%s %s: %w", op, id, err)

@@ -15,6 +15,7 @@ type staffRow struct {
 	FullName     string
 	Email        string
 	Phone        string
+	Subject      string
 	PasswordHash string
 	CreatedAt    int64 `gorm:"autoCreateTime:false"`
 	UpdatedAt    int64 `gorm:"autoUpdateTime:false"`
@@ -33,13 +34,14 @@ func (r staffRow) staff() (rbac.Staff, error) {
 		FullName:  name,
 		Email:     r.Email,
 		Phone:     r.Phone,
+		Subject:   rbac.ExternalSubject(r.Subject),
 		CreatedAt: fromMicros(r.CreatedAt),
 		UpdatedAt: fromMicros(r.UpdatedAt),
 	}, nil
 }
 
 // staffColumns leaves out password_hash: it is read only where needed.
-const staffColumns = "id, login, full_name, email, phone, created_at, updated_at"
+const staffColumns = "id, login, full_name, email, phone, subject, created_at, updated_at"
 
 func getStaff(db *gorm.DB, where string, arg any) (rbac.Staff, error) {
 	var row staffRow
@@ -99,7 +101,7 @@ func (t *tx) CreateStaff(st *rbac.Staff) error {
 	if err != nil {
 		return err
 	}
-	row := staffRow{Login: st.Login, FullName: name, Email: st.Email, Phone: st.Phone,
+	row := staffRow{Login: st.Login, FullName: name, Email: st.Email, Phone: st.Phone, Subject: string(st.Subject),
 		CreatedAt: micros(now), UpdatedAt: micros(now)}
 	if err := t.db.Create(&row).Error; err != nil {
 		return mapErr(err)
@@ -115,7 +117,7 @@ func (t *tx) UpdateStaff(st *rbac.Staff) error {
 		return err
 	}
 	res := t.db.Model(&staffRow{}).Where("id = ?", int64(st.ID)).Updates(map[string]any{
-		"login": st.Login, "full_name": name, "email": st.Email, "phone": st.Phone,
+		"login": st.Login, "full_name": name, "email": st.Email, "phone": st.Phone, "subject": string(st.Subject),
 		"updated_at": micros(st.UpdatedAt),
 	})
 	return affectedOne(res)

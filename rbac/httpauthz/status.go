@@ -37,6 +37,7 @@ var statusTable = []mapping{
 	{ErrNoAddress, http.StatusBadRequest, "no-address", true},
 	{rbac.ErrLastFullAccess, http.StatusConflict, "last-full-access", true},
 	{rbac.ErrAccountDisabled, http.StatusForbidden, "account-disabled", false},
+	{rbac.ErrPasswordsDisabled, http.StatusForbidden, "passwords-disabled", true},
 	{rbac.ErrPermissionDenied, http.StatusForbidden, "permission-denied", false},
 	{clients.ErrCrossClient, http.StatusForbidden, "cross-client", false},
 	{rbac.ErrConflict, http.StatusConflict, "conflict", true},
