@@ -66,7 +66,7 @@ func SupportPermissions() []Permission { return append([]Permission(nil), suppor
 // requests) and an admin with full access. It runs as the system actor and
 // is idempotent: once a bootstrap is in the change log, it changes nothing.
 // Errors: ErrInvalid (a bad login or subject, a password the policy
-// refuses, no subject under SSOOnly), ErrConflict, ErrPasswordsDisabled (a
+// refuses, no AdminSubject under SSOOnly when creating), ErrConflict, ErrPasswordsDisabled (a
 // password under SSOOnly).
 func (s *Service) Bootstrap(ctx context.Context, opts BootstrapOptions) (BootstrapResult, error) {
 	login := opts.AdminLogin
@@ -79,9 +79,6 @@ func (s *Service) Bootstrap(ctx context.Context, opts BootstrapOptions) (Bootstr
 	var fe fieldErrors
 	login = normalizeLogin(&fe, login)
 	checkSubject(&fe, opts.AdminSubject)
-	if s.acct.ssoOnly && opts.AdminSubject == "" {
-		fe.add("admin_subject", "required", "must be set when passwords are off (SSOOnly): it is how the admin signs in")
-	}
 	if opts.AdminPassword != "" {
 		s.acct.policy.check(&fe, "admin_password", opts.AdminPassword, Staff{Login: login, FullName: Text(language.English, "Administrator")})
 	}
@@ -92,6 +89,10 @@ func (s *Service) Bootstrap(ctx context.Context, opts BootstrapOptions) (Bootstr
 	// common case of every start-up costs one log read.
 	if found, ok, err := s.bootstrapped(ctx); err != nil || ok {
 		return found, err
+	}
+	if s.acct.ssoOnly && opts.AdminSubject == "" {
+		return BootstrapResult{}, (fieldErrors{{Field: "admin_subject", Rule: "required",
+			Message: "must be set when passwords are off (SSOOnly): it is how the admin signs in"}}).err("bootstrap")
 	}
 	admin := Staff{Login: login, FullName: Text(language.English, "Administrator")}
 	res := BootstrapResult{AdminPassword: opts.AdminPassword}

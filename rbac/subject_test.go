@@ -149,6 +149,15 @@ func TestSSOOnly(t *testing.T) {
 		who, err := svc.StaffBySubject(ctx, "oidc-kate")
 		require.NoError(t, err, "the lookup itself finds disabled staff")
 		assert.Equal(t, rbac.StatusDisabled, who.Status)
+
+		// Every later start-up bootstraps again: it finds the admin, with
+		// or without the subject given.
+		for _, opts := range []rbac.BootstrapOptions{{AdminSubject: "oidc-admin"}, {}} {
+			again, err := svc.Bootstrap(ctx, opts)
+			require.NoError(t, err)
+			assert.False(t, again.Created)
+			assert.Equal(t, admin.ID, again.Admin.ID)
+		}
 	})
 }
 
