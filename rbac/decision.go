@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // SourceKind says where a permission comes from.
@@ -20,19 +21,34 @@ const (
 type Source struct {
 	Kind       SourceKind
 	Department DepartmentID // for SourceDepartment
+	// Until is the end of a temporary direct grant or membership (see
+	// Window): the source counts until then. Zero for a permanent one.
+	Until time.Time
 }
 
-// String returns "full access", "department 3" or "direct grant".
+// String returns "full access", "department 3" or "direct grant", with
+// " until <time>" (RFC 3339) for a temporary source.
 func (s Source) String() string {
+	return s.describe("department " + s.Department.String())
+}
+
+// describe is String with the department named dept.
+func (s Source) describe(dept string) string {
+	var out string
 	switch s.Kind {
 	case SourceFullAccess:
-		return "full access"
+		out = "full access"
 	case SourceDepartment:
-		return "department " + s.Department.String()
+		out = dept
 	case SourceDirect:
-		return "direct grant"
+		out = "direct grant"
+	default:
+		return "unknown"
 	}
-	return "unknown"
+	if !s.Until.IsZero() {
+		out += " until " + s.Until.Format(time.RFC3339Nano)
+	}
+	return out
 }
 
 // Decision is the answer to a check, with its explanation.
@@ -67,9 +83,10 @@ func (d Decision) format(staff func(StaffID) string, dept func(DepartmentID) str
 	if d.Allowed {
 		parts := make([]string, len(d.Sources))
 		for i, s := range d.Sources {
-			parts[i] = s.String()
 			if s.Kind == SourceDepartment {
-				parts[i] = dept(s.Department)
+				parts[i] = s.describe(dept(s.Department))
+			} else {
+				parts[i] = s.String()
 			}
 		}
 		return fmt.Sprintf("%s may %s: allowed by %s", who, d.Permission, strings.Join(parts, ", "))
@@ -118,10 +135,11 @@ func (s *Service) Describe(ctx context.Context, d Decision) string {
 }
 
 // DescribeSource names where a permission comes from, for people:
-// "full access", "direct grant" or the department's name.
+// "full access", "direct grant" or the department's name, with " until
+// <time>" for a temporary source.
 func (s *Service) DescribeSource(ctx context.Context, src Source) string {
 	if src.Kind == SourceDepartment {
-		return s.departmentName(ctx, src.Department)
+		return src.describe(s.departmentName(ctx, src.Department))
 	}
 	return src.String()
 }

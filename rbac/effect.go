@@ -116,9 +116,12 @@ func (w *txn) effectOf() (*snapshot, Effect) {
 	var eff Effect
 	ids := sortedStaff(affected)
 	var universe []Permission // catalog ∪ policy permissions, built when needed
+	now := before.nowNano()
 	for _, id := range ids {
-		fb, bb := before.row(id)
-		fa, ba := after.row(id)
+		// Rows with what temporary rules give until they end: a temporary
+		// gain is a gain, now or when its window opens.
+		fb, bb := before.grantedRow(id, now)
+		fa, ba := after.grantedRow(id, now)
 		se := StaffEffect{Staff: id, Before: accessOf(before, id), After: accessOf(after, id)}
 		switch fullB, fullA := activeFullFlags(fb) == 1, activeFullFlags(fa) == 1; {
 		case fullB && fullA:
@@ -232,14 +235,29 @@ func (w *txn) universe(snap *snapshot) []Permission {
 
 // potential returns the permissions id holds in snap whatever the disabled
 // flags of the account and its departments say: what whoever signs in as
-// the account gets once it, or a department of it, is switched back on.
+// the account gets once it, or a department of it, is switched back on,
+// temporary rules that have not ended included.
 func (s *snapshot) potential(id StaffID) bitset {
 	e := s.staffEntry(id)
 	if e == nil {
 		return nil
 	}
 	out := slices.Clone(e.direct)
-	for _, slot := range e.depts {
+	slots := slices.Clone(e.depts)
+	now := s.nowNano()
+	for _, t := range e.temp {
+		switch {
+		case now >= t.span.until:
+		case t.member:
+			slots = append(slots, t.id)
+		default:
+			if int(t.id>>6) >= len(out) {
+				out = append(out, make(bitset, int(t.id>>6)+1-len(out))...)
+			}
+			out[t.id>>6] |= 1 << (t.id & 63)
+		}
+	}
+	for _, slot := range slots {
 		for i, w := range s.deptAt(slot).perms {
 			if i >= len(out) {
 				out = append(out, make(bitset, i+1-len(out))...)

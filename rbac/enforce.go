@@ -162,7 +162,11 @@ func (s *Service) EffectivePermissions(id StaffID) []EffectivePermission {
 		}
 		return out
 	}
-	_, row := snap.row(id)
+	flags, row := snap.row(id)
+	if flags&hotTemp != 0 { // what its temporary rules give now
+		row = slices.Clone(row)
+		snap.orTemp(row, e, snap.nowNano(), false)
+	}
 	n := 0
 	for _, w := range row {
 		n += bits.OnesCount64(w)

@@ -175,7 +175,7 @@ func (d staffDomain) Load(tx engine.Tx) (func(), error) {
 	if err != nil {
 		return nil, err
 	}
-	next := buildSnapshot(rules, tx.Prev().Version)
+	next := buildSnapshot(rules, tx.Prev().Version, d.s.now)
 	return func() { d.s.snap.Store(next) }, nil
 }
 

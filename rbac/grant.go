@@ -8,9 +8,28 @@ import (
 // departments give. The actor needs staff:edit, must hold every permission
 // given, may not grant to themselves and, for a full-access account, must
 // have full access. Granting what is already granted directly is a no-op.
+// A permission granted temporarily (GrantTemporary) becomes permanent.
 // Errors: ErrInvalid (unknown permission), ErrNotFound, ErrPermissionDenied.
 func (s *Service) Grant(ctx context.Context, actor, id StaffID, perms ...Permission) error {
-	return s.grant(ctx, actor, id, perms, true)
+	return s.grant(ctx, actor, id, perms, true, Window{})
+}
+
+// GrantTemporary gives staff member id direct grants of perms that count
+// only during w: from w.From (zero: now) until w.Until, exclusive. At
+// w.Until every instance denies them without a further change (see
+// Window); Explain and EffectivePermissions show "until". Granting again
+// replaces the window, Grant makes the grant permanent and Revoke takes it
+// away. Same authorization as Grant: a temporary gain is a gain. The
+// change log records the window with the rule. Errors: ErrInvalid (unknown
+// permission; window.until missing, not after window.from or not in the
+// future), ErrNotFound, ErrPermissionDenied.
+func (s *Service) GrantTemporary(ctx context.Context, actor, id StaffID, w Window, perms ...Permission) error {
+	var fe fieldErrors
+	w.check(&fe, "window", s.now())
+	if err := fe.err("grant"); err != nil {
+		return err
+	}
+	return s.grant(ctx, actor, id, perms, true, w)
 }
 
 // Revoke takes direct grants from staff member id. A permission the person
@@ -19,10 +38,10 @@ func (s *Service) Grant(ctx context.Context, actor, id StaffID, perms ...Permiss
 // departments, and nothing changes. Revoking what is not held is a no-op.
 // Same authorization as Grant.
 func (s *Service) Revoke(ctx context.Context, actor, id StaffID, perms ...Permission) error {
-	return s.grant(ctx, actor, id, perms, false)
+	return s.grant(ctx, actor, id, perms, false, Window{})
 }
 
-func (s *Service) grant(ctx context.Context, actor, id StaffID, perms []Permission, on bool) error {
+func (s *Service) grant(ctx context.Context, actor, id StaffID, perms []Permission, on bool, win Window) error {
 	op, kind := "grant", OpStaffGrant
 	if !on {
 		op, kind = "revoke", OpStaffRevoke
@@ -38,7 +57,7 @@ func (s *Service) grant(ctx context.Context, actor, id StaffID, perms []Permissi
 		}
 		sub := StaffSubject(id)
 		for _, p := range perms {
-			r := GrantRule(sub, p)
+			r := GrantRule(sub, p).Within(win)
 			if on {
 				w.add(r)
 				continue

@@ -3,6 +3,7 @@ package rbac
 import (
 	"maps"
 	"slices"
+	"time"
 )
 
 // The decision index. Every check is served from an immutable snapshot of
@@ -31,6 +32,10 @@ type staffEntry struct {
 	disabled bool
 	depts    []deptSlot // sorted by slot
 	direct   bitset
+	// temp holds the temporary direct grants and memberships: never in
+	// the row (nor in depts and direct), they are read by a check only
+	// when the row denies and the flags say hotTemp.
+	temp []tempRule
 }
 
 // Flags of a staff member as a check reads them.
@@ -38,6 +43,7 @@ const (
 	hotPresent uint8 = 1 << iota
 	hotFull
 	hotDisabled
+	hotTemp // the entry has temporary rules (see canTemp)
 )
 
 // fullActive reports whether flags are those of an enabled full-access
@@ -75,7 +81,7 @@ type farStaff struct {
 }
 
 func (e *staffEntry) empty() bool {
-	return len(e.depts) == 0 && e.direct == nil && !e.full && !e.disabled
+	return len(e.depts) == 0 && e.direct == nil && !e.full && !e.disabled && len(e.temp) == 0
 }
 
 type deptEntry struct {
@@ -102,6 +108,9 @@ type snapshot struct {
 	direct  []*idset // by permID: who holds it directly
 	holders []*idset // by permID: the active staff whose row has it
 	active  *idset   // active full-access staff: who holds what nobody else does
+	temp    *idset   // staff with temporary rules (hotTemp)
+
+	clock func() time.Time // for temporary rules; nil means time.Now
 
 	order *orderCache // display order of perms, shared while perms does not grow
 }
@@ -192,7 +201,11 @@ func (s *snapshot) can(id StaffID, p Permission) bool {
 		if !known { // only full access covers a permission nobody holds
 			return fullActive(ch.flags[i])
 		}
-		return ch.bits[i*s.words+int(pid>>6)]&(1<<(pid&63)) != 0
+		if ch.bits[i*s.words+int(pid>>6)]&(1<<(pid&63)) != 0 {
+			return true
+		}
+		// Denied by the permanent rules: a temporary one may still allow.
+		return ch.flags[i]&hotTemp != 0 && s.canTemp(ch.entry[i], ch.flags[i], pid)
 	}
 	f := s.far[id]
 	if f == nil {
@@ -201,7 +214,7 @@ func (s *snapshot) can(id StaffID, p Permission) bool {
 	if !known {
 		return fullActive(f.flags)
 	}
-	return f.bits[pid>>6]&(1<<(pid&63)) != 0
+	return f.bits[pid>>6]&(1<<(pid&63)) != 0 || f.flags&hotTemp != 0 && s.canTemp(f.entry, f.flags, pid)
 }
 
 // holdersOf returns the active staff who may perform p.
@@ -216,40 +229,63 @@ func (s *snapshot) holdersOf(p Permission) *idset {
 	return nil
 }
 
-// hasRule reports whether r is in the policy this snapshot was built from.
+// hasRule reports whether a rule with r's identity (whatever its window)
+// is in the policy this snapshot was built from.
 func (s *snapshot) hasRule(r Rule) bool {
+	_, ok := s.storedRule(r)
+	return ok
+}
+
+// storedRule returns the rule with r's identity in the policy this
+// snapshot was built from, with its window, if there is one.
+func (s *snapshot) storedRule(r Rule) (Rule, bool) {
+	r = r.key()
 	switch r.Kind {
 	case RuleGrant:
 		pid, ok := s.permIDs[r.Permission]
 		if !ok {
-			return false
+			return r, false
 		}
 		if r.Subject.Department != 0 {
 			d := s.dept(r.Subject.Department)
-			return d != nil && d.perms.has(pid)
-		}
-		e := s.staffEntry(r.Subject.Staff)
-		return e != nil && e.direct.has(pid)
-	case RuleMember:
-		d := s.dept(r.Department)
-		return d != nil && d.members.has(r.Subject.Staff)
-	case RuleFlag:
-		if r.Subject.Department != 0 {
-			d := s.dept(r.Subject.Department)
-			return d != nil && r.Flag == FlagDisabled && d.disabled
+			return r, d != nil && d.perms.has(pid)
 		}
 		e := s.staffEntry(r.Subject.Staff)
 		if e == nil {
-			return false
+			return r, false
+		}
+		if w, ok := e.tempWindow(false, pid); ok {
+			return r.Within(w), true
+		}
+		return r, e.direct.has(pid)
+	case RuleMember:
+		d := s.dept(r.Department)
+		if d == nil || !d.members.has(r.Subject.Staff) {
+			return r, false
+		}
+		if e := s.staffEntry(r.Subject.Staff); e != nil {
+			if w, ok := e.tempWindow(true, s.deptSlots[r.Department]); ok {
+				return r.Within(w), true
+			}
+		}
+		return r, true
+	case RuleFlag:
+		if r.Subject.Department != 0 {
+			d := s.dept(r.Subject.Department)
+			return r, d != nil && r.Flag == FlagDisabled && d.disabled
+		}
+		e := s.staffEntry(r.Subject.Staff)
+		if e == nil {
+			return r, false
 		}
 		switch r.Flag {
 		case FlagFullAccess:
-			return e.full
+			return r, e.full
 		case FlagDisabled:
-			return e.disabled
+			return r, e.disabled
 		}
 	}
-	return false
+	return r, false
 }
 
 // rulesOfStaff returns every rule naming staff member id (for deleting it).
@@ -264,6 +300,13 @@ func (s *snapshot) rulesOfStaff(id StaffID) []Rule {
 		out = append(out, MemberRule(id, s.deptAt(slot).id))
 	}
 	e.direct.each(func(p permID) { out = append(out, GrantRule(sub, s.perms[p])) })
+	for _, t := range e.temp {
+		if t.member {
+			out = append(out, MemberRule(id, s.deptAt(t.id).id).Within(t.span.window()))
+		} else {
+			out = append(out, GrantRule(sub, s.perms[t.id]).Within(t.span.window()))
+		}
+	}
 	if e.full {
 		out = append(out, FlagRule(sub, FlagFullAccess))
 	}
@@ -283,21 +326,12 @@ func (s *snapshot) rulesOfDepartment(id DepartmentID) []Rule {
 	sub := DepartmentSubject(id)
 	d.perms.each(func(p permID) { out = append(out, GrantRule(sub, s.perms[p])) })
 	for m := range d.members.all() {
-		out = append(out, MemberRule(m, id))
+		r, _ := s.storedRule(MemberRule(m, id))
+		out = append(out, r)
 	}
 	if d.disabled {
 		out = append(out, FlagRule(sub, FlagDisabled))
 	}
-	return out
-}
-
-// deptIDs returns the departments of entry e, sorted by ID.
-func (s *snapshot) deptIDs(e *staffEntry) []DepartmentID {
-	out := make([]DepartmentID, 0, len(e.depts))
-	for _, slot := range e.depts {
-		out = append(out, s.deptAt(slot).id)
-	}
-	slices.Sort(out)
 	return out
 }
 

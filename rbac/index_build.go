@@ -3,6 +3,7 @@ package rbac
 import (
 	"maps"
 	"slices"
+	"time"
 )
 
 // builder derives the next snapshot from a base. Everything it creates
@@ -80,6 +81,7 @@ func (b *builder) staff(id StaffID) *staffEntry {
 	if cur := b.next.staffEntry(id); cur != nil {
 		*e = *cur
 		e.depts = slices.Clone(cur.depts)
+		e.temp = slices.Clone(cur.temp)
 	}
 	b.work[id] = e
 	return e
@@ -123,8 +125,14 @@ func (b *builder) directSets(p permID) []*idset {
 }
 
 // apply adds (add=true) or removes one rule. Applying a rule that is
-// already in (or absent from) the policy is a no-op, as in Casbin.
+// already in (or absent from) the policy is a no-op, as in Casbin. A rule
+// is identified without its window: adding one replaces the same rule
+// with another window, removing one removes it whatever its window.
 func (b *builder) apply(r Rule, add bool) {
+	w := r.Window
+	if !add {
+		w = Window{}
+	}
 	switch r.Kind {
 	case RuleGrant:
 		pid := b.perm(r.Permission)
@@ -141,8 +149,13 @@ func (b *builder) apply(r Rule, add bool) {
 		id := r.Subject.Staff
 		e := b.staff(id)
 		sets := b.directSets(pid)
+		e.setTemp(false, pid, w)
 		if add {
-			e.direct = e.direct.with(pid)
+			if w.IsZero() {
+				e.direct = e.direct.with(pid)
+			} else {
+				e.direct = e.direct.without(pid)
+			}
 			sets[pid] = sets[pid].with(b.own, id)
 		} else {
 			e.direct = e.direct.without(pid)
@@ -153,12 +166,19 @@ func (b *builder) apply(r Rule, add bool) {
 		d, slot := b.dept(r.Department)
 		e := b.staff(id)
 		i, found := slices.BinarySearch(e.depts, slot)
-		if add {
+		e.setTemp(true, slot, w)
+		switch {
+		case add && !w.IsZero(): // temporary: a member, but not in the row
+			d.members = d.members.with(b.own, id)
+			if found {
+				e.depts = slices.Delete(e.depts, i, i+1)
+			}
+		case add:
 			d.members = d.members.with(b.own, id)
 			if !found {
 				e.depts = slices.Insert(e.depts, i, slot)
 			}
-		} else {
+		default:
 			d.members = d.members.without(b.own, id)
 			if found {
 				e.depts = slices.Delete(e.depts, i, i+1)
@@ -194,8 +214,10 @@ func (b *builder) applyDelta(d PolicyDelta) {
 }
 
 // buildSnapshot builds a snapshot from a whole policy.
-func buildSnapshot(rules []Rule, version int64) *snapshot {
-	b := newBuilder(newSnapshot())
+func buildSnapshot(rules []Rule, version int64, clock func() time.Time) *snapshot {
+	base := newSnapshot()
+	base.clock = clock
+	b := newBuilder(base)
 	for _, r := range rules {
 		b.apply(r, true)
 	}

@@ -35,7 +35,7 @@ func TestIndexIncrementalEqualsRebuild(t *testing.T) {
 		}
 	}
 	policy := map[Rule]bool{}
-	snap := buildSnapshot(nil, 0)
+	snap := buildSnapshot(nil, 0, nil)
 	for step := range 400 {
 		var d PolicyDelta
 		inDelta := map[Rule]bool{}
@@ -64,7 +64,7 @@ func TestIndexIncrementalEqualsRebuild(t *testing.T) {
 		for r := range policy {
 			all = append(all, r)
 		}
-		fresh := buildSnapshot(all, 0)
+		fresh := buildSnapshot(all, 0, nil)
 		checkPerms := append(slices.Clone(perms[:6]), perms[len(perms)-3:]...)
 		checkPerms = append(checkPerms, perms[rng.IntN(len(perms))], Perm("never", "granted"))
 		sameIndex(t, step, snap, fresh, staff, checkPerms, policy)
@@ -81,7 +81,7 @@ func TestIndexIncrementalEqualsRebuild(t *testing.T) {
 // again (as Sync applies several changes at once) must not lose the set.
 func TestIndexRevokeThenGrantInOneBatch(t *testing.T) {
 	p := Perm("invoices", "send")
-	snap := buildSnapshot([]Rule{GrantRule(StaffSubject(1), p)}, 1)
+	snap := buildSnapshot([]Rule{GrantRule(StaffSubject(1), p)}, 1, nil)
 	b := newBuilder(snap)
 	b.applyDelta(PolicyDelta{Remove: []Rule{GrantRule(StaffSubject(1), p)}})
 	b.applyDelta(PolicyDelta{Add: []Rule{GrantRule(StaffSubject(2), p)}})
@@ -89,7 +89,7 @@ func TestIndexRevokeThenGrantInOneBatch(t *testing.T) {
 	if next.can(1, p) || !next.can(2, p) {
 		t.Fatalf("can(1) = %v, can(2) = %v; want false, true", next.can(1, p), next.can(2, p))
 	}
-	if got := next.explainHolders(p, next.holdersOf(p), 0, 10); len(got) != 1 || got[0].Staff != 2 {
+	if got := next.explainHolders(p, next.holdersOf(p), nil, 0, 10); len(got) != 1 || got[0].Staff != 2 {
 		t.Fatalf("holders = %v", got)
 	}
 }
@@ -122,7 +122,7 @@ func sameIndex(t *testing.T, step int, snap, fresh *snapshot, staff []StaffID, p
 		}
 		var paged []StaffID
 		for after := StaffID(0); ; {
-			page := snap.explainHolders(p, h, after, min(3, h.len()))
+			page := snap.explainHolders(p, h, nil, after, min(3, h.len()))
 			for _, x := range page {
 				paged = append(paged, x.Staff)
 				if len(x.Sources) == 0 {

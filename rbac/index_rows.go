@@ -39,6 +39,9 @@ func (b *builder) finish() *snapshot {
 			if e.disabled {
 				flags |= hotDisabled
 			}
+			if len(e.temp) > 0 {
+				flags |= hotTemp
+			}
 			b.effective(e, flags, row)
 		}
 		b.holdersDiff(id, flags, row)
@@ -109,6 +112,13 @@ func (b *builder) holdersDiff(id StaffID, flags uint8, row []uint64) {
 			} else {
 				b.loss[pid] = append(b.loss[pid], id)
 			}
+		}
+	}
+	if ntemp := flags&hotTemp != 0; ntemp != (oflags&hotTemp != 0) {
+		if ntemp {
+			b.next.temp = b.next.temp.with(b.own, id)
+		} else {
+			b.next.temp = b.next.temp.without(b.own, id)
 		}
 	}
 	if nfull := fullActive(flags); nfull != ofull {

@@ -1,29 +1,24 @@
 package rbac
 
-import "slices"
-
 // IsMember reports whether staff member id belongs to department d, from
 // this instance's decisions (no I/O, no allocation). Membership is
 // reported whatever the department's or the staff member's status; pair it
-// with Can and Department for access decisions.
+// with Can and Department for access decisions. A temporary membership
+// (AddToDepartment with a Window) counts only during its window.
 func (s *Service) IsMember(id StaffID, d DepartmentID) bool {
-	return s.snap.Load().hasRule(MemberRule(id, d))
+	return s.snap.Load().isMember(id, d)
 }
 
 // MemberDepartments returns the departments staff member id belongs to,
-// sorted, from this instance's decisions (no I/O).
+// sorted, from this instance's decisions (no I/O): temporary memberships
+// only during their window.
 func (s *Service) MemberDepartments(id StaffID) []DepartmentID {
 	snap := s.snap.Load()
 	e := snap.staffEntry(id)
 	if e == nil {
 		return nil
 	}
-	out := make([]DepartmentID, 0, len(e.depts))
-	for _, slot := range e.depts {
-		out = append(out, snap.deptAt(slot).id)
-	}
-	slices.Sort(out)
-	return out
+	return snap.memberDepts(e, snap.nowNano())
 }
 
 // IsFullAccess reports whether staff member id has the full-access flag

@@ -58,6 +58,23 @@ type Rule struct {
 	Permission Permission   // RuleGrant
 	Department DepartmentID // RuleMember: the department
 	Flag       Flag         // RuleFlag
+	// Window, when set, makes a direct grant or a membership temporary:
+	// it counts only from Window.From until Window.Until (see Window).
+	// The zero Window is permanent. A rule's identity is everything but
+	// its window: a policy holds a rule with at most one window.
+	Window Window `json:",omitzero"`
+}
+
+// key is the rule's identity: the rule without its window.
+func (r Rule) key() Rule {
+	r.Window = Window{}
+	return r
+}
+
+// Within returns r made temporary: counting during w only.
+func (r Rule) Within(w Window) Rule {
+	r.Window = w.norm()
+	return r
 }
 
 // GrantRule returns the rule giving p to sub.
@@ -77,9 +94,9 @@ func FlagRule(sub Subject, f Flag) Rule { return Rule{Kind: RuleFlag, Subject: s
 func (r Rule) String() string {
 	switch r.Kind {
 	case RuleGrant:
-		return fmt.Sprintf("grant %s %s", r.Subject, r.Permission)
+		return fmt.Sprintf("grant %s %s%s", r.Subject, r.Permission, r.Window.suffix())
 	case RuleMember:
-		return fmt.Sprintf("member %s dept:%s", r.Subject, r.Department)
+		return fmt.Sprintf("member %s dept:%s%s", r.Subject, r.Department, r.Window.suffix())
 	case RuleFlag:
 		return fmt.Sprintf("flag %s %s", r.Subject, r.Flag)
 	}
@@ -115,6 +132,9 @@ func (d PolicyDelta) Empty() bool { return len(d.Add) == 0 && len(d.Remove) == 0
 // say) makes an instance reload the whole policy instead of guessing.
 func (r Rule) valid() bool {
 	oneSubject := (r.Subject.Staff > 0) != (r.Subject.Department > 0) && r.Subject.Staff >= 0 && r.Subject.Department >= 0
+	if !r.Window.IsZero() && (!r.Window.valid() || r.Kind == RuleFlag || r.Subject.Department != 0) {
+		return false // only direct grants and memberships are temporary
+	}
 	switch r.Kind {
 	case RuleGrant:
 		return oneSubject && r.Permission.Function != "" && r.Permission.Action != ""

@@ -125,7 +125,7 @@ func New(ctx context.Context, st Store, opts Options) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("rbac: load policy: %w", err)
 	}
-	s.snap.Store(buildSnapshot(rules, version))
+	s.snap.Store(buildSnapshot(rules, version, s.now))
 	head := engine.Head{Version: version}
 	if version > 0 {
 		// Read after the policy: a change committed in between shows as a

@@ -216,18 +216,38 @@ func (s *Service) DeleteStaff(ctx context.Context, actor StaffID, id StaffID) er
 // permissions. The actor needs staff:edit and must hold every permission
 // the member gains; nobody adds themselves. Adding a member again is a no-op. Errors:
 // ErrNotFound, ErrPermissionDenied.
-func (s *Service) AddToDepartment(ctx context.Context, actor, id StaffID, d DepartmentID) error {
-	return s.membership(ctx, actor, id, d, true)
+//
+// With a window (at most one; see Until and Window) the membership is
+// temporary: it gives d's permissions only during the window, and every
+// instance stops counting it at its end without a further change. Adding
+// again replaces the window; adding without one makes it permanent. A
+// window that is not valid for a new rule (window.until missing, not
+// after window.from, not in the future) fails with ErrInvalid.
+func (s *Service) AddToDepartment(ctx context.Context, actor, id StaffID, d DepartmentID, window ...Window) error {
+	var win Window
+	var fe fieldErrors
+	switch len(window) {
+	case 0:
+	case 1:
+		win = window[0]
+		win.check(&fe, "window", s.now())
+	default:
+		fe.add("window", "max_count", "at most one window")
+	}
+	if err := fe.err("add to department"); err != nil {
+		return err
+	}
+	return s.membership(ctx, actor, id, d, true, win)
 }
 
 // RemoveFromDepartment takes staff member id out of department d. Same
 // rules as AddToDepartment, except that the actor need not hold d's
 // permissions.
 func (s *Service) RemoveFromDepartment(ctx context.Context, actor, id StaffID, d DepartmentID) error {
-	return s.membership(ctx, actor, id, d, false)
+	return s.membership(ctx, actor, id, d, false, Window{})
 }
 
-func (s *Service) membership(ctx context.Context, actor, id StaffID, d DepartmentID, join bool) error {
+func (s *Service) membership(ctx context.Context, actor, id StaffID, d DepartmentID, join bool, win Window) error {
 	op, kind := "add to department", OpStaffJoin
 	if !join {
 		op, kind = "remove from department", OpStaffLeave
@@ -240,12 +260,12 @@ func (s *Service) membership(ctx context.Context, actor, id StaffID, d Departmen
 			return fmt.Errorf("%s %s: %w", op, d, err)
 		}
 		if join {
-			if e := w.snap.staffEntry(id); e != nil && len(e.depts) >= MaxDepartmentsPerStaff && !w.has(MemberRule(id, d)) {
+			if e := w.snap.staffEntry(id); e != nil && e.departments() >= MaxDepartmentsPerStaff && !w.has(MemberRule(id, d)) {
 				var fe fieldErrors
 				fe.add("departments", "max_count", "at most %d departments per staff member", MaxDepartmentsPerStaff)
 				return fe.err(op)
 			}
-			w.add(MemberRule(id, d))
+			w.add(MemberRule(id, d).Within(win))
 		} else {
 			w.remove(MemberRule(id, d))
 		}
@@ -299,10 +319,9 @@ func fillStaff(snap *snapshot, st *Staff) {
 	if e == nil {
 		return
 	}
-	for _, slot := range e.depts {
-		st.Departments = append(st.Departments, snap.deptAt(slot).id)
+	if ds := snap.memberDepts(e, snap.nowNano()); len(ds) > 0 {
+		st.Departments = ds
 	}
-	slices.Sort(st.Departments)
 	st.FullAccess = e.full
 	if e.disabled {
 		st.Status = StatusDisabled

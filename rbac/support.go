@@ -87,7 +87,7 @@ func (s *Service) CheckTicketAccess(id StaffID, d DepartmentID) error {
 		return denied(op, id, DenialActorDisabled, "staff member %s is disabled", id)
 	case snap.hasRule(FlagRule(StaffSubject(id), FlagFullAccess)):
 		return nil
-	case !snap.hasRule(MemberRule(id, d)):
+	case !snap.isMember(id, d):
 		return denied(op, id, DenialNotMember, "staff member %s is not a member of department %s", id, d)
 	case snap.hasRule(FlagRule(DepartmentSubject(d), FlagDisabled)):
 		return denied(op, id, DenialDepartmentDisabled, "department %s is disabled", d)

@@ -33,39 +33,60 @@ func newTxn(s *Service, tx Tx, ctx context.Context) *txn {
 	return w
 }
 
-func ruleIndex(rs []Rule, r Rule) int { return slices.Index(rs, r) }
-
-// has reports whether r holds after the staged delta.
-func (w *txn) has(r Rule) bool {
-	if ruleIndex(w.delta.Add, r) >= 0 {
-		return true
-	}
-	if ruleIndex(w.delta.Remove, r) >= 0 {
-		return false
-	}
-	return w.snap.hasRule(r)
+// ruleIndex finds the rule with r's identity (whatever its window) in rs.
+func ruleIndex(rs []Rule, r Rule) int {
+	k := r.key()
+	return slices.IndexFunc(rs, func(x Rule) bool { return x.key() == k })
 }
 
-func (w *txn) add(r Rule) {
-	if w.has(r) {
-		return
+// has reports whether a rule with r's identity holds after the staged
+// delta, whatever its window.
+func (w *txn) has(r Rule) bool {
+	_, ok := w.current(r)
+	return ok
+}
+
+// current returns the rule with r's identity that holds after the staged
+// delta, with its window.
+func (w *txn) current(r Rule) (Rule, bool) {
+	if i := ruleIndex(w.delta.Add, r); i >= 0 {
+		return w.delta.Add[i], true
 	}
-	if i := ruleIndex(w.delta.Remove, r); i >= 0 {
+	if ruleIndex(w.delta.Remove, r) >= 0 {
+		return r, false
+	}
+	return w.snap.storedRule(r)
+}
+
+// add stages r. A rule with r's identity and another window (permanent
+// or temporary) is replaced: the delta removes it and adds r.
+func (w *txn) add(r Rule) {
+	r.Window = r.Window.norm()
+	if cur, ok := w.current(r); ok {
+		if cur.Window == r.Window {
+			return
+		}
+		w.remove(cur)
+	}
+	if i := ruleIndex(w.delta.Remove, r); i >= 0 && w.delta.Remove[i].Window == r.Window {
 		w.delta.Remove = slices.Delete(w.delta.Remove, i, i+1)
 		return
 	}
 	w.delta.Add = append(w.delta.Add, r)
 }
 
+// remove stages the removal of the rule with r's identity, whatever its
+// window: the delta names the stored rule, window included.
 func (w *txn) remove(r Rule) {
-	if !w.has(r) {
+	cur, ok := w.current(r)
+	if !ok {
 		return
 	}
 	if i := ruleIndex(w.delta.Add, r); i >= 0 {
 		w.delta.Add = slices.Delete(w.delta.Add, i, i+1)
 		return
 	}
-	w.delta.Remove = append(w.delta.Remove, r)
+	w.delta.Remove = append(w.delta.Remove, cur)
 }
 
 // setFlag stages flag f on sub as on.

@@ -14,7 +14,7 @@ func TestLastFullAccessGuard(t *testing.T) {
 		FlagRule(StaffSubject(1), FlagFullAccess),
 		FlagRule(StaffSubject(2), FlagFullAccess),
 		FlagRule(StaffSubject(2), FlagDisabled),
-	}, 1)
+	}, 1, nil)
 	for name, stage := range map[string]func(w *txn){
 		"demote":  func(w *txn) { w.remove(FlagRule(StaffSubject(1), FlagFullAccess)) },
 		"disable": func(w *txn) { w.add(FlagRule(StaffSubject(1), FlagDisabled)) },
@@ -43,7 +43,7 @@ func TestLastFullAccessGuard(t *testing.T) {
 // An unknown rule in a change is not applied: the engine reloads instead.
 func TestUnknownChangeIsRefused(t *testing.T) {
 	s := &Service{}
-	s.snap.Store(buildSnapshot(nil, 5))
+	s.snap.Store(buildSnapshot(nil, 5, nil))
 	d := staffDomain{s}
 	bad := []PolicyDelta{
 		{Add: []Rule{{Kind: 9, Subject: StaffSubject(1)}}},

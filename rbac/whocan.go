@@ -1,23 +1,33 @@
 package rbac
 
-import "iter"
+import (
+	"iter"
+	"time"
+)
 
 // WhoCan returns the active staff members who may perform p, ascending by
 // ID, each with every reason: full access, then departments by ID, then a
 // direct grant. It is answered from the decision index, where each
 // permission keeps its holders as a compressed ID set, so it costs the
 // size of the answer, not of the staff. For a count, a page or the IDs
-// alone, WhoCanCount, WhoCanPage and WhoCanIDs cost less.
+// alone, WhoCanCount, WhoCanPage and WhoCanIDs cost less. Staff holding p
+// by a temporary rule (see Window) are included while it counts: they are
+// checked one by one against the clock, at a cost that grows with the
+// staff having temporary rules.
 func (s *Service) WhoCan(p Permission) []Holder {
 	snap := s.snap.Load()
 	h := snap.holdersOf(p)
-	return snap.explainHolders(p, h, 0, h.len())
+	extra := snap.tempHolders(p, h)
+	return snap.explainHolders(p, h, extra, 0, h.len()+len(extra))
 }
 
 // WhoCanCount returns how many active staff members may perform p:
-// len(WhoCan(p)) without building the answer (a read of one counter).
+// len(WhoCan(p)) without building the answer (a read of one counter, and
+// a check of each staff member with temporary rules).
 func (s *Service) WhoCanCount(p Permission) int {
-	return s.snap.Load().holdersOf(p).len()
+	snap := s.snap.Load()
+	h := snap.holdersOf(p)
+	return h.len() + len(snap.tempHolders(p, h))
 }
 
 // WhoCanIDs yields the IDs of the active staff members who may perform p,
@@ -27,9 +37,22 @@ func (s *Service) WhoCanCount(p Permission) int {
 //
 //	ids := slices.AppendSeq(make([]rbac.StaffID, 0, svc.WhoCanCount(p)), svc.WhoCanIDs(p))
 func (s *Service) WhoCanIDs(p Permission) iter.Seq[StaffID] {
-	h := s.snap.Load().holdersOf(p)
+	snap := s.snap.Load()
+	h := snap.holdersOf(p)
+	extra := snap.tempHolders(p, h)
 	return func(yield func(StaffID) bool) {
 		for id := range h.all() {
+			for len(extra) > 0 && extra[0] < id {
+				if !yield(extra[0]) {
+					return
+				}
+				extra = extra[1:]
+			}
+			if !yield(id) {
+				return
+			}
+		}
+		for _, id := range extra {
 			if !yield(id) {
 				return
 			}
@@ -50,15 +73,38 @@ func (s *Service) WhoCanPage(p Permission, after StaffID, limit int) []Holder {
 	}
 	snap := s.snap.Load()
 	h := snap.holdersOf(p)
-	return snap.explainHolders(p, h, after, min(limit, h.len()))
+	extra := snap.tempHolders(p, h)
+	return snap.explainHolders(p, h, extra, after, min(limit, h.len()+len(extra)))
 }
 
-// explainHolders returns up to limit members of h above after with their
-// reasons for p, in two allocations (the holders and one backing array
-// for all their sources).
-func (s *snapshot) explainHolders(p Permission, h *idset, after StaffID, limit int) []Holder {
+// tempHolders returns, ascending, the staff who hold p now by a temporary
+// rule only (not in h, the holders by their rows).
+func (s *snapshot) tempHolders(p Permission, h *idset) []StaffID {
+	pid, known := s.permIDs[p]
+	if !known || s.temp.len() == 0 {
+		return nil
+	}
+	var out []StaffID
+	for id := range s.temp.all() {
+		if h.has(id) {
+			continue
+		}
+		if f, _ := s.row(id); s.canTemp(s.staffEntry(id), f, pid) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// explainHolders returns up to limit members of h and extra (ascending,
+// disjoint from h) above after with their reasons for p, in two
+// allocations (the holders and one backing array for all their sources).
+func (s *snapshot) explainHolders(p Permission, h *idset, extra []StaffID, after StaffID, limit int) []Holder {
 	if limit == 0 {
 		return nil
+	}
+	for len(extra) > 0 && extra[0] <= after {
+		extra = extra[1:]
 	}
 	pid, known := s.permIDs[p]
 	out := make([]Holder, 0, limit)
@@ -71,16 +117,32 @@ func (s *snapshot) explainHolders(p Permission, h *idset, after StaffID, limit i
 		out = append(out, Holder{Staff: id, Sources: srcs[start:len(srcs):len(srcs)]})
 		return len(out) < limit
 	}
-	if after == 0 && h.has(0) && !visit(0) {
+	merged := func(id StaffID) bool {
+		for len(extra) > 0 && extra[0] < id {
+			if !visit(extra[0]) {
+				return false
+			}
+			extra = extra[1:]
+		}
+		return visit(id)
+	}
+	if after == 0 && h.has(0) && !merged(0) {
 		return out
 	}
-	h.after(after, visit)
+	h.after(after, merged)
+	for _, id := range extra {
+		if len(out) >= limit || !visit(id) {
+			break
+		}
+	}
 	return out
 }
 
 // appendSources appends why entry e holds permission pid (known: pid is in
 // the snapshot), ignoring whether e is disabled: full access, then
-// departments by ID, then a direct grant.
+// departments by ID, then a direct grant. Temporary rules count while
+// their window holds at the snapshot's clock, their Source saying until
+// when.
 func (s *snapshot) appendSources(dst []Source, e *staffEntry, pid permID, known bool) []Source {
 	if e.full {
 		dst = append(dst, Source{Kind: SourceFullAccess})
@@ -89,18 +151,43 @@ func (s *snapshot) appendSources(dst []Source, e *staffEntry, pid permID, known 
 		return dst
 	}
 	start := len(dst)
+	sortIn := func() {
+		for i := len(dst) - 1; i > start && dst[i-1].Department > dst[i].Department; i-- {
+			dst[i-1], dst[i] = dst[i], dst[i-1] // a staff member has few departments
+		}
+	}
 	for _, slot := range e.depts {
 		d := s.deptAt(slot)
 		if d.disabled || !d.perms.has(pid) {
 			continue
 		}
 		dst = append(dst, Source{Kind: SourceDepartment, Department: d.id})
-		for i := len(dst) - 1; i > start && dst[i-1].Department > dst[i].Department; i-- {
-			dst[i-1], dst[i] = dst[i], dst[i-1] // a staff member has few departments
+		sortIn()
+	}
+	direct := e.direct.has(pid)
+	var until time.Time
+	if len(e.temp) > 0 {
+		now, read := int64(0), false
+		for _, t := range e.temp {
+			if !s.gives(t, pid) {
+				continue
+			}
+			if !read {
+				now, read = s.nowNano(), true
+			}
+			if !t.span.contains(now) {
+				continue
+			}
+			if !t.member {
+				direct, until = true, t.span.window().Until
+				continue
+			}
+			dst = append(dst, Source{Kind: SourceDepartment, Department: s.deptAt(t.id).id, Until: t.span.window().Until})
+			sortIn()
 		}
 	}
-	if e.direct.has(pid) {
-		dst = append(dst, Source{Kind: SourceDirect})
+	if direct {
+		dst = append(dst, Source{Kind: SourceDirect, Until: until})
 	}
 	return dst
 }

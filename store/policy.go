@@ -93,7 +93,10 @@ func (s *Store) LoadPolicy(ctx context.Context) ([]rbac.Rule, int64, error) {
 			return err
 		}
 		var err error
-		rules, err = loadPolicy(ctx, db)
+		if rules, err = loadPolicy(ctx, db); err != nil {
+			return err
+		}
+		rules, err = loadTemporary(ctx, db, rules)
 		return err
 	})
 	if err != nil {
@@ -102,20 +105,44 @@ func (s *Store) LoadPolicy(ctx context.Context) ([]rbac.Rule, int64, error) {
 	return rules, version, nil
 }
 
-func (t *tx) LoadPolicy() ([]rbac.Rule, error) { return loadPolicy(t.ctx, t.db) }
+func (t *tx) LoadPolicy() ([]rbac.Rule, error) {
+	rules, err := loadPolicy(t.ctx, t.db)
+	if err != nil {
+		return nil, err
+	}
+	return loadTemporary(t.ctx, t.db, rules)
+}
 
 // ApplyPolicy implements rbac.Tx through gorm-adapter bound to the
-// transaction.
+// transaction; temporary rules go to their own table (see
+// temporaryMigration). Removals come first, so a rule replaced by itself
+// with another window moves between the tables.
 func (t *tx) ApplyPolicy(d rbac.PolicyDelta) error {
-	add, err := policy.Lines(d.Add)
+	addP, addT := splitTemporary(d.Add)
+	removeP, removeT := splitTemporary(d.Remove)
+	add, err := policy.Lines(addP)
 	if err != nil {
 		return err
 	}
-	remove, err := policy.Lines(d.Remove)
+	remove, err := policy.Lines(removeP)
 	if err != nil {
 		return err
 	}
-	return writeLines(t, add, remove)
+	db := t.db.WithContext(t.ctx)
+	for _, r := range removeT {
+		if err := removeTemporary(db, r); err != nil {
+			return err
+		}
+	}
+	if err := writeLines(t, add, remove); err != nil {
+		return err
+	}
+	for _, r := range addT {
+		if err := addTemporary(db, r); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // writeLines writes Casbin lines in db (a transaction): removals one by
