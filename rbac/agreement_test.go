@@ -108,7 +108,19 @@ func TestAgreementWithCasbin(t *testing.T) {
 }
 
 func runAgreement(t *testing.T, b testdb.Backend, seed uint64, steps int) {
+	runAgreementWith(t, b, seed, steps, nil)
+}
+
+// runAgreementWith is runAgreement; with tmp set, grants and memberships
+// are also given for a window around tmp's edges, and decisions are
+// compared at each edge, one nanosecond before and after it, with Casbin
+// over the rules counting at that instant (policy.At).
+func runAgreementWith(t *testing.T, b testdb.Backend, seed uint64, steps int, tmp *agreementClock) {
 	e := newEnv(t, b)
+	if tmp != nil {
+		e, tmp.clk = newClockEnv(t, b)
+		tmp.clk.set(tmp.start)
+	}
 	rng := rand.New(rand.NewPCG(seed, seed*7919))
 	perms := []rbac.Permission{pInvoicesSend, pInvoicesView, pReports, pSettingsEdit, pTickets, pServicesView, pPayments}
 	depts := []rbac.DepartmentID{e.boot.Sales.ID, e.boot.Support.ID}
@@ -161,17 +173,23 @@ func runAgreement(t *testing.T, b testdb.Backend, seed uint64, steps int) {
 		case op == 4:
 			what = "join/leave"
 			s, d := staff[pick(len(staff))], depts[pick(len(depts))]
-			if yes() {
+			switch {
+			case tmp != nil && yes():
+				err = e.svc.AddToDepartment(e.ctx, e.admin, s, d, tmp.window(rng))
+			case yes():
 				err = e.svc.AddToDepartment(e.ctx, e.admin, s, d)
-			} else {
+			default:
 				err = e.svc.RemoveFromDepartment(e.ctx, e.admin, s, d)
 			}
 		case op == 5 || op == 6:
 			what = "grant/revoke"
 			s := staff[pick(len(staff))]
-			if yes() {
+			switch {
+			case tmp != nil && yes():
+				err = e.svc.GrantTemporary(e.ctx, e.admin, s, tmp.window(rng), somePerms()...)
+			case yes():
 				err = e.svc.Grant(e.ctx, e.admin, s, somePerms()...)
-			} else {
+			default:
 				err = e.svc.Revoke(e.ctx, e.admin, s, somePerms()...)
 			}
 		case op == 7:
@@ -207,7 +225,14 @@ func runAgreement(t *testing.T, b testdb.Backend, seed uint64, steps int) {
 		if err != nil && !errors.Is(err, rbac.ErrPermissionDenied) && !errors.Is(err, rbac.ErrInheritedPermission) {
 			t.Fatalf("step %d %s: %v", step, what, err)
 		}
+		if tmp != nil {
+			tmp.agree(t, e, append(staff, 9999), perms)
+			continue
+		}
 		agree(t, e.svc, storedEnforcer(t, e.st), append(staff, 9999), perms)
+	}
+	if tmp != nil {
+		return
 	}
 	// A new process on the same database decides the same.
 	other, err := rbac.New(e.ctx, e.st, rbac.Options{})

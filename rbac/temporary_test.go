@@ -3,6 +3,7 @@ package rbac_test
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/text/language"
 
+	"github.com/billingrbac/billingrbac/internal/policy"
 	"github.com/billingrbac/billingrbac/internal/testdb"
 	"github.com/billingrbac/billingrbac/rbac"
 	"github.com/billingrbac/billingrbac/store"
@@ -295,4 +297,71 @@ func ExampleService_GrantTemporary() {
 	// Output:
 	// direct grant until 2026-12-01T11:00:00Z
 	// false
+}
+
+// agreementClock drives runAgreementWith's temporary rules: windows with
+// edges among a few instants after start, checked at each edge and one
+// nanosecond either side of it.
+type agreementClock struct {
+	start time.Time
+	clk   *testClock
+	edges []time.Time
+}
+
+func newAgreementClock() *agreementClock {
+	c := &agreementClock{start: t0}
+	for i := 1; i <= 3; i++ {
+		c.edges = append(c.edges, t0.Add(time.Duration(i)*time.Hour))
+	}
+	return c
+}
+
+func (c *agreementClock) window(rng *rand.Rand) rbac.Window {
+	i := rng.IntN(len(c.edges))
+	w := rbac.Until(c.edges[i])
+	if i > 0 && rng.IntN(2) == 0 {
+		w.From = c.edges[rng.IntN(i)]
+	}
+	return w
+}
+
+// agree compares e's decisions with Casbin at every instant of interest,
+// then puts the clock back at the start (where every window is open or
+// pending, so the next change may give any of them).
+func (c *agreementClock) agree(t *testing.T, e *env, staff []rbac.StaffID, perms []rbac.Permission) {
+	t.Helper()
+	rules, _, err := e.st.LoadPolicy(e.ctx)
+	require.NoError(t, err)
+	instants := []time.Time{c.start}
+	for _, edge := range c.edges {
+		instants = append(instants, edge.Add(-time.Nanosecond), edge, edge.Add(time.Nanosecond))
+	}
+	for _, at := range instants {
+		c.clk.set(at)
+		ce, err := policy.NewEnforcer(policy.At(rules, at))
+		require.NoError(t, err)
+		agree(t, e.svc, ce, staff, perms)
+	}
+	// After every window, Casbin over casbin_rule (which never holds a
+	// temporary rule) is the reference too.
+	agree(t, e.svc, storedEnforcer(t, e.st), staff, perms)
+	c.clk.set(c.start)
+}
+
+// TestTemporaryAgreementWithCasbin is TestAgreementWithCasbin with
+// temporary grants and memberships: at every instant around the windows'
+// edges the index decides as Casbin over the rules counting then.
+func TestTemporaryAgreementWithCasbin(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, b testdb.Backend) {
+		seeds := []uint64{11, 12}
+		steps := 40
+		if testing.Short() {
+			seeds, steps = seeds[:1], 20
+		}
+		for _, seed := range seeds {
+			t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
+				runAgreementWith(t, b, seed, steps, newAgreementClock())
+			})
+		}
+	})
 }
