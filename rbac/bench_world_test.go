@@ -172,13 +172,33 @@ func (w *world) requests(can func(request) bool, n int) {
 // in chunks, as the store would have written it change by change.
 func loadSQL(tb testing.TB, st *store.Store, rules []rbac.Rule) {
 	tb.Helper()
-	lines, err := policy.Lines(rules)
+	var temporary []rbac.Rule
+	permanent := rules[:0:0]
+	for _, r := range rules {
+		if r.Window.IsZero() {
+			permanent = append(permanent, r)
+		} else {
+			temporary = append(temporary, r)
+		}
+	}
+	lines, err := policy.Lines(permanent)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	db := st.DB()
 	const chunk = 1000
 	err = db.Transaction(func(tx *gorm.DB) error {
+		for _, r := range temporary { // as the store writes them (store/temporary.go)
+			l, err := policy.ToLine(r)
+			if err != nil {
+				return err
+			}
+			v := append(l.Values, "", "")[:3]
+			if err := tx.Exec("INSERT INTO rbac_temporary_rules (ptype, v0, v1, v2, valid_until) VALUES (?, ?, ?, ?, ?)",
+				l.Ptype, v[0], v[1], v[2], r.Window.Until.UnixNano()).Error; err != nil {
+				return err
+			}
+		}
 		for i := 0; i < len(lines); i += chunk {
 			var sb strings.Builder
 			args := make([]any, 0, chunk*4)

@@ -165,6 +165,7 @@ func (s *Service) EffectivePermissions(id StaffID) []EffectivePermission {
 	flags, row := snap.row(id)
 	if flags&hotTemp != 0 { // what its temporary rules give now
 		row = slices.Clone(row)
+		row[len(row)-1] &^= tempMark
 		snap.orTemp(row, e, snap.nowNano(), false)
 	}
 	n := 0

@@ -46,6 +46,12 @@ const (
 	hotTemp // the entry has temporary rules (see canTemp)
 )
 
+// tempMark is the last bit of the row of an enabled account without full
+// access that has temporary rules (hotTemp): no permission takes that bit,
+// so a check denied by the row's permanent bits finds the mark in the
+// cache line it has just read, and only then looks further (canTemp).
+const tempMark = uint64(1) << 63
+
 // fullActive reports whether flags are those of an enabled full-access
 // account.
 func fullActive(flags uint8) bool {
@@ -71,12 +77,18 @@ type staffChunk struct {
 	flags [chunkSize]uint8
 	bits  []uint64
 	entry [chunkSize]*staffEntry
+	// tbits holds, row by row, the permissions the temporary rules of the
+	// marked rows (tempMark) could give, whatever their windows: a check
+	// the row denies reads the clock only when tbits has the bit. Nil
+	// while no row of the chunk is marked.
+	tbits []uint64
 }
 
 // farStaff is the same for one ID beyond denseLimit.
 type farStaff struct {
 	flags uint8
 	bits  []uint64
+	tbits []uint64
 	entry *staffEntry
 }
 
@@ -201,11 +213,14 @@ func (s *snapshot) can(id StaffID, p Permission) bool {
 		if !known { // only full access covers a permission nobody holds
 			return fullActive(ch.flags[i])
 		}
-		if ch.bits[i*s.words+int(pid>>6)]&(1<<(pid&63)) != 0 {
+		row := ch.bits[i*s.words : (i+1)*s.words]
+		if row[pid>>6]&(1<<(pid&63)) != 0 {
 			return true
 		}
 		// Denied by the permanent rules: a temporary one may still allow.
-		return ch.flags[i]&hotTemp != 0 && s.canTemp(ch.entry[i], ch.flags[i], pid)
+		// The mark sits in the row's last word, in the cache line just read.
+		return row[len(row)-1]&tempMark != 0 && ch.tbits[i*s.words+int(pid>>6)]&(1<<(pid&63)) != 0 &&
+			s.canTemp(ch.entry[i], ch.flags[i], pid)
 	}
 	f := s.far[id]
 	if f == nil {
@@ -214,7 +229,8 @@ func (s *snapshot) can(id StaffID, p Permission) bool {
 	if !known {
 		return fullActive(f.flags)
 	}
-	return f.bits[pid>>6]&(1<<(pid&63)) != 0 || f.flags&hotTemp != 0 && s.canTemp(f.entry, f.flags, pid)
+	return f.bits[pid>>6]&(1<<(pid&63)) != 0 || f.bits[len(f.bits)-1]&tempMark != 0 && f.tbits[pid>>6]&(1<<(pid&63)) != 0 &&
+		s.canTemp(f.entry, f.flags, pid)
 }
 
 // holdersOf returns the active staff who may perform p.

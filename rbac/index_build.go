@@ -51,7 +51,7 @@ func (b *builder) perm(p Permission) permID {
 	id := permID(len(b.next.perms))
 	b.next.permIDs[p] = id
 	b.next.perms = append(b.next.perms, p)
-	if int(id>>6) >= b.next.words {
+	if int(id) >= b.next.words*64-1 { // the last bit of a row is tempMark
 		b.widen()
 	}
 	// Before this change nobody but full access held p: start its holders

@@ -2,6 +2,7 @@ package rbac
 
 import (
 	"maps"
+	"math"
 	"math/bits"
 	"slices"
 )
@@ -22,6 +23,7 @@ func (b *builder) finish() *snapshot {
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
 	row := make([]uint64, b.next.words)
+	trow := make([]uint64, b.next.words)
 	for _, id := range ids {
 		e := b.work[id]
 		if e == nil { // a member of a changed department: only its row
@@ -44,8 +46,18 @@ func (b *builder) finish() *snapshot {
 			}
 			b.effective(e, flags, row)
 		}
+		temp := flags&(hotTemp|hotDisabled|hotFull) == hotTemp
+		if temp {
+			row[len(row)-1] |= tempMark
+			clear(trow)
+			b.next.orTemp(trow, e, math.MinInt64, true)
+		}
 		b.holdersDiff(id, flags, row)
-		b.setRow(id, flags, row, e)
+		if temp {
+			b.setRow(id, flags, row, trow, e)
+		} else {
+			b.setRow(id, flags, row, nil, e)
+		}
 	}
 	for pid := range b.gain {
 		if len(b.gain[pid]) > 0 || len(b.loss[pid]) > 0 {
@@ -130,9 +142,9 @@ func (b *builder) holdersDiff(id StaffID, flags uint8, row []uint64) {
 	}
 }
 
-// setRow stores id's flags, row and entry, copying its chunk on first
-// write.
-func (b *builder) setRow(id StaffID, flags uint8, row []uint64, e *staffEntry) {
+// setRow stores id's flags, row, temporary bits (nil: none) and entry,
+// copying its chunk on first write.
+func (b *builder) setRow(id StaffID, flags uint8, row, trow []uint64, e *staffEntry) {
 	words := b.next.words
 	if uint64(id) >= denseLimit {
 		if !b.farCopied {
@@ -143,7 +155,7 @@ func (b *builder) setRow(id StaffID, flags uint8, row []uint64, e *staffEntry) {
 			delete(b.next.far, id)
 			return
 		}
-		b.next.far[id] = &farStaff{flags: flags, bits: slices.Clone(row), entry: e}
+		b.next.far[id] = &farStaff{flags: flags, bits: slices.Clone(row), tbits: slices.Clone(trow), entry: e}
 		return
 	}
 	c := uint64(id) >> chunkBits
@@ -156,13 +168,22 @@ func (b *builder) setRow(id StaffID, flags uint8, row []uint64, e *staffEntry) {
 		ch = &staffChunk{own: b.own, bits: make([]uint64, chunkSize*words)}
 		b.next.hot.set(b.own, c, ch)
 	case ch.own != b.own:
-		ch = &staffChunk{own: b.own, flags: ch.flags, entry: ch.entry, bits: slices.Clone(ch.bits)}
+		ch = &staffChunk{own: b.own, flags: ch.flags, entry: ch.entry, bits: slices.Clone(ch.bits), tbits: slices.Clone(ch.tbits)}
 		b.next.hot.set(b.own, c, ch)
 	}
 	i := int(id & (chunkSize - 1))
 	ch.flags[i] = flags
 	ch.entry[i] = e
 	copy(ch.bits[i*words:(i+1)*words], row)
+	switch {
+	case trow != nil:
+		if ch.tbits == nil {
+			ch.tbits = make([]uint64, chunkSize*words)
+		}
+		copy(ch.tbits[i*words:(i+1)*words], trow)
+	case ch.tbits != nil:
+		clear(ch.tbits[i*words : (i+1)*words])
+	}
 }
 
 // widen gives every staff row room for more permissions: rarely (once per
@@ -176,6 +197,9 @@ func (b *builder) widen() {
 			for i := old; i < words; i++ {
 				dst[i] = ^uint64(0)
 			}
+		} else if old > 0 && src[old-1]&tempMark != 0 { // the mark moves to the new last bit
+			dst[old-1] &^= tempMark
+			dst[words-1] |= tempMark
 		}
 	}
 	for c := range b.next.hot.len() {
@@ -184,8 +208,14 @@ func (b *builder) widen() {
 			continue
 		}
 		n := &staffChunk{own: b.own, flags: ch.flags, entry: ch.entry, bits: make([]uint64, chunkSize*words)}
+		if ch.tbits != nil {
+			n.tbits = make([]uint64, chunkSize*words)
+		}
 		for i := range chunkSize {
 			fill(ch.flags[i], n.bits[i*words:(i+1)*words], ch.bits[i*old:(i+1)*old])
+			if n.tbits != nil {
+				copy(n.tbits[i*words:(i+1)*words], ch.tbits[i*old:(i+1)*old])
+			}
 		}
 		b.next.hot.set(b.own, uint64(c), n)
 	}
@@ -193,6 +223,10 @@ func (b *builder) widen() {
 	for id, f := range b.next.far {
 		n := &farStaff{flags: f.flags, bits: make([]uint64, words), entry: f.entry}
 		fill(f.flags, n.bits, f.bits)
+		if f.tbits != nil {
+			n.tbits = make([]uint64, words)
+			copy(n.tbits, f.tbits)
+		}
 		far[id] = n
 	}
 	b.next.far, b.farCopied = far, true

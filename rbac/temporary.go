@@ -198,6 +198,7 @@ func (s *snapshot) grantedRow(id StaffID, now int64) (uint8, []uint64) {
 	}
 	out := make([]uint64, len(row))
 	copy(out, row)
+	out[len(out)-1] &^= tempMark
 	s.orTemp(out, s.staffEntry(id), now, true)
 	return f, out
 }
