@@ -83,11 +83,13 @@ type StaffUpdate struct {
 	Status     *Status
 	// Departments, when not nil, becomes the whole set of the staff
 	// member's departments (empty: none), under the rules of
-	// AddToDepartment and RemoveFromDepartment.
+	// AddToDepartment and RemoveFromDepartment. A temporary membership of
+	// a listed department keeps its window.
 	Departments *[]DepartmentID
 	// Grants, when not nil, becomes the whole set of direct grants
 	// (empty: none), under the rules of Grant and Revoke; inherited
-	// permissions are not touched.
+	// permissions are not touched. A temporary grant of a listed
+	// permission keeps its window.
 	Grants *[]Permission
 }
 

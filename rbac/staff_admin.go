@@ -328,7 +328,8 @@ func fillStaff(snap *snapshot, st *Staff) {
 	}
 }
 
-// setMemberships makes depts the whole set of id's departments.
+// setMemberships makes depts the whole set of id's departments. A
+// temporary membership of a department in depts stays as it is.
 func (w *txn) setMemberships(op string, id StaffID, depts []DepartmentID) error {
 	for _, r := range w.snap.rulesOfStaff(id) {
 		if r.Kind == RuleMember && !slices.Contains(depts, r.Department) {
@@ -340,13 +341,14 @@ func (w *txn) setMemberships(op string, id StaffID, depts []DepartmentID) error 
 			if _, err := w.tx.Department(d); err != nil {
 				return fmt.Errorf("%s: department %s: %w", op, d, err)
 			}
+			w.add(MemberRule(id, d))
 		}
-		w.add(MemberRule(id, d))
 	}
 	return nil
 }
 
-// setGrants makes perms the whole set of id's direct grants.
+// setGrants makes perms the whole set of id's direct grants. A temporary
+// grant of a permission in perms stays as it is.
 func (w *txn) setGrants(id StaffID, perms []Permission) {
 	for _, r := range w.snap.rulesOfStaff(id) {
 		if r.Kind == RuleGrant && !slices.Contains(perms, r.Permission) {
@@ -354,6 +356,8 @@ func (w *txn) setGrants(id StaffID, perms []Permission) {
 		}
 	}
 	for _, p := range perms {
-		w.add(GrantRule(StaffSubject(id), p))
+		if r := GrantRule(StaffSubject(id), p); !w.has(r) {
+			w.add(r)
+		}
 	}
 }

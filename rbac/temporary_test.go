@@ -365,3 +365,30 @@ func TestTemporaryAgreementWithCasbin(t *testing.T) {
 		}
 	})
 }
+
+// Saving a staff member's whole set of departments and grants (as the
+// admin screens do) keeps the windows of the temporary ones it lists and
+// drops those it does not.
+func TestTemporaryKeptBySetUpdate(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, b testdb.Backend) {
+		e, clk := newClockEnv(t, b)
+		clk.set(t0)
+		billing, hr := e.dept("Billing", pPayments), e.dept("HR", pTickets)
+		ann := e.staff("ann")
+		end := t0.Add(time.Hour)
+		require.NoError(t, e.svc.GrantTemporary(e.ctx, e.admin, ann, rbac.Until(end), pReports))
+		require.NoError(t, e.svc.GrantTemporary(e.ctx, e.admin, ann, rbac.Until(end), pInvoicesView))
+		require.NoError(t, e.svc.AddToDepartment(e.ctx, e.admin, ann, billing, rbac.Until(end)))
+		depts, grants := []rbac.DepartmentID{billing, hr}, []rbac.Permission{pReports}
+		_, err := e.svc.UpdateStaff(e.ctx, e.admin, ann, rbac.StaffUpdate{Departments: &depts, Grants: &grants})
+		require.NoError(t, err)
+		e.can(ann, pReports, true)
+		e.can(ann, pInvoicesView, false) // not listed: revoked
+		e.can(ann, pPayments, true)
+		e.can(ann, pTickets, true) // HR is new, permanent
+		clk.set(end)
+		e.can(ann, pReports, false)
+		e.can(ann, pPayments, false)
+		e.can(ann, pTickets, true)
+	})
+}
