@@ -18,7 +18,7 @@ import (
 // loaded from casbin_rule by gorm-adapter therefore never sees them: it
 // fails closed (denies) instead of granting a temporary rule forever. The
 // rbac decision index reads both tables and compares the window with its
-// clock. The table: migrations/*/00009_temporary_rules.sql.
+// clock. The table: migrations/*/00011_temporary_rules.sql.
 
 // loadTemporary appends the temporary rules to rules.
 func loadTemporary(ctx context.Context, db *gorm.DB, rules []rbac.Rule) ([]rbac.Rule, error) {
