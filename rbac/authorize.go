@@ -162,6 +162,11 @@ func (w *txn) authorizeEffect(after *snapshot, eff Effect) error {
 		}
 	}
 
+	// Separation of duties: nobody is given both sides of a conflict.
+	if err := w.checkDuties(after, eff); err != nil {
+		return err
+	}
+
 	if lastFullAccessGone(before, after) {
 		return &DeniedError{Op: op, Actor: actor,
 			Reason: "the last active full-access account cannot be deleted, disabled or lose full access", last: true}

@@ -112,6 +112,7 @@ func TestStatusCoversEverySentinel(t *testing.T) {
 		"rbac.ErrAccountDisabled":      rbac.ErrAccountDisabled,
 		"rbac.ErrSecondFactorRequired": rbac.ErrSecondFactorRequired, "rbac.ErrBadSecondFactor": rbac.ErrBadSecondFactor,
 		"rbac.ErrChallengeExpired": rbac.ErrChallengeExpired, "rbac.ErrSignInThrottled": rbac.ErrSignInThrottled,
+		"rbac.ErrConflictOfDuties":  rbac.ErrConflictOfDuties,
 		"rbac.ErrAddressNotAllowed": rbac.ErrAddressNotAllowed, "httpauthz.ErrNoAddress": httpauthz.ErrNoAddress,
 		"rbac.ErrPasswordsDisabled": rbac.ErrPasswordsDisabled,
 		"clients.ErrFirstUser":      clients.ErrFirstUser, "clients.ErrCrossClient": clients.ErrCrossClient,

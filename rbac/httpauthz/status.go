@@ -40,6 +40,7 @@ var statusTable = []mapping{
 	{rbac.ErrPasswordsDisabled, http.StatusForbidden, "passwords-disabled", true},
 	{rbac.ErrPermissionDenied, http.StatusForbidden, "permission-denied", false},
 	{clients.ErrCrossClient, http.StatusForbidden, "cross-client", false},
+	{rbac.ErrConflictOfDuties, http.StatusConflict, "conflict-of-duties", true},
 	{rbac.ErrConflict, http.StatusConflict, "conflict", true},
 	{rbac.ErrInheritedPermission, http.StatusConflict, "inherited-permission", true},
 	{clients.ErrFirstUser, http.StatusConflict, "first-user", true},

@@ -26,7 +26,9 @@ type ReviewOptions struct {
 	// says so.
 	Reader rbac.StaffID
 	// Conflicts are the risky combinations to look for; nil means
-	// DefaultConflicts(), an empty non-nil slice none.
+	// DefaultConflicts(), an empty non-nil slice none. The conflicts
+	// declared on the Service (rbac.Service.DeclareConflict) are looked
+	// for in any case, marked Enforced.
 	Conflicts []Conflict
 	// RecentChanges is how many of the latest changes to list; 0 means
 	// 50, a negative number none.
@@ -213,7 +215,9 @@ func BuildReview(ctx context.Context, svc *rbac.Service, opts ReviewOptions) (Re
 	r.Departments = b.departments(r.Functions)
 	r.Staff = b.staffRows()
 	r.Permissions = b.permissionRows()
-	r.Findings = b.findings()
+	if r.Findings, err = b.findings(); err != nil {
+		return Review{}, reportErr(err)
+	}
 	r.Exceptions = b.exceptions()
 	r.Counts = b.counts(r.Counts)
 	r.Recent, r.SignOffs = b.recent, b.signOffs

@@ -1,0 +1,85 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"gorm.io/gorm"
+
+	"github.com/billingrbac/billingrbac/rbac"
+)
+
+var (
+	_ rbac.DutiesStore = (*Store)(nil)
+	_ rbac.DutiesTx    = (*tx)(nil)
+)
+
+type dutyRow struct {
+	PermA, PermB *string
+	DeptA, DeptB *int64
+	Why          string
+}
+
+const dutySelect = `SELECT perm_a, perm_b, dept_a, dept_b, why FROM duty_conflicts ORDER BY id`
+
+func readDuties(db *gorm.DB) ([]rbac.DutyConflict, error) {
+	var rows []dutyRow
+	if err := db.Raw(dutySelect).Scan(&rows).Error; err != nil {
+		return nil, mapErr(err)
+	}
+	out := make([]rbac.DutyConflict, 0, len(rows))
+	for _, r := range rows {
+		c := rbac.DutyConflict{Why: r.Why}
+		switch {
+		case r.PermA != nil && r.PermB != nil:
+			a, err := rbac.ParsePermission(*r.PermA)
+			if err != nil {
+				return nil, fmt.Errorf("store: conflict of duties: %w", err)
+			}
+			b, err := rbac.ParsePermission(*r.PermB)
+			if err != nil {
+				return nil, fmt.Errorf("store: conflict of duties: %w", err)
+			}
+			c.Permissions = [2]rbac.Permission{a, b}
+		case r.DeptA != nil && r.DeptB != nil:
+			c.Departments = [2]rbac.DepartmentID{rbac.DepartmentID(*r.DeptA), rbac.DepartmentID(*r.DeptB)}
+		default:
+			return nil, fmt.Errorf("store: conflict of duties with neither pair")
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// DutyConflicts implements rbac.DutiesStore.
+func (s *Store) DutyConflicts(ctx context.Context) ([]rbac.DutyConflict, error) {
+	return readDuties(s.db.WithContext(ctx))
+}
+
+// DutyConflicts implements rbac.DutiesTx.
+func (t *tx) DutyConflicts() ([]rbac.DutyConflict, error) { return readDuties(t.db) }
+
+// AddDutyConflict implements rbac.DutiesTx.
+func (t *tx) AddDutyConflict(c rbac.DutyConflict) error {
+	if c.IsDepartments() {
+		for _, d := range c.Departments {
+			if _, err := t.Department(d); err != nil {
+				return err
+			}
+		}
+		return mapErr(t.db.Exec(`INSERT INTO duty_conflicts (dept_a, dept_b, why, created_at) VALUES (?, ?, ?, ?)`,
+			int64(c.Departments[0]), int64(c.Departments[1]), c.Why, micros(t.now())).Error)
+	}
+	return mapErr(t.db.Exec(`INSERT INTO duty_conflicts (perm_a, perm_b, why, created_at) VALUES (?, ?, ?, ?)`,
+		c.Permissions[0].String(), c.Permissions[1].String(), c.Why, micros(t.now())).Error)
+}
+
+// RemoveDutyConflict implements rbac.DutiesTx.
+func (t *tx) RemoveDutyConflict(c rbac.DutyConflict) error {
+	if c.IsDepartments() {
+		return affectedOne(t.db.Exec(`DELETE FROM duty_conflicts WHERE dept_a = ? AND dept_b = ?`,
+			int64(c.Departments[0]), int64(c.Departments[1])))
+	}
+	return affectedOne(t.db.Exec(`DELETE FROM duty_conflicts WHERE perm_a = ? AND perm_b = ?`,
+		c.Permissions[0].String(), c.Permissions[1].String()))
+}
