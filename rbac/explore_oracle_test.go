@@ -2,6 +2,7 @@ package rbac_test
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 
 	"github.com/billingrbac/billingrbac/rbac"
@@ -84,6 +85,19 @@ func violation(before, after exState, o exOp) string {
 		}
 	}
 
+	// Separation of duties: nobody comes to combine both sides of a
+	// conflict declared before and after the step (full access aside).
+	for _, c := range after.conflicts() {
+		if !slices.ContainsFunc(before.conflicts(), c.Same) {
+			continue
+		}
+		for _, l := range exLogins {
+			if after.combines(l, c) && !before.combines(l, c) {
+				return fmt.Sprintf("%s came to combine %s", l, c)
+			}
+		}
+	}
+
 	// The last active full-access account stays.
 	if activeFull(before) > 0 && activeFull(after) == 0 {
 		return "no active full-access account is left"
@@ -144,10 +158,14 @@ func rowChanged(before, after exState, login string) bool {
 	return false
 }
 
-// gainsControl: the account is new, a sign-in field changed, or it was
-// switched back on.
+// gainsControl: the account is new, a sign-in field changed, it was
+// switched back on, or what guards its sign-in beyond the password
+// changed: its second factor, its sign-in policy or one of its
+// departments', or its sign-in lock was cleared (the change log's last
+// entry says so: clearing an empty lock writes no other row).
 func gainsControl(before, after exState, login string) bool {
-	rb, rA := before.staff[int64(before.ids[login])], after.staff[int64(after.ids[login])]
+	id := after.ids[login]
+	rb, rA := before.staff[int64(before.ids[login])], after.staff[int64(id)]
 	if rA == nil {
 		return false
 	}
@@ -159,7 +177,35 @@ func gainsControl(before, after exState, login string) bool {
 			return true
 		}
 	}
+	if !reflect.DeepEqual(before.rows["staff_totp"][int64(id)], after.rows["staff_totp"][int64(id)]) ||
+		before.policyOf("staff_id", int64(id)) != after.policyOf("staff_id", int64(id)) {
+		return true
+	}
+	for _, r := range after.rules {
+		if r.Kind == rbac.RuleMember && r.Subject.Staff == id &&
+			before.policyOf("department_id", int64(r.Department)) != after.policyOf("department_id", int64(r.Department)) {
+			return true
+		}
+	}
+	if after.version > before.version && after.lastOp == rbac.OpSignInUnlock && after.lastTarget == rbac.StaffSubject(id).String() {
+		return true
+	}
 	return before.access[login].disabled && !after.access[login].disabled
+}
+
+// combines reports whether login holds both sides of c in w: both
+// permissions (full access aside) or membership of both departments.
+func (w exState) combines(login string, c rbac.DutyConflict) bool {
+	id, ok := w.ids[login]
+	if !ok {
+		return false
+	}
+	if c.IsDepartments() {
+		return slices.Contains(w.rules, rbac.MemberRule(id, c.Departments[0])) &&
+			slices.Contains(w.rules, rbac.MemberRule(id, c.Departments[1]))
+	}
+	a := w.access[login]
+	return !a.full && a.can(c.Permissions[0]) && a.can(c.Permissions[1])
 }
 
 func activeFull(w exState) int {

@@ -26,6 +26,9 @@ type exState struct {
 	deptIDs map[string]rbac.DepartmentID
 	names   map[rbac.DepartmentID]string
 	access  map[string]exAccess // login → effective access, from the rules
+	// lastOp and lastTarget are the change log's last entry.
+	lastOp     rbac.Operation
+	lastTarget string
 }
 
 // exAccess is what the explorer's own evaluator derives from stored rules.
@@ -53,7 +56,8 @@ func (x *explorer) deptID(name string) rbac.DepartmentID {
 
 // restored lists the tables the explorer's operations write rows to, in
 // an order that respects their references, with their keys.
-var restored = []struct{ table, key string }{{"departments", "id"}, {"staff", "id"}, {"staff_avatars", "staff_id"}}
+var restored = []struct{ table, key string }{{"departments", "id"}, {"staff", "id"}, {"staff_avatars", "staff_id"},
+	{"staff_totp", "staff_id"}, {"signin_policies", "id"}, {"duty_conflicts", "id"}}
 
 func rowsOf(x *explorer, db *gorm.DB, table, key string) map[int64]map[string]any {
 	var rows []map[string]any
@@ -94,6 +98,13 @@ func (x *explorer) capture() exState {
 	x.must(err)
 	if v := e.svc.Version(); v != w.version {
 		x.t.Fatalf("service at version %d, store at %d", v, w.version)
+	}
+	if w.version > 0 {
+		last, err := e.st.Changes(x.ctx, rbac.ChangeQuery{AfterVersion: w.version - 1, Limit: 1})
+		x.must(err)
+		if len(last) == 1 {
+			w.lastOp, w.lastTarget = last[0].Op, last[0].Target
+		}
 	}
 	w.rows = map[string]map[int64]map[string]any{}
 	for _, r := range restored {
@@ -179,7 +190,8 @@ func (w exState) canonical() string {
 			continue
 		}
 		r := w.staff[int64(id)]
-		fmt.Fprintf(&b, "%s{mail=%v pw=%t", l, r["email"], r["password_hash"] != "")
+		_, totp := w.rows["staff_totp"][int64(id)]
+		fmt.Fprintf(&b, "%s{mail=%v pw=%t totp=%t policy=%s", l, r["email"], r["password_hash"] != "", totp, w.policyOf("staff_id", int64(id)))
 		var rs []string
 		for _, rule := range w.rules {
 			if rule.Subject.Staff == id {
@@ -201,9 +213,48 @@ func (w exState) canonical() string {
 			}
 		}
 		slices.Sort(rs)
-		fmt.Fprintf(&b, "%s{%s} ", d, strings.Join(rs, ","))
+		fmt.Fprintf(&b, "%s{%s policy=%s} ", d, strings.Join(rs, ","), w.policyOf("department_id", int64(id)))
 	}
+	var cs []string
+	for _, c := range w.conflicts() {
+		if c.IsDepartments() {
+			cs = append(cs, w.names[c.Departments[0]]+"+"+w.names[c.Departments[1]])
+		} else {
+			cs = append(cs, c.Permissions[0].String()+"+"+c.Permissions[1].String())
+		}
+	}
+	slices.Sort(cs)
+	fmt.Fprintf(&b, "conflicts{%s}", strings.Join(cs, ","))
 	return b.String()
+}
+
+// policyOf returns the stored sign-in policy of a staff member or
+// department (by column) as text, "-" when none.
+func (w exState) policyOf(col string, id int64) string {
+	for _, r := range w.rows["signin_policies"] {
+		if v, ok := r[col]; ok && v != nil && toInt(v) == id {
+			return fmt.Sprintf("%v/%v", r["require_second_factor"], r["networks"])
+		}
+	}
+	return "-"
+}
+
+// conflicts returns the stored conflicts of duties, read from their rows.
+func (w exState) conflicts() []rbac.DutyConflict {
+	var out []rbac.DutyConflict
+	for _, r := range w.rows["duty_conflicts"] {
+		if r["dept_a"] != nil {
+			out = append(out, rbac.DepartmentConflict(rbac.DepartmentID(toInt(r["dept_a"])), rbac.DepartmentID(toInt(r["dept_b"])), ""))
+			continue
+		}
+		a, err1 := rbac.ParsePermission(r["perm_a"].(string))
+		b, err2 := rbac.ParsePermission(r["perm_b"].(string))
+		if err1 != nil || err2 != nil {
+			panic(fmt.Sprintf("stored conflict %v", r))
+		}
+		out = append(out, rbac.PermissionConflict(a, b, ""))
+	}
+	return out
 }
 
 func (w exState) ruleName(r rbac.Rule) string {
