@@ -23,6 +23,7 @@ type storeAdapter struct {
 	st      rbac.Store
 	ctx     context.Context
 	version atomic.Int64 // the version of the last load
+	temp    []rbac.Rule  // the last load's temporary rules, held apart
 }
 
 var _ persist.Adapter = (*storeAdapter)(nil)
@@ -32,7 +33,12 @@ func (a *storeAdapter) LoadPolicy(m model.Model) error {
 	if err != nil {
 		return err
 	}
+	a.temp = a.temp[:0]
 	for _, r := range rules {
+		if !r.Window.IsZero() {
+			a.temp = append(a.temp, r)
+			continue
+		}
 		l, err := policy.ToLine(r)
 		if err != nil {
 			return err

@@ -10,6 +10,12 @@
 // Service's own propagation bound. After a reload of the Service (a gap
 // or a diverged change log) it reloads the whole policy from the store.
 //
+// Temporary access (rbac.Window) has no Casbin form: the enforcer holds a
+// temporary grant or membership as an ordinary line while its window
+// contains the present, from a timer at each window edge, so Casbin's
+// answer changes within a timer's precision of the edge where the
+// Service's changes at the exact instant.
+//
 // The enforcer is read-only: it has no adapter, so nothing written to it
 // reaches the database, and what is written is overwritten at the next
 // reload. Change access through the Service's admin operations; they are

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/casbin/casbin/v2"
 
@@ -22,6 +23,9 @@ type Enforcer struct {
 	done  chan struct{}
 	close sync.Once
 
+	tmu sync.Mutex // the policy's writers: follow and the edge timer
+	tmp *temporary
+
 	mu      sync.Mutex
 	moved   chan struct{} // closed and replaced when version moves
 	version int64
@@ -32,6 +36,9 @@ type Enforcer struct {
 type Options struct {
 	// Logger receives reload failures; nil means slog.Default().
 	Logger *slog.Logger
+	// Now is the clock for temporary rules' windows; nil means
+	// time.Now. Give the Service's clock (rbac.Options) if it has one.
+	Now func() time.Time
 }
 
 // Subject is the Casbin request subject of staff member id ("staff:7").
@@ -45,6 +52,10 @@ func New(ctx context.Context, svc *rbac.Service, st rbac.Store, opts Options) (*
 	if err != nil {
 		return nil, fmt.Errorf("casbinsync: %w", err)
 	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
 	ad := &storeAdapter{st: st, ctx: ctx}
 	// Subscribe first: every change after the load arrives as an event,
 	// and those the load already holds are skipped by version.
@@ -56,11 +67,22 @@ func New(ctx context.Context, svc *rbac.Service, st rbac.Store, opts Options) (*
 	}
 	ce.EnableAutoSave(false)
 	ad.ctx = context.Background() // later reloads outlive New's context
-	e := &Enforcer{ce: ce, ad: ad, sub: sub, log: opts.Logger, done: make(chan struct{}), moved: make(chan struct{})}
+	e := &Enforcer{ce: ce, ad: ad, sub: sub, log: opts.Logger, done: make(chan struct{}), moved: make(chan struct{}),
+		tmp: newTemporary(now)}
 	if e.log == nil {
 		e.log = slog.Default()
 	}
 	e.version = ad.version.Load()
+	e.tmu.Lock()
+	for _, r := range ad.temp {
+		e.tmp.put(r)
+	}
+	err = e.settle()
+	e.tmu.Unlock()
+	if err != nil {
+		sub.Close()
+		return nil, fmt.Errorf("casbinsync: %w", err)
+	}
 	go e.follow()
 	return e, nil
 }
@@ -99,6 +121,40 @@ func (e *Enforcer) WaitFor(ctx context.Context, v int64) error {
 func (e *Enforcer) Close() error {
 	e.close.Do(func() { e.sub.Close() })
 	<-e.done
+	e.tmu.Lock()
+	if e.tmp.timer != nil {
+		e.tmp.timer.Stop()
+	}
+	e.tmp.timer = nil
+	e.tmu.Unlock()
+	return nil
+}
+
+// settle brings the temporary rules to the present and sets the timer for
+// the next window edge. Call with tmu held.
+func (e *Enforcer) settle() error {
+	next, err := e.tmp.settle(e.ce)
+	if err != nil {
+		return err
+	}
+	if e.tmp.timer != nil {
+		e.tmp.timer.Stop()
+		e.tmp.timer = nil
+	}
+	if !next.IsZero() {
+		select {
+		case <-e.done:
+			return nil // closed: no more timers
+		default:
+		}
+		e.tmp.timer = time.AfterFunc(time.Until(next), func() {
+			e.tmu.Lock()
+			defer e.tmu.Unlock()
+			if err := e.settle(); err != nil {
+				e.log.Error("casbinsync: temporary rules could not be applied", "err", err)
+			}
+		})
+	}
 	return nil
 }
 
@@ -128,21 +184,10 @@ func (e *Enforcer) apply(ev rbac.Event) error {
 		return nil // already in the loaded policy
 	}
 	if ev.Change.Domain == rbac.DomainStaff {
-		for _, r := range ev.Change.Policy.Remove {
-			l, err := policy.ToLine(r)
-			if err != nil {
-				return err
-			}
-			if l.Sec == "p" {
-				_, err = e.ce.RemoveNamedPolicy(l.Ptype, l.Values)
-			} else {
-				_, err = e.ce.RemoveNamedGroupingPolicy(l.Ptype, l.Values)
-			}
-			if err != nil {
-				return err
-			}
-		}
-		if err := add(e.ce, ev.Change.Policy.Add); err != nil {
+		e.tmu.Lock()
+		err := e.applyDelta(ev.Change.Policy)
+		e.tmu.Unlock()
+		if err != nil {
 			return err
 		}
 	}
@@ -150,11 +195,46 @@ func (e *Enforcer) apply(ev rbac.Event) error {
 	return nil
 }
 
+func (e *Enforcer) applyDelta(d rbac.PolicyDelta) error {
+	for _, r := range d.Remove {
+		if was, err := e.tmp.drop(e.ce, r); was || err != nil {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		if err := line(e.ce, r, false); err != nil {
+			return err
+		}
+	}
+	var permanent []rbac.Rule
+	for _, r := range d.Add {
+		if r.Window.IsZero() {
+			permanent = append(permanent, r)
+		} else {
+			e.tmp.put(r)
+		}
+	}
+	if err := add(e.ce, permanent); err != nil {
+		return err
+	}
+	return e.settle()
+}
+
 // reload replaces the policy with the stored one, atomically for
 // readers (Casbin swaps the model under its lock).
 func (e *Enforcer) reload(context.Context) error {
+	e.tmu.Lock()
+	defer e.tmu.Unlock()
 	if err := e.ce.LoadPolicy(); err != nil {
 		return fmt.Errorf("casbinsync: load policy: %w", err)
+	}
+	e.tmp.reset()
+	for _, r := range e.ad.temp {
+		e.tmp.put(r)
+	}
+	if err := e.settle(); err != nil {
+		return fmt.Errorf("casbinsync: %w", err)
 	}
 	e.mu.Lock()
 	e.version = 0 // moveTo publishes the loaded version even when it is older

@@ -123,3 +123,44 @@ func TestEnforcerFollowsTheService(t *testing.T) {
 		require.ErrorIs(t, e.Casbin().SavePolicy(), casbinsync.ErrReadOnly)
 	})
 }
+
+// A temporary grant is a Casbin line while its window contains the
+// present: not before it starts, and gone once it ends, without a write.
+func TestEnforcerHoldsTemporaryRulesInTheirWindow(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	testdb.Run(t, func(t *testing.T, b testdb.Backend) {
+		ctx := context.Background()
+		st := testdb.New(t, b)
+		svc, err := rbac.New(ctx, st, rbac.Options{Accounts: fast})
+		require.NoError(t, err)
+		defer svc.Close()
+		boot, err := svc.Bootstrap(ctx, rbac.BootstrapOptions{})
+		require.NoError(t, err)
+		john, err := svc.CreateStaff(ctx, boot.Admin.ID, rbac.NewStaff{Login: "john", FullName: rbac.Text(language.English, "John")})
+		require.NoError(t, err)
+		send := rbac.Perm(rbac.FuncInvoices, rbac.ActSend)
+		view := rbac.Perm(rbac.FuncInvoices, rbac.ActView)
+		start := time.Now().Add(300 * time.Millisecond)
+		w := rbac.Window{From: start, Until: start.Add(400 * time.Millisecond)}
+		require.NoError(t, svc.GrantTemporary(ctx, boot.Admin.ID, john.ID, w, send))
+		// One temporary rule loaded with the policy, one arriving as a change.
+		e, err := casbinsync.New(ctx, svc, st, casbinsync.Options{})
+		require.NoError(t, err)
+		defer e.Close()
+		require.NoError(t, svc.GrantTemporary(ctx, boot.Admin.ID, john.ID, w, view))
+		require.NoError(t, e.WaitFor(ctx, svc.Version()))
+
+		enforce := func(p rbac.Permission) bool {
+			ok, err := e.Casbin().Enforce(casbinsync.Subject(john.ID), string(p.Function), string(p.Action))
+			require.NoError(t, err)
+			return ok
+		}
+		if time.Now().Before(start) {
+			assert.False(t, enforce(send), "not yet started")
+			assert.False(t, enforce(view), "not yet started")
+		}
+		require.Eventually(t, func() bool { return enforce(send) && enforce(view) }, 5*time.Second, 5*time.Millisecond, "started")
+		require.Eventually(t, func() bool { return !enforce(send) && !enforce(view) }, 5*time.Second, 5*time.Millisecond, "ended")
+		assert.False(t, svc.Can(john.ID, send), "the Service agrees once it ended")
+	})
+}
