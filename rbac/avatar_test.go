@@ -262,7 +262,7 @@ func TestServiceAvatars(t *testing.T) {
 		mustNoErr(t, err)
 		mustNoErr(t, e.svc.DeleteStaff(e.ctx, e.admin, bob.ID))
 		var n int64
-		mustNoErr(t, e.st.DB().Raw(`SELECT COUNT(*) FROM staff_avatars WHERE staff_id = ?`, int64(bob.ID)).Scan(&n).Error)
+		mustNoErr(t, e.st.DB().Raw(`SELECT COUNT(*) FROM billingrbac_staff_avatars WHERE staff_id = ?`, int64(bob.ID)).Scan(&n).Error)
 		wantEqual(t, n, int64(0))
 	})
 }

@@ -104,12 +104,12 @@ func loadRows(tb testing.TB, st *store.Store, w *world) {
 		return nil
 	}
 	err := st.DB().Transaction(func(tx *gorm.DB) error {
-		if err := insert(tx, "INSERT INTO departments (id, name, task_language, created_at, updated_at) VALUES ", w.depts, func(i int) []any {
+		if err := insert(tx, "INSERT INTO billingrbac_departments (id, name, task_language, created_at, updated_at) VALUES ", w.depts, func(i int) []any {
 			return []any{i, fmt.Sprintf(`{"en":"Department %d"}`, i), "en", 0, 0}
 		}); err != nil {
 			return err
 		}
-		return insert(tx, "INSERT INTO staff (id, login, full_name, created_at, updated_at) VALUES ", w.staff, func(i int) []any {
+		return insert(tx, "INSERT INTO billingrbac_staff (id, login, full_name, created_at, updated_at) VALUES ", w.staff, func(i int) []any {
 			return []any{i, fmt.Sprintf("staff%d", i), `{"en":"Staff"}`, 0, 0}
 		})
 	})

@@ -202,7 +202,7 @@ func loadSQL(tb testing.TB, st *store.Store, rules []rbac.Rule) {
 		for i := 0; i < len(lines); i += chunk {
 			var sb strings.Builder
 			args := make([]any, 0, chunk*4)
-			sb.WriteString("INSERT INTO casbin_rule (ptype, v0, v1, v2, v3, v4, v5) VALUES ")
+			sb.WriteString("INSERT INTO billingrbac_casbin_rule (ptype, v0, v1, v2, v3, v4, v5) VALUES ")
 			for j, l := range lines[i:min(i+chunk, len(lines))] {
 				if j > 0 {
 					sb.WriteString(",")
@@ -215,7 +215,7 @@ func loadSQL(tb testing.TB, st *store.Store, rules []rbac.Rule) {
 				return err
 			}
 		}
-		return tx.Exec("UPDATE rbac_state SET version = 1 WHERE id = 1").Error
+		return tx.Exec("UPDATE billingrbac_state SET version = 1 WHERE id = 1").Error
 	})
 	if err != nil {
 		tb.Fatal(err)

@@ -116,7 +116,7 @@ func TestSyncReloadsOnGap(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Lose the grant's entry: the log now has a gap.
-		if err := e.st.DB().Exec("DELETE FROM rbac_changes WHERE op = ?", string(rbac.OpStaffGrant)).Error; err != nil {
+		if err := e.st.DB().Exec("DELETE FROM billingrbac_changes WHERE op = ?", string(rbac.OpStaffGrant)).Error; err != nil {
 			t.Fatal(err)
 		}
 		if err := other.Sync(context.Background()); err != nil {

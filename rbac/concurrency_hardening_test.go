@@ -156,7 +156,7 @@ func TestConcurrentDepartmentEditsOnPostgres(t *testing.T) {
 		}
 	}
 	var n, maxV int64
-	mustNoErr(t, stA.DB().Raw(`SELECT COUNT(*), MAX(version) FROM rbac_changes`).Row().Scan(&n, &maxV))
+	mustNoErr(t, stA.DB().Raw(`SELECT COUNT(*), MAX(version) FROM billingrbac_changes`).Row().Scan(&n, &maxV))
 	if n != final || maxV != final {
 		t.Fatalf("change log has %d entries up to %d, want %d", n, maxV, final)
 	}

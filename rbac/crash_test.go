@@ -112,7 +112,7 @@ func TestCrashChild(t *testing.T) {
 // kills it with SIGKILL at random points, several rounds. After each kill
 // the database reopens: Migrate is a no-op, the stored policy loads, a
 // new Service's decisions equal Casbin's over the stored policy, the change
-// log is gap-free up to rbac_state.version and every rule names existing
+// log is gap-free up to billingrbac_state.version and every rule names existing
 // staff members and departments.
 func TestCrashSafety(t *testing.T) {
 	if os.Getenv(envCrashDSN) != "" {
@@ -195,16 +195,16 @@ func checkAfterCrash(t *testing.T, dsn string) int64 {
 	rules, version, err := st.LoadPolicy(ctx)
 	mustNoErr(t, err)
 	var stateVersion int64
-	mustNoErr(t, db.Raw(`SELECT version FROM rbac_state WHERE id = 1`).Scan(&stateVersion).Error)
+	mustNoErr(t, db.Raw(`SELECT version FROM billingrbac_state WHERE id = 1`).Scan(&stateVersion).Error)
 	var versions []int64
-	mustNoErr(t, db.Raw(`SELECT version FROM rbac_changes ORDER BY version`).Scan(&versions).Error)
+	mustNoErr(t, db.Raw(`SELECT version FROM billingrbac_changes ORDER BY version`).Scan(&versions).Error)
 	for i, v := range versions {
 		if v != int64(i+1) {
 			t.Fatalf("change log has a gap: %d at position %d", v, i+1)
 		}
 	}
 	if int64(len(versions)) != stateVersion || version != stateVersion {
-		t.Fatalf("change log ends at %d, rbac_state.version = %d, LoadPolicy version = %d", len(versions), stateVersion, version)
+		t.Fatalf("change log ends at %d, billingrbac_state.version = %d, LoadPolicy version = %d", len(versions), stateVersion, version)
 	}
 	svc, err := rbac.New(ctx, st, rbac.Options{Accounts: rbac.AccountOptions{HashParams: fastHash}})
 	mustNoErr(t, err)

@@ -56,8 +56,8 @@ func (x *explorer) deptID(name string) rbac.DepartmentID {
 
 // restored lists the tables the explorer's operations write rows to, in
 // an order that respects their references, with their keys.
-var restored = []struct{ table, key string }{{"departments", "id"}, {"staff", "id"}, {"staff_avatars", "staff_id"},
-	{"staff_totp", "staff_id"}, {"signin_policies", "id"}, {"duty_conflicts", "id"}}
+var restored = []struct{ table, key string }{{"billingrbac_departments", "id"}, {"billingrbac_staff", "id"}, {"billingrbac_staff_avatars", "staff_id"},
+	{"billingrbac_staff_totp", "staff_id"}, {"billingrbac_signin_policies", "id"}, {"billingrbac_duty_conflicts", "id"}}
 
 func rowsOf(x *explorer, db *gorm.DB, table, key string) map[int64]map[string]any {
 	var rows []map[string]any
@@ -110,7 +110,7 @@ func (x *explorer) capture() exState {
 	for _, r := range restored {
 		w.rows[r.table] = rowsOf(x, e.st.DB().WithContext(x.ctx), r.table, r.key)
 	}
-	w.staff, w.depts = w.rows["staff"], w.rows["departments"]
+	w.staff, w.depts = w.rows["billingrbac_staff"], w.rows["billingrbac_departments"]
 	for id, r := range w.staff {
 		w.ids[r["login"].(string)] = rbac.StaffID(id)
 	}

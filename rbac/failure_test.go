@@ -50,8 +50,8 @@ func capture(t *testing.T, e *env, ids []rbac.StaffID) state {
 		t.Fatal(err)
 	}
 	s := state{version: version,
-		staff: testdb.Count(t, e.st.DB(), "staff"), depts: testdb.Count(t, e.st.DB(), "departments"),
-		changes: testdb.Count(t, e.st.DB(), "rbac_changes")}
+		staff: testdb.Count(t, e.st.DB(), "billingrbac_staff"), depts: testdb.Count(t, e.st.DB(), "billingrbac_departments"),
+		changes: testdb.Count(t, e.st.DB(), "billingrbac_changes")}
 	for _, r := range rules {
 		s.rules = append(s.rules, r.String())
 	}

@@ -263,7 +263,7 @@ func TestHostileInput(t *testing.T) {
 func quickState(t *testing.T, e *env, watch []rbac.StaffID) string {
 	t.Helper()
 	var v int64
-	mustNoErr(t, e.st.DB().Raw(`SELECT version FROM rbac_state WHERE id = 1`).Scan(&v).Error)
+	mustNoErr(t, e.st.DB().Raw(`SELECT version FROM billingrbac_state WHERE id = 1`).Scan(&v).Error)
 	var b strings.Builder
 	fmt.Fprintf(&b, "stored %d, memory %d;", v, e.svc.Version())
 	for _, id := range watch {

@@ -197,7 +197,7 @@ func TestImportAllOrNothingAndResume(t *testing.T) {
 		before := capture(t, e, nil)
 		// Batch 0 holds the departments, batch 1 staff 0-99, batch 2
 		// staff 100-199: it fails on its rules, after its staff rows.
-		failAfterLogin(t, e.st.DB(), doc.Staff[150].Login, "INSERT INTO casbin_rule")
+		failAfterLogin(t, e.st.DB(), doc.Staff[150].Login, "INSERT INTO billingrbac_casbin_rule")
 		_, err := e.svc.Import(e.ctx, e.admin, doc, rbac.ImportOptions{BatchSize: 100})
 		require.ErrorIs(t, err, errInjected)
 		var ie *rbac.ImportError

@@ -194,7 +194,7 @@ func TestTwoInstances(t *testing.T) {
 		}
 		// Every version is in the change log exactly once, without gaps.
 		var n, maxV int64
-		if err := stA.DB().Raw(`SELECT COUNT(*), MAX(version) FROM rbac_changes`).Row().Scan(&n, &maxV); err != nil {
+		if err := stA.DB().Raw(`SELECT COUNT(*), MAX(version) FROM billingrbac_changes`).Row().Scan(&n, &maxV); err != nil {
 			t.Fatal(err)
 		}
 		if n != final || maxV != final {

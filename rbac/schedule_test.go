@@ -117,7 +117,7 @@ func TestSchedules(t *testing.T) {
 			_, err := e.svc.CreateSchedule(e.ctx, e.admin, bad)
 			validation(t, err, "schedule.zone", "zone")
 			validation(t, err, "schedule.week[monday][0].end", "order")
-			if n := testdb.Count(t, db, "schedules"); n != 1 || e.svc.Version() != v {
+			if n := testdb.Count(t, db, "billingrbac_schedules"); n != 1 || e.svc.Version() != v {
 				t.Fatalf("rows = %d, version %d -> %d", n, v, e.svc.Version())
 			}
 		})
@@ -320,13 +320,13 @@ func TestDepartmentHours(t *testing.T) {
 			if _, err := e.svc.SetDepartmentHours(e.ctx, e.admin, d, rbac.AlwaysOpenSchedule, time.Hour); err != nil {
 				t.Fatal(err)
 			}
-			if n := testdb.Count(t, db.Where("department_id = ?", int64(d)), "department_hours"); n != 1 {
+			if n := testdb.Count(t, db.Where("department_id = ?", int64(d)), "billingrbac_department_hours"); n != 1 {
 				t.Fatalf("rows before = %d", n)
 			}
 			if err := e.svc.DeleteDepartment(e.ctx, e.admin, d); err != nil {
 				t.Fatal(err)
 			}
-			if n := testdb.Count(t, e.st.DB().Where("department_id = ?", int64(d)), "department_hours"); n != 0 {
+			if n := testdb.Count(t, e.st.DB().Where("department_id = ?", int64(d)), "billingrbac_department_hours"); n != 0 {
 				t.Fatalf("rows after = %d", n)
 			}
 			if _, err := e.svc.DepartmentHours(e.ctx, d); !errors.Is(err, rbac.ErrNotFound) {
@@ -415,8 +415,8 @@ func TestDepartmentHoursStoreFailure(t *testing.T) {
 			t.Fatal(err)
 		}
 		v := e.svc.Version()
-		changes := testdb.Count(t, e.st.DB(), "rbac_changes")
-		if err := e.st.DB().Exec("DROP TABLE department_hours").Error; err != nil {
+		changes := testdb.Count(t, e.st.DB(), "billingrbac_changes")
+		if err := e.st.DB().Exec("DROP TABLE billingrbac_department_hours").Error; err != nil {
 			t.Fatal(err)
 		}
 		if _, err := e.svc.SetDepartmentHours(e.ctx, e.admin, e.boot.Support.ID, sch.ID, time.Hour); err == nil {
@@ -427,8 +427,8 @@ func TestDepartmentHoursStoreFailure(t *testing.T) {
 		if err := e.svc.DeleteSchedule(e.ctx, e.admin, sch.ID); err == nil {
 			t.Fatal("DeleteSchedule succeeded without department_hours")
 		}
-		if e.svc.Version() != v || testdb.Count(t, e.st.DB(), "rbac_changes") != changes {
-			t.Fatalf("version %d -> %d, changes %d -> %d", v, e.svc.Version(), changes, testdb.Count(t, e.st.DB(), "rbac_changes"))
+		if e.svc.Version() != v || testdb.Count(t, e.st.DB(), "billingrbac_changes") != changes {
+			t.Fatalf("version %d -> %d, changes %d -> %d", v, e.svc.Version(), changes, testdb.Count(t, e.st.DB(), "billingrbac_changes"))
 		}
 		got, err := e.svc.Schedule(e.ctx, sch.ID)
 		if err != nil || got.Schedule.Name != "Moscow office" {

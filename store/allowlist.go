@@ -40,7 +40,7 @@ func (r policyRow) policy() (rbac.Subject, rbac.SignInPolicy, error) {
 	return sub, p, nil
 }
 
-const policyColumns = `SELECT staff_id, department_id, require_second_factor, networks FROM signin_policies`
+const policyColumns = `SELECT staff_id, department_id, require_second_factor, networks FROM ` + tableSigninPolicies
 
 // SignInPolicies implements rbac.SignInPolicyStore.
 func (s *Store) SignInPolicies(ctx context.Context) (map[rbac.Subject]rbac.SignInPolicy, error) {
@@ -90,7 +90,7 @@ func (t *tx) SetSignInPolicy(sub rbac.Subject, p rbac.SignInPolicy) error {
 		return err
 	}
 	where, id := policyWhere(sub)
-	if err := t.db.Exec("DELETE FROM signin_policies WHERE "+where, id).Error; err != nil {
+	if err := t.db.Exec("DELETE FROM "+tableSigninPolicies+" WHERE "+where, id).Error; err != nil {
 		return mapErr(err)
 	}
 	if p.IsZero() {
@@ -106,6 +106,6 @@ func (t *tx) SetSignInPolicy(sub rbac.Subject, p rbac.SignInPolicy) error {
 	} else {
 		staff = &id
 	}
-	return mapErr(t.db.Exec(`INSERT INTO signin_policies (staff_id, department_id, require_second_factor, networks) VALUES (?, ?, ?, ?)`,
+	return mapErr(t.db.Exec(`INSERT INTO `+tableSigninPolicies+` (staff_id, department_id, require_second_factor, networks) VALUES (?, ?, ?, ?)`,
 		staff, dept, p.RequireSecondFactor, strings.Join(nets, " ")).Error)
 }

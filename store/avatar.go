@@ -18,7 +18,7 @@ type avatarRow struct {
 	UpdatedAt   int64 `gorm:"autoUpdateTime:false"`
 }
 
-func (avatarRow) TableName() string { return "staff_avatars" }
+func (avatarRow) TableName() string { return tableStaffAvatars }
 
 // Avatar implements rbac.AvatarStore.
 func (s *Store) Avatar(ctx context.Context, id rbac.StaffID) (rbac.Avatar, error) {
@@ -35,7 +35,7 @@ func (t *tx) SetAvatar(id rbac.StaffID, a *rbac.Avatar) error {
 		return err
 	}
 	a.UpdatedAt = t.now()
-	return mapErr(t.db.Exec(`INSERT INTO staff_avatars (staff_id, content_type, data, updated_at) VALUES (?, ?, ?, ?)
+	return mapErr(t.db.Exec(`INSERT INTO `+tableStaffAvatars+` (staff_id, content_type, data, updated_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (staff_id) DO UPDATE SET content_type = excluded.content_type, data = excluded.data, updated_at = excluded.updated_at`,
 		int64(id), a.ContentType, a.Data, micros(a.UpdatedAt)).Error)
 }

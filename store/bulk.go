@@ -12,7 +12,7 @@ import (
 )
 
 // Bulk writes: multi-row INSERTs in bounded chunks, for rbac.Import (staff
-// rows) and for every write's policy rules (casbin_rule rows, see
+// rows) and for every write's policy rules (casbin rule rows, see
 // writeLines). On PostgreSQL a chunk is 1,000 rows (7,000 bound values, of
 // the 65,535 allowed). On SQLite it is 64 rows: the pure-Go driver binds
 // each parameter by searching the whole argument list for its ordinal, so
@@ -45,7 +45,7 @@ func (t *tx) CreateStaffBatch(staff []rbac.Staff, hashes []string) error {
 		part := staff[i:min(i+n, len(staff))]
 		var sb strings.Builder
 		args := make([]any, 0, len(part)*7)
-		sb.WriteString("INSERT INTO staff (login, full_name, email, phone, password_hash, created_at, updated_at) VALUES ")
+		sb.WriteString("INSERT INTO " + tableStaff + " (login, full_name, email, phone, password_hash, created_at, updated_at) VALUES ")
 		for j := range part {
 			st := &part[j]
 			name, err := encodeText(st.FullName)
@@ -110,7 +110,7 @@ func staffIDsWhere(db *gorm.DB, col, where string, keys []string) (map[string]rb
 	out := make(map[string]rbac.StaffID)
 	for i := 0; i < len(keys); i += keyChunk {
 		part := keys[i:min(i+keyChunk, len(keys))]
-		rows, err := db.Raw("SELECT id, "+col+" FROM staff WHERE "+where+" IN ?", part).Rows()
+		rows, err := db.Raw("SELECT id, "+col+" FROM "+tableStaff+" WHERE "+where+" IN ?", part).Rows()
 		if err != nil {
 			return nil, mapErr(err)
 		}
@@ -132,7 +132,7 @@ func staffIDsWhere(db *gorm.DB, col, where string, keys []string) (map[string]rb
 	return out, nil
 }
 
-// insertLines inserts Casbin lines into casbin_rule the way gorm-adapter's
+// insertLines inserts Casbin lines into the casbin rule table the way gorm-adapter's
 // AddPolicies stores them (ptype, v0..v5, ” for the unused values;
 // TestInsertLinesMatchesAdapter proves it), in multi-row INSERTs of
 // n rows (Store.chunk), without the adapter's per-rule model objects.
@@ -143,7 +143,7 @@ func insertLines(ctx context.Context, db *gorm.DB, n int, lines []policy.Line) e
 		var sb strings.Builder
 		sb.Grow(80 + len(part)*24)
 		args := make([]any, 0, len(part)*7)
-		sb.WriteString("INSERT INTO casbin_rule (ptype, v0, v1, v2, v3, v4, v5) VALUES ")
+		sb.WriteString("INSERT INTO " + tableCasbinRule + " (ptype, v0, v1, v2, v3, v4, v5) VALUES ")
 		for j, l := range part {
 			if len(l.Values) > 6 {
 				return fmt.Errorf("store: rule %s %v: more than 6 values", l.Ptype, l.Values)

@@ -15,7 +15,7 @@ import (
 // casbinRows returns casbin_rule as stored, NULLs told apart from ”.
 func casbinRows(t *testing.T, st *store.Store) []string {
 	t.Helper()
-	rows, err := st.DB().Raw(`SELECT ptype, v0, v1, v2, v3, v4, v5 FROM casbin_rule ORDER BY id`).Rows()
+	rows, err := st.DB().Raw(`SELECT ptype, v0, v1, v2, v3, v4, v5 FROM billingrbac_casbin_rule ORDER BY id`).Rows()
 	require.NoError(t, err)
 	defer rows.Close()
 	var out []string

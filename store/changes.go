@@ -53,7 +53,7 @@ type changeRow struct {
 	Hash       string
 }
 
-func (changeRow) TableName() string { return "rbac_changes" }
+func (changeRow) TableName() string { return tableChanges }
 
 func (r changeRow) change() (rbac.Change, error) {
 	c := rbac.Change{
@@ -205,8 +205,8 @@ func (s *Store) LogHead(ctx context.Context) (int64, string, error) {
 		Version int64
 		Hash    string
 	}
-	err := s.db.WithContext(ctx).Raw(`SELECT rbac_state.version AS version, COALESCE(rbac_changes.hash, '') AS hash
-		FROM rbac_state LEFT JOIN rbac_changes ON rbac_changes.version = rbac_state.version WHERE rbac_state.id = 1`).Scan(&head).Error
+	err := s.db.WithContext(ctx).Raw(`SELECT s.version AS version, COALESCE(c.hash, '') AS hash
+		FROM ` + tableState + ` s LEFT JOIN ` + tableChanges + ` c ON c.version = s.version WHERE s.id = 1`).Scan(&head).Error
 	if err != nil {
 		return 0, "", fmt.Errorf("store: change log head: %w", mapErr(err))
 	}

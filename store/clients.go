@@ -30,7 +30,7 @@ type clientRow struct {
 	UpdatedAt int64 `gorm:"autoUpdateTime:false"`
 }
 
-func (clientRow) TableName() string { return "clients" }
+func (clientRow) TableName() string { return tableClients }
 
 func (r clientRow) client() clients.Client {
 	return clients.Client{ID: clients.ClientID(r.ID), Name: r.Name, Email: r.Email,
@@ -48,7 +48,7 @@ type clientUserRow struct {
 	UpdatedAt int64 `gorm:"autoUpdateTime:false"`
 }
 
-func (clientUserRow) TableName() string { return "client_users" }
+func (clientUserRow) TableName() string { return tableClientUsers }
 
 func (r clientUserRow) user() clients.User {
 	return clients.User{ID: clients.ClientUserID(r.ID), Client: clients.ClientID(r.ClientID), Login: r.Login,
@@ -64,7 +64,7 @@ type clientRoleRow struct {
 	UpdatedAt int64 `gorm:"autoUpdateTime:false"`
 }
 
-func (clientRoleRow) TableName() string { return "client_roles" }
+func (clientRoleRow) TableName() string { return tableClientRoles }
 
 func (r clientRoleRow) role() clients.Role {
 	return clients.Role{ID: clients.RoleID(r.ID), Client: clients.ClientID(r.ClientID), Name: r.Name,

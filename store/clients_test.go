@@ -185,7 +185,7 @@ func TestClientStoreErrors(t *testing.T) {
 		if !errors.Is(err, rbac.ErrConflict) {
 			t.Fatalf("two first users: %v, want ErrConflict", err)
 		}
-		if n := testdb.Count(t, st.DB(), "clients"); n != 0 {
+		if n := testdb.Count(t, st.DB(), "billingrbac_clients"); n != 0 {
 			t.Fatalf("rolled-back transaction left %d clients", n)
 		}
 		s, err := cs.Load(ctx)

@@ -20,7 +20,7 @@ type departmentRow struct {
 	UpdatedAt             int64 `gorm:"autoUpdateTime:false"`
 }
 
-func (departmentRow) TableName() string { return "departments" }
+func (departmentRow) TableName() string { return tableDepartments }
 
 func toDepartmentRow(d *rbac.Department) (departmentRow, error) {
 	name, err := encodeText(d.Name)

@@ -12,20 +12,32 @@
 //	svc, err := rbac.New(ctx, st, rbac.Options{})
 //
 // Every change the rbac.Service makes runs in one transaction: domain rows,
-// casbin_rule rows (written through casbin's gorm-adapter bound to that
+// policy rows (written through casbin's gorm-adapter bound to that
 // transaction, with its auto-migration off), the change log entry and the
 // version bump. The transaction first increments the single version row,
 // which locks it: writers are serialized across processes and the change
 // log has no gaps.
 //
-// Migrations are plain SQL files, one per version and dialect, in goose's
-// format (store/migrations/sqlite/NNNNN_name.sql and
-// store/migrations/postgres/NNNNN_name.sql), embedded. Migrate runs them;
-// MigrationsFS hands them to a DBA or to goose (rbacctl migrations export
-// writes them to a directory). Adding a migration is adding those two
-// files, each ending with the INSERT INTO billingrbac_schema that records
-// its version, and refreshing testdata/catalog.*.txt; no Go changes. See
-// docs/database.md.
+// Tables: every table, index, constraint and sequence the library creates
+// is named with TablePrefix, billingrbac_ (billingrbac_staff,
+// billingrbac_casbin_rule, billingrbac_changes, ...), so the store shares
+// a database with the application's own tables and ORM migrations.
+//
+// Migrations are plain SQL files in goose's format, one per version and
+// dialect, embedded: store/migrations/sqlite/NNNNN_name.sql and
+// store/migrations/postgres/NNNNN_name.sql. The first is a baseline that
+// creates the schema of its version at once (a new database starts
+// there); store/migrations/history holds the single steps before it,
+// which databases migrated by earlier releases continue through. Migrate
+// runs them; MigrationsFS hands the current files to a DBA or to goose
+// (rbacctl migrations export writes them to a directory).
+//
+// Adding a migration is adding two files, nothing in Go: the next number
+// in store/migrations/sqlite and store/migrations/postgres, each ending
+// with the INSERT INTO billingrbac_schema that records its version, using
+// the prefixed names; then refresh testdata/catalog.*.txt (go test -run
+// TestSchemaCatalog ./store -update-catalog, with PostgreSQL too) so the
+// review shows what changes. See docs/database.md.
 //
 // Caveats:
 //   - Open never creates or alters tables; call Migrate.

@@ -28,9 +28,19 @@ func ParseMigrationForTest(src string) ([]string, error) { return parseMigration
 // MigrateFSForTest runs the migration files of fsys (at its root) as
 // Migrate runs the embedded ones.
 func (s *Store) MigrateFSForTest(ctx context.Context, fsys fs.FS) error {
-	ms, err := readMigrations(fsys, ".")
+	ms, err := readMigrationSet(fsys, ".", "")
 	if err != nil {
 		return err
 	}
-	return s.apply(ctx, ms, len(ms))
+	return s.apply(ctx, ms, ms.last(), false)
 }
+
+// MigrateHistoryForTest migrates a new database through the history
+// instead of the baseline, as a database an earlier release migrated
+// went, up to version v.
+func (s *Store) MigrateHistoryForTest(ctx context.Context, v int) error {
+	return s.apply(ctx, migrationSets[s.dialect], v, true)
+}
+
+// BaselineForTest is the version of the baseline MigrationsFS starts with.
+var BaselineForTest = migrationSets[dialectSQLite].current[0].version

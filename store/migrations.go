@@ -13,10 +13,12 @@ import (
 	"github.com/billingrbac/billingrbac/rbac"
 )
 
-// The schema changes, one plain SQL file per version and dialect, in
-// goose's format (see doc.go, "Migrations").
+// The schema changes, plain SQL files in goose's format (see doc.go,
+// "Migrations"): per dialect, the current files (a baseline, then one file
+// per later version) and the history the baseline sums up.
 //
 //go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
+//go:embed migrations/history/sqlite/*.sql migrations/history/postgres/*.sql
 var migrationFiles embed.FS
 
 // Dialect is a kind of database the store runs on, and the migrations are
@@ -50,9 +52,11 @@ func (s *Store) Dialect() Dialect {
 	return SQLite
 }
 
-// MigrationsFS returns the migrations of dialect d: files NNNNN_name.sql
-// at its root, in goose's SQL format, the very statements Migrate runs.
-// Point goose (or a DBA) at them:
+// MigrationsFS returns the migrations of dialect d a new database needs:
+// files NNNNN_name.sql at its root, in goose's SQL format, the very
+// statements Migrate runs. The first is the baseline, which creates the
+// schema of its version in one step; each later file is one change. Point
+// goose (or a DBA) at them:
 //
 //	goose -dir DIR -table billingrbac_goose postgres "$DSN" up
 //
@@ -68,27 +72,44 @@ func MigrationsFS(d Dialect) (fs.FS, error) {
 // A migration is one versioned schema change, applied in a transaction.
 type migration struct {
 	version int
+	from    int      // the first version it records: version, or 1 for a baseline
 	file    string   // "00001_core.sql"
 	stmts   []string // in order, without the final semicolon
 }
+
+// A migrationSet is one dialect's migrations.
+type migrationSet struct {
+	// current are the files MigrationsFS exports: the baseline, which
+	// creates the schema of its version at once and records every
+	// version up to it, then each later migration. A new database runs
+	// these.
+	current []migration
+	// history holds versions 1 to the baseline's, one change each, as
+	// the releases before the baseline shipped them: a database that
+	// recorded some of them continues through the rest instead of the
+	// baseline, so it ends with the same schema.
+	history []migration
+}
+
+func (ms migrationSet) last() int { return ms.current[len(ms.current)-1].version }
 
 // migrationSets holds each dialect's parsed migrations. The files are
 // embedded, so a malformed one is a build mistake: any test that opens a
 // store panics on it (see loadMigrations).
 var migrationSets = loadMigrations()
 
-func loadMigrations() map[dialect][]migration {
-	sets := map[dialect][]migration{}
+func loadMigrations() map[dialect]migrationSet {
+	sets := map[dialect]migrationSet{}
 	for d, name := range map[dialect]Dialect{dialectSQLite: SQLite, dialectPostgres: Postgres} {
-		ms, err := readMigrations(migrationFiles, "migrations/"+string(name))
+		ms, err := readMigrationSet(migrationFiles, "migrations/"+string(name), "migrations/history/"+string(name))
 		if err != nil {
 			panic(fmt.Sprintf("store: embedded %s migrations: %v", name, err))
 		}
 		sets[d] = ms
 	}
-	files := func(ms []migration) []string {
+	files := func(ms migrationSet) []string {
 		var out []string
-		for _, m := range ms {
+		for _, m := range append(ms.history, ms.current...) {
 			out = append(out, m.file)
 		}
 		return out
@@ -99,8 +120,34 @@ func loadMigrations() map[dialect][]migration {
 	return sets
 }
 
-// readMigrations reads the .sql files of dir: versions 1, 2, ... with no
-// gap, each file named NNNNN_name.sql.
+// readMigrationSet reads the current files of dir and the history of
+// historyDir ("" for none). The current versions follow each other from
+// the baseline's; the history runs from 1 to the baseline's, or is empty
+// when the baseline is version 1.
+func readMigrationSet(fsys fs.FS, dir, historyDir string) (migrationSet, error) {
+	var ms migrationSet
+	var err error
+	if ms.current, err = readMigrations(fsys, dir); err != nil {
+		return ms, err
+	}
+	if len(ms.current) == 0 {
+		return ms, fmt.Errorf("%s: no migrations", dir)
+	}
+	if historyDir != "" {
+		if ms.history, err = readMigrations(fsys, historyDir); err != nil {
+			return ms, err
+		}
+	}
+	base := ms.current[0].version
+	if len(ms.history) == 0 && base != 1 || len(ms.history) > 0 && (ms.history[0].version != 1 || ms.history[len(ms.history)-1].version != base) {
+		return ms, fmt.Errorf("%s: baseline %s: the history must run from version 1 to %d", dir, ms.current[0].file, base)
+	}
+	ms.current[0].from = 1
+	return ms, nil
+}
+
+// readMigrations reads the .sql files of dir, each named NNNNN_name.sql,
+// numbered one after the other.
 func readMigrations(fsys fs.FS, dir string) ([]migration, error) {
 	ents, err := fs.ReadDir(fsys, dir)
 	if err != nil {
@@ -116,8 +163,8 @@ func readMigrations(fsys fs.FS, dir string) ([]migration, error) {
 		if !ok || err != nil || len(num) != 5 {
 			return nil, fmt.Errorf("%s: want NNNNN_name.sql", e.Name())
 		}
-		if v != len(out)+1 {
-			return nil, fmt.Errorf("%s: version %d, want %d (versions start at 1, no gaps)", e.Name(), v, len(out)+1)
+		if len(out) > 0 && v != out[len(out)-1].version+1 {
+			return nil, fmt.Errorf("%s: version %d, want %d (no gaps)", e.Name(), v, out[len(out)-1].version+1)
 		}
 		src, err := fs.ReadFile(fsys, path.Join(dir, e.Name()))
 		if err != nil {
@@ -127,10 +174,7 @@ func readMigrations(fsys fs.FS, dir string) ([]migration, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", e.Name(), err)
 		}
-		out = append(out, migration{version: v, file: e.Name(), stmts: stmts})
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("%s: no migrations", dir)
+		out = append(out, migration{version: v, from: v, file: e.Name(), stmts: stmts})
 	}
 	return out, nil
 }

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"strings"
 	"testing"
@@ -73,8 +74,9 @@ func FuzzParseMigration(f *testing.F) {
 	})
 }
 
-// TestMigrationsFS: each dialect has the same migration files, numbered
-// 1..SchemaVersion, each recording its own version in billingrbac_schema
+// TestMigrationsFS: each dialect exports the same migration files, the
+// baseline then one per version up to SchemaVersion, each recording its
+// version(s) in billingrbac_schema
 // (the invariant the runner enforces; checked here on the text too, so a
 // file missing it fails before any database is involved).
 func TestMigrationsFS(t *testing.T) {
@@ -84,7 +86,7 @@ func TestMigrationsFS(t *testing.T) {
 		require.NoError(t, err)
 		ents, err := fs.ReadDir(fsys, ".")
 		require.NoError(t, err)
-		require.Len(t, ents, store.SchemaVersion())
+		require.Len(t, ents, store.SchemaVersion()-store.BaselineForTest+1)
 		for _, e := range ents {
 			names[i] = append(names[i], e.Name())
 			b, err := fs.ReadFile(fsys, e.Name())
@@ -92,7 +94,11 @@ func TestMigrationsFS(t *testing.T) {
 			stmts, err := store.ParseMigrationForTest(string(b))
 			require.NoError(t, err, e.Name())
 			last := stmts[len(stmts)-1]
-			assert.Regexp(t, `^INSERT INTO billingrbac_schema \(version, name, applied_at\)\s+VALUES \(`+strings.TrimLeft(e.Name()[:5], "0")+`, '`, last, e.Name())
+			v := strings.TrimLeft(e.Name()[:5], "0")
+			if len(names[i]) == 1 { // the baseline records every version up to its own
+				v = `1, '[^']*', [^\n]*\n(\t\(\d+, '[^']*', [^\n]*\n)*\t\(` + v
+			}
+			assert.Regexp(t, `^INSERT INTO billingrbac_schema \(version, name, applied_at\)\s+VALUES\s+\(`+v+`, '`, last, e.Name())
 		}
 	}
 	require.Equal(t, names[0], names[1])
@@ -136,7 +142,7 @@ func TestMigrationMustRecordItself(t *testing.T) {
 		st := testdb.Open(t, testdb.DSN(t, b))
 		files := fstest.MapFS{"00001_a.sql": {Data: []byte("-- +goose Up\nCREATE TABLE a (id INTEGER);\n")}}
 		err := st.MigrateFSForTest(ctx, files)
-		require.ErrorContains(t, err, "does not record version 1")
+		require.ErrorContains(t, err, "records 0 of versions 1 to 1")
 		require.Error(t, st.DB().Exec(`SELECT id FROM a`).Error, "table a rolled back")
 
 		files["00001_a.sql"].Data = append(files["00001_a.sql"].Data,
@@ -144,4 +150,33 @@ func TestMigrationMustRecordItself(t *testing.T) {
 		require.NoError(t, st.MigrateFSForTest(ctx, files))
 		require.NoError(t, st.DB().Exec(`SELECT id FROM a`).Error)
 	})
+}
+
+// TestBaselineEqualsHistory: a new database that takes the baseline and
+// one that goes through the history, as databases of earlier releases
+// did, end with the same catalog (names, columns, types, defaults,
+// indexes, constraints, sequences, SQLite's stored CREATE text) and the
+// same recorded versions.
+func TestBaselineEqualsHistory(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, b testdb.Backend) {
+		ctx := context.Background()
+		viaBaseline := testdb.Open(t, testdb.DSN(t, b))
+		require.NoError(t, viaBaseline.Migrate(ctx))
+		viaHistory := testdb.Open(t, testdb.DSN(t, b))
+		require.NoError(t, viaHistory.MigrateHistoryForTest(ctx, store.SchemaVersion()))
+		require.Equal(t, versionRows(t, viaBaseline)+testdb.Catalog(t, viaBaseline), versionRows(t, viaHistory)+testdb.Catalog(t, viaHistory))
+	})
+}
+
+func versionRows(t *testing.T, st *store.Store) string {
+	var rows []struct {
+		Version int
+		Name    string
+	}
+	require.NoError(t, st.DB().Raw(`SELECT version, name FROM billingrbac_schema ORDER BY version`).Scan(&rows).Error)
+	out := ""
+	for _, r := range rows {
+		out += fmt.Sprintf("version %d: %s\n", r.Version, r.Name)
+	}
+	return out
 }

@@ -16,7 +16,7 @@ import (
 func adapter(ctx context.Context, db *gorm.DB) (*gormadapter.Adapter, error) {
 	db = db.WithContext(ctx)
 	gormadapter.TurnOffAutoMigrate(db)
-	a, err := gormadapter.NewAdapterByDB(db)
+	a, err := gormadapter.NewAdapterByDBUseTableName(db, "", tableCasbinRule)
 	if err != nil {
 		return nil, fmt.Errorf("store: policy adapter: %w", err)
 	}
@@ -24,14 +24,14 @@ func adapter(ctx context.Context, db *gorm.DB) (*gormadapter.Adapter, error) {
 }
 
 // loadPolicy reads the staff policy (p, g and g2 lines) straight from the
-// casbin_rule table that gorm-adapter writes. It reads the same rows as the
+// casbin rule table that gorm-adapter writes. It reads the same rows as the
 // adapter's LoadPolicy (TestFastLoadMatchesAdapter proves it) without
 // building a Casbin model first: at 300,000 rules that is the difference
 // between seconds and a fraction of one. Lines of other types (the client
 // domain's) are left to their owners.
 func loadPolicy(ctx context.Context, db *gorm.DB) ([]rbac.Rule, error) {
 	rows, err := db.WithContext(ctx).Raw(`SELECT ptype, COALESCE(v0, ''), COALESCE(v1, ''), COALESCE(v2, ''),
-		COALESCE(v3, ''), COALESCE(v4, ''), COALESCE(v5, '') FROM casbin_rule ORDER BY id`).Rows()
+		COALESCE(v3, ''), COALESCE(v4, ''), COALESCE(v5, '') FROM ` + tableCasbinRule + ` ORDER BY id`).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("store: load policy: %w", err)
 	}
@@ -89,7 +89,7 @@ func (s *Store) LoadPolicy(ctx context.Context) ([]rbac.Rule, int64, error) {
 	var rules []rbac.Rule
 	var version int64
 	err := s.read(ctx, func(db *gorm.DB) error {
-		if err := db.Raw(`SELECT version FROM rbac_state WHERE id = 1`).Scan(&version).Error; err != nil {
+		if err := db.Raw(`SELECT version FROM ` + tableState + ` WHERE id = 1`).Scan(&version).Error; err != nil {
 			return err
 		}
 		var err error

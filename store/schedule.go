@@ -26,7 +26,7 @@ type scheduleRow struct {
 	UpdatedAt    int64 `gorm:"autoUpdateTime:false"`
 }
 
-func (scheduleRow) TableName() string { return "schedules" }
+func (scheduleRow) TableName() string { return tableSchedules }
 
 func (r scheduleRow) stored() (rbac.StoredSchedule, error) {
 	var s hours.Schedule
@@ -57,7 +57,7 @@ type departmentHoursRow struct {
 	UpdatedAt        int64 `gorm:"autoUpdateTime:false"`
 }
 
-func (departmentHoursRow) TableName() string { return "department_hours" }
+func (departmentHoursRow) TableName() string { return tableDepartmentHours }
 
 func (r departmentHoursRow) hours() rbac.DepartmentHours {
 	return rbac.DepartmentHours{

@@ -118,7 +118,7 @@ func TestScheduleStore(t *testing.T) {
 			if !errors.Is(err, boom) {
 				t.Fatalf("err = %v", err)
 			}
-			if n := testdb.Count(t, st.DB(), "schedules"); n != 1 {
+			if n := testdb.Count(t, st.DB(), "billingrbac_schedules"); n != 1 {
 				t.Fatalf("schedules = %d", n)
 			}
 			if h, _ := st.DepartmentHours(ctx, 7); h.Schedule != first.ID {

@@ -21,7 +21,7 @@ type staffRow struct {
 	UpdatedAt    int64 `gorm:"autoUpdateTime:false"`
 }
 
-func (staffRow) TableName() string { return "staff" }
+func (staffRow) TableName() string { return tableStaff }
 
 func (r staffRow) staff() (rbac.Staff, error) {
 	name, err := decodeText(r.FullName)

@@ -38,7 +38,7 @@ type taskRow struct {
 	UpdatedAt    int64  `gorm:"autoUpdateTime:false"`
 }
 
-func (taskRow) TableName() string { return "tasks" }
+func (taskRow) TableName() string { return tableTasks }
 
 func toTaskRow(t *tasks.Task) (taskRow, error) {
 	args := t.Args

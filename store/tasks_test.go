@@ -125,7 +125,7 @@ func TestTaskTransitionIsOneTransaction(t *testing.T) {
 		injected := errors.New("injected")
 		var armed atomic.Bool
 		if err := st.DB().Callback().Query().Before("gorm:query").Register("test:fail-task-read", func(db *gorm.DB) {
-			if armed.Load() && db.Statement.Table == "tasks" {
+			if armed.Load() && db.Statement.Table == "billingrbac_tasks" {
 				_ = db.AddError(injected)
 			}
 		}); err != nil {

@@ -18,11 +18,11 @@ import (
 // loaded from casbin_rule by gorm-adapter therefore never sees them: it
 // fails closed (denies) instead of granting a temporary rule forever. The
 // rbac decision index reads both tables and compares the window with its
-// clock. The table: migrations/*/00011_temporary_rules.sql.
+// clock. The table: billingrbac_temporary_rules.
 
 // loadTemporary appends the temporary rules to rules.
 func loadTemporary(ctx context.Context, db *gorm.DB, rules []rbac.Rule) ([]rbac.Rule, error) {
-	rows, err := db.WithContext(ctx).Raw(`SELECT ptype, v0, v1, v2, valid_from, valid_until FROM rbac_temporary_rules ORDER BY id`).Rows()
+	rows, err := db.WithContext(ctx).Raw(`SELECT ptype, v0, v1, v2, valid_from, valid_until FROM ` + tableTemporaryRules + ` ORDER BY id`).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("store: load temporary rules: %w", err)
 	}
@@ -74,7 +74,7 @@ func removeTemporary(db *gorm.DB, r rbac.Rule) error {
 	if err != nil {
 		return err
 	}
-	if err := db.Exec(`DELETE FROM rbac_temporary_rules WHERE ptype = ? AND v0 = ? AND v1 = ? AND v2 = ?`,
+	if err := db.Exec(`DELETE FROM `+tableTemporaryRules+` WHERE ptype = ? AND v0 = ? AND v1 = ? AND v2 = ?`,
 		ptype, v[0], v[1], v[2]).Error; err != nil {
 		return fmt.Errorf("store: remove temporary rule %v: %w", r, err)
 	}
@@ -92,7 +92,7 @@ func addTemporary(db *gorm.DB, r rbac.Rule) error {
 		f := r.Window.From.UnixNano()
 		from = &f
 	}
-	if err := db.Exec(`INSERT INTO rbac_temporary_rules (ptype, v0, v1, v2, valid_from, valid_until) VALUES (?, ?, ?, ?, ?, ?)`,
+	if err := db.Exec(`INSERT INTO `+tableTemporaryRules+` (ptype, v0, v1, v2, valid_from, valid_until) VALUES (?, ?, ?, ?, ?, ?)`,
 		ptype, v[0], v[1], v[2], from, r.Window.Until.UnixNano()).Error; err != nil {
 		return fmt.Errorf("store: add temporary rule %v: %w", r, mapErr(err))
 	}

@@ -23,7 +23,7 @@ func (s *Store) SignInFailures(ctx context.Context, keys ...rbac.ThrottleKey) ([
 		Failures    int
 		LastAt      int64
 	}
-	if err := s.db.WithContext(ctx).Raw(`SELECT throttle_key, failures, last_at FROM signin_failures WHERE throttle_key IN ?`, ks).
+	if err := s.db.WithContext(ctx).Raw(`SELECT throttle_key, failures, last_at FROM `+tableSigninFailures+` WHERE throttle_key IN ?`, ks).
 		Scan(&rows).Error; err != nil {
 		return nil, mapErr(err)
 	}
@@ -44,16 +44,16 @@ func (s *Store) RecordSignInFailure(ctx context.Context, key rbac.ThrottleKey, a
 		Failures int
 		LastAt   int64
 	}
-	if err := db.Raw(`INSERT INTO signin_failures (throttle_key, failures, last_at) VALUES (?, 1, ?)
+	if err := db.Raw(`INSERT INTO `+tableSigninFailures+` (throttle_key, failures, last_at) VALUES (?, 1, ?)
 		ON CONFLICT (throttle_key) DO UPDATE SET
-			failures = CASE WHEN signin_failures.last_at < ? THEN 1 ELSE signin_failures.failures + 1 END,
+			failures = CASE WHEN `+tableSigninFailures+`.last_at < ? THEN 1 ELSE `+tableSigninFailures+`.failures + 1 END,
 			last_at = excluded.last_at
 		RETURNING failures, last_at`, string(key), micros(at), old).Scan(&row).Error; err != nil {
 		return rbac.SignInFailures{}, mapErr(err)
 	}
 	// Forget stale keys now and then (one in 64 failures), cheaply.
 	if row.LastAt%64 == 0 {
-		if err := db.Exec(`DELETE FROM signin_failures WHERE last_at < ?`, old).Error; err != nil {
+		if err := db.Exec(`DELETE FROM `+tableSigninFailures+` WHERE last_at < ?`, old).Error; err != nil {
 			return rbac.SignInFailures{}, mapErr(err)
 		}
 	}
@@ -62,10 +62,10 @@ func (s *Store) RecordSignInFailure(ctx context.Context, key rbac.ThrottleKey, a
 
 // ResetSignInFailures implements rbac.ThrottleStore.
 func (s *Store) ResetSignInFailures(ctx context.Context, key rbac.ThrottleKey) error {
-	return mapErr(s.db.WithContext(ctx).Exec(`DELETE FROM signin_failures WHERE throttle_key = ?`, string(key)).Error)
+	return mapErr(s.db.WithContext(ctx).Exec(`DELETE FROM `+tableSigninFailures+` WHERE throttle_key = ?`, string(key)).Error)
 }
 
 // ResetSignInFailures implements rbac.ThrottleTx.
 func (t *tx) ResetSignInFailures(key rbac.ThrottleKey) error {
-	return mapErr(t.db.Exec(`DELETE FROM signin_failures WHERE throttle_key = ?`, string(key)).Error)
+	return mapErr(t.db.Exec(`DELETE FROM `+tableSigninFailures+` WHERE throttle_key = ?`, string(key)).Error)
 }

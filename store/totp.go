@@ -21,8 +21,8 @@ type totpRow struct {
 }
 
 const totpSelect = `SELECT staff_id, secret, confirmed, last_step,
-	(SELECT COUNT(*) FROM staff_recovery_codes r WHERE r.staff_id = t.staff_id) AS codes
-	FROM staff_totp t WHERE staff_id = ?`
+	(SELECT COUNT(*) FROM ` + tableStaffRecoveryCodes + ` r WHERE r.staff_id = t.staff_id) AS codes
+	FROM ` + tableStaffTOTP + ` t WHERE staff_id = ?`
 
 func (r totpRow) record() rbac.TOTPRecord {
 	return rbac.TOTPRecord{Secret: r.Secret, Confirmed: r.Confirmed, LastStep: r.LastStep, RecoveryCodes: r.Codes}
@@ -43,7 +43,7 @@ func (s *Store) TOTP(ctx context.Context, id rbac.StaffID) (rbac.TOTPRecord, err
 // UseTOTPStep implements rbac.SecondFactorStore: one compare-and-set, so
 // of two instances given the same code only one accepts it.
 func (s *Store) UseTOTPStep(ctx context.Context, id rbac.StaffID, step int64) (bool, error) {
-	res := s.db.WithContext(ctx).Exec(`UPDATE staff_totp SET last_step = ? WHERE staff_id = ? AND confirmed AND last_step < ?`,
+	res := s.db.WithContext(ctx).Exec(`UPDATE `+tableStaffTOTP+` SET last_step = ? WHERE staff_id = ? AND confirmed AND last_step < ?`,
 		step, int64(id), step)
 	if res.Error != nil {
 		return false, mapErr(res.Error)
@@ -53,7 +53,7 @@ func (s *Store) UseTOTPStep(ctx context.Context, id rbac.StaffID, step int64) (b
 
 // UseRecoveryCode implements rbac.SecondFactorStore.
 func (s *Store) UseRecoveryCode(ctx context.Context, id rbac.StaffID, h rbac.CodeHash) (bool, error) {
-	res := s.db.WithContext(ctx).Exec(`DELETE FROM staff_recovery_codes WHERE staff_id = ? AND code_hash = ?`, int64(id), string(h))
+	res := s.db.WithContext(ctx).Exec(`DELETE FROM `+tableStaffRecoveryCodes+` WHERE staff_id = ? AND code_hash = ?`, int64(id), string(h))
 	if res.Error != nil {
 		return false, mapErr(res.Error)
 	}
@@ -64,10 +64,10 @@ func (s *Store) UseRecoveryCode(ctx context.Context, id rbac.StaffID, h rbac.Cod
 // challenges expired at now.
 func (s *Store) CreateChallenge(ctx context.Context, c rbac.Challenge, now time.Time) error {
 	db := s.db.WithContext(ctx)
-	if err := db.Exec(`DELETE FROM signin_challenges WHERE expires_at < ?`, micros(now)).Error; err != nil {
+	if err := db.Exec(`DELETE FROM `+tableSigninChallenges+` WHERE expires_at < ?`, micros(now)).Error; err != nil {
 		return mapErr(err)
 	}
-	return mapErr(db.Exec(`INSERT INTO signin_challenges (token_hash, staff_id, login, address, attempts, expires_at) VALUES (?, ?, ?, ?, 0, ?)`,
+	return mapErr(db.Exec(`INSERT INTO `+tableSigninChallenges+` (token_hash, staff_id, login, address, attempts, expires_at) VALUES (?, ?, ?, ?, 0, ?)`,
 		string(c.Hash), int64(c.Staff), c.Login, c.Address, micros(c.ExpiresAt)).Error)
 }
 
@@ -76,7 +76,7 @@ func (s *Store) CreateChallenge(ctx context.Context, c rbac.Challenge, now time.
 // instances share the limit.
 func (s *Store) ChallengeAttempt(ctx context.Context, h rbac.CodeHash, now time.Time, limit int) (rbac.Challenge, error) {
 	db := s.db.WithContext(ctx)
-	res := db.Exec(`UPDATE signin_challenges SET attempts = attempts + 1 WHERE token_hash = ? AND attempts < ? AND expires_at > ?`,
+	res := db.Exec(`UPDATE `+tableSigninChallenges+` SET attempts = attempts + 1 WHERE token_hash = ? AND attempts < ? AND expires_at > ?`,
 		string(h), limit, micros(now))
 	if res.Error != nil {
 		return rbac.Challenge{}, mapErr(res.Error)
@@ -91,7 +91,7 @@ func (s *Store) ChallengeAttempt(ctx context.Context, h rbac.CodeHash, now time.
 		Attempts  int
 		ExpiresAt int64
 	}
-	if err := db.Raw(`SELECT staff_id, login, address, attempts, expires_at FROM signin_challenges WHERE token_hash = ?`,
+	if err := db.Raw(`SELECT staff_id, login, address, attempts, expires_at FROM `+tableSigninChallenges+` WHERE token_hash = ?`,
 		string(h)).Scan(&row).Error; err != nil {
 		return rbac.Challenge{}, mapErr(err)
 	}
@@ -104,7 +104,7 @@ func (s *Store) ChallengeAttempt(ctx context.Context, h rbac.CodeHash, now time.
 
 // DeleteChallenge implements rbac.SecondFactorStore.
 func (s *Store) DeleteChallenge(ctx context.Context, h rbac.CodeHash) error {
-	return mapErr(s.db.WithContext(ctx).Exec(`DELETE FROM signin_challenges WHERE token_hash = ?`, string(h)).Error)
+	return mapErr(s.db.WithContext(ctx).Exec(`DELETE FROM `+tableSigninChallenges+` WHERE token_hash = ?`, string(h)).Error)
 }
 
 // TOTPOf implements rbac.SecondFactorTx.
@@ -124,24 +124,24 @@ func (t *tx) SetTOTP(id rbac.StaffID, sealed string) error {
 	if _, err := t.StaffMember(id); err != nil {
 		return err
 	}
-	if err := t.db.Exec(`DELETE FROM staff_recovery_codes WHERE staff_id = ?`, int64(id)).Error; err != nil {
+	if err := t.db.Exec(`DELETE FROM `+tableStaffRecoveryCodes+` WHERE staff_id = ?`, int64(id)).Error; err != nil {
 		return mapErr(err)
 	}
-	return mapErr(t.db.Exec(`INSERT INTO staff_totp (staff_id, secret, confirmed, last_step, created_at) VALUES (?, ?, FALSE, 0, ?)
+	return mapErr(t.db.Exec(`INSERT INTO `+tableStaffTOTP+` (staff_id, secret, confirmed, last_step, created_at) VALUES (?, ?, FALSE, 0, ?)
 		ON CONFLICT (staff_id) DO UPDATE SET secret = excluded.secret, confirmed = FALSE, last_step = 0, created_at = excluded.created_at`,
 		int64(id), sealed, micros(t.now())).Error)
 }
 
 // ConfirmTOTP implements rbac.SecondFactorTx.
 func (t *tx) ConfirmTOTP(id rbac.StaffID, step int64, recovery []rbac.CodeHash) error {
-	if err := affectedOne(t.db.Exec(`UPDATE staff_totp SET confirmed = TRUE, last_step = ? WHERE staff_id = ?`, step, int64(id))); err != nil {
+	if err := affectedOne(t.db.Exec(`UPDATE `+tableStaffTOTP+` SET confirmed = TRUE, last_step = ? WHERE staff_id = ?`, step, int64(id))); err != nil {
 		return err
 	}
-	if err := t.db.Exec(`DELETE FROM staff_recovery_codes WHERE staff_id = ?`, int64(id)).Error; err != nil {
+	if err := t.db.Exec(`DELETE FROM `+tableStaffRecoveryCodes+` WHERE staff_id = ?`, int64(id)).Error; err != nil {
 		return mapErr(err)
 	}
 	for _, h := range recovery {
-		if err := t.db.Exec(`INSERT INTO staff_recovery_codes (staff_id, code_hash) VALUES (?, ?)`, int64(id), string(h)).Error; err != nil {
+		if err := t.db.Exec(`INSERT INTO `+tableStaffRecoveryCodes+` (staff_id, code_hash) VALUES (?, ?)`, int64(id), string(h)).Error; err != nil {
 			return mapErr(err)
 		}
 	}
@@ -150,8 +150,8 @@ func (t *tx) ConfirmTOTP(id rbac.StaffID, step int64, recovery []rbac.CodeHash) 
 
 // RemoveTOTP implements rbac.SecondFactorTx.
 func (t *tx) RemoveTOTP(id rbac.StaffID) error {
-	if err := t.db.Exec(`DELETE FROM staff_recovery_codes WHERE staff_id = ?`, int64(id)).Error; err != nil {
+	if err := t.db.Exec(`DELETE FROM `+tableStaffRecoveryCodes+` WHERE staff_id = ?`, int64(id)).Error; err != nil {
 		return mapErr(err)
 	}
-	return affectedOne(t.db.Exec(`DELETE FROM staff_totp WHERE staff_id = ?`, int64(id)))
+	return affectedOne(t.db.Exec(`DELETE FROM `+tableStaffTOTP+` WHERE staff_id = ?`, int64(id)))
 }

@@ -34,8 +34,8 @@ func (s *Store) Update(ctx context.Context, fn func(rbac.Tx) error) error {
 			Version int64
 			Prev    string
 		}
-		if err := db.Raw(`UPDATE rbac_state SET version = version + 1 WHERE id = 1 RETURNING version,
-			COALESCE((SELECT hash FROM rbac_changes WHERE rbac_changes.version = rbac_state.version - 1), '') AS prev`).
+		if err := db.Raw(`UPDATE ` + tableState + ` SET version = version + 1 WHERE id = 1 RETURNING version,
+			COALESCE((SELECT c.hash FROM ` + tableChanges + ` c WHERE c.version = ` + tableState + `.version - 1), '') AS prev`).
 			Scan(&lock).Error; err != nil {
 			if serr := s.checkSchema(ctx); serr != nil {
 				return serr
@@ -43,7 +43,7 @@ func (s *Store) Update(ctx context.Context, fn func(rbac.Tx) error) error {
 			return fmt.Errorf("store: lock version: %w", mapErr(err))
 		}
 		if lock.Version == 0 {
-			return fmt.Errorf("store: %w: rbac_state has no row", errSchema)
+			return fmt.Errorf("store: %w: "+tableState+" has no row", errSchema)
 		}
 		return fn(&tx{s: s, db: db, ctx: ctx, version: lock.Version, prev: lock.Prev})
 	})

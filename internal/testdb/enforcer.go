@@ -11,14 +11,14 @@ import (
 	"github.com/billingrbac/billingrbac/store"
 )
 
-// StoredEnforcer loads everything stored in casbin_rule (staff and client
+// StoredEnforcer loads everything stored in the casbin rule table (staff and client
 // rules) into a plain Casbin enforcer over model.conf, through
 // gorm-adapter's own LoadPolicy: the reference answer tests compare with.
 func StoredEnforcer(tb testing.TB, st *store.Store) *casbin.Enforcer {
 	tb.Helper()
 	db := st.DB().WithContext(context.Background())
 	gormadapter.TurnOffAutoMigrate(db)
-	a, err := gormadapter.NewAdapterByDB(db)
+	a, err := gormadapter.NewAdapterByDBUseTableName(db, "", store.CasbinRuleTable)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -60,7 +60,7 @@
 // the counterpart missing.
 //
 // Caveats:
-//   - Client rules live in casbin_rule under their own types (p2, g3, g4;
+//   - Client rules live in billingrbac_casbin_rule under their own types (p2, g3, g4;
 //     see model.conf), which the staff matcher and index never read: a
 //     client cannot gain a staff permission, and client IDs are distinct
 //     types accepted by no staff API.

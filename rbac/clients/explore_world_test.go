@@ -108,8 +108,8 @@ func (x *clientExplorer) roleID(name string) clients.RoleID {
 // cxTables are the tables client operations write, in the order their
 // references need, with their keys and the rows of theirs in play.
 var cxTables = []struct{ table, key, where string }{
-	{"clients", "id", ""}, {"client_users", "id", ""}, {"client_roles", "id", ""},
-	{"casbin_rule", "id", "ptype IN ('p2', 'g3', 'g4')"},
+	{"billingrbac_clients", "id", ""}, {"billingrbac_client_users", "id", ""}, {"billingrbac_client_roles", "id", ""},
+	{"billingrbac_casbin_rule", "id", "ptype IN ('p2', 'g3', 'g4')"},
 }
 
 // tableOf returns the stored name of the library's table n: n itself or
@@ -219,14 +219,14 @@ func (x *clientExplorer) capture() cxState {
 		s.rules = append(s.rules, r.String())
 	}
 	slices.Sort(s.rules)
-	for id, r := range s.rows["clients"] {
+	for id, r := range s.rows["billingrbac_clients"] {
 		s.clientIDs[str(r["name"])] = clients.ClientID(id)
 		s.clientOf[clients.ClientID(id)] = str(r["name"])
 		s.mail[str(r["name"])] = str(r["email"])
 	}
 	roleName := map[clients.RoleID]string{}
 	roleClient := map[clients.RoleID]clients.ClientID{}
-	for id, r := range s.rows["client_roles"] {
+	for id, r := range s.rows["billingrbac_client_roles"] {
 		c := clients.ClientID(toInt(r["client_id"]))
 		n := s.clientOf[c] + "/" + str(r["name"])
 		s.roleIDs[n], roleName[clients.RoleID(id)], roleClient[clients.RoleID(id)] = clients.RoleID(id), n, c
@@ -251,7 +251,7 @@ func (x *clientExplorer) capture() cxState {
 		}
 	}
 	all := e.svc.Catalog().Permissions()
-	for id, r := range s.rows["client_users"] {
+	for id, r := range s.rows["billingrbac_client_users"] {
 		u := cxUser{id: clients.ClientUserID(id), clientID: clients.ClientID(toInt(r["client_id"])),
 			email: str(r["email"]), name: str(r["name"]),
 			rights: map[clients.Permission]bool{}, potential: map[clients.Permission]bool{}}

@@ -43,9 +43,9 @@ func snapshotOf(t *testing.T, e *env, users []clients.ClientUserID, owners []cli
 		rules = append(rules, r.String())
 	}
 	slices.Sort(rules)
-	out := fmt.Sprintf("log%d svc%d clients=%d users=%d roles=%d rules=%v\n", testdb.Count(t, e.st.DB(), "rbac_changes"), e.svc.Version(),
-		testdb.Count(t, e.st.DB(), "clients"), testdb.Count(t, e.st.DB(), "client_users"),
-		testdb.Count(t, e.st.DB(), "client_roles"), rules)
+	out := fmt.Sprintf("log%d svc%d clients=%d users=%d roles=%d rules=%v\n", testdb.Count(t, e.st.DB(), "billingrbac_changes"), e.svc.Version(),
+		testdb.Count(t, e.st.DB(), "billingrbac_clients"), testdb.Count(t, e.st.DB(), "billingrbac_client_users"),
+		testdb.Count(t, e.st.DB(), "billingrbac_client_roles"), rules)
 	for _, u := range users {
 		for _, o := range owners {
 			for _, k := range kinds {

@@ -160,7 +160,7 @@ func TestCrossClientRefused(t *testing.T) {
 		if _, err := e.svc.User(e.ctx, 5); !errors.Is(err, rbac.ErrNotFound) {
 			t.Fatalf("mallory exists: %v", err)
 		}
-		if n := testdb.Count(t, e.st.DB(), "client_users"); n != 3 {
+		if n := testdb.Count(t, e.st.DB(), "billingrbac_client_users"); n != 3 {
 			t.Fatalf("client_users = %d, want 3", n)
 		}
 	})
@@ -284,7 +284,7 @@ func TestAdministration(t *testing.T) {
 		if d := e.svc.Explain(bob.ID, clients.View, svcOf(c.ID)); d.Reason != clients.DeniedUnknownUser {
 			t.Fatalf("deleted bob: %s", d)
 		}
-		if n := testdb.Count(t, e.st.DB().Where("ptype IN ?", []string{"p2", "g3", "g4"}), "casbin_rule"); n != 1 {
+		if n := testdb.Count(t, e.st.DB().Where("ptype IN ?", []string{"p2", "g3", "g4"}), "billingrbac_casbin_rule"); n != 1 {
 			t.Fatalf("client policy rows = %d, want 1 (the first user)", n)
 		}
 	})

@@ -24,7 +24,7 @@ func TestSnapshotSeesRowsAndDecisions(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, before, again, "a snapshot is deterministic")
 
-	require.NoError(t, in.Store.DB().Exec("UPDATE staff SET email = 'x@example.com' WHERE login = 'john'").Error)
+	require.NoError(t, in.Store.DB().Exec("UPDATE billingrbac_staff SET email = 'x@example.com' WHERE login = 'john'").Error)
 	rows, err := in.snapshot(ctx)
 	require.NoError(t, err)
 	assert.NotEqual(t, before, rows)

@@ -130,7 +130,7 @@ func seedScale(t *testing.T, st *store.Store, n int, perms []rbac.Permission) {
 				rules = append(rules, rbac.GrantRule(rbac.DepartmentSubject(rbac.DepartmentID(d)), perms[j]))
 			}
 		}
-		if err := insertRows(tx, "departments", "id, name, accepts_client_requests, task_language, sort_order, created_at, updated_at", rows); err != nil {
+		if err := insertRows(tx, "billingrbac_departments", "id, name, accepts_client_requests, task_language, sort_order, created_at, updated_at", rows); err != nil {
 			return err
 		}
 		rows = rows[:0]
@@ -157,7 +157,7 @@ func seedScale(t *testing.T, st *store.Store, n int, perms []rbac.Permission) {
 				rules = append(rules, rbac.FlagRule(rbac.StaffSubject(id), rbac.FlagFullAccess))
 			}
 		}
-		if err := insertRows(tx, "staff", "id, login, full_name, created_at, updated_at", rows); err != nil {
+		if err := insertRows(tx, "billingrbac_staff", "id, login, full_name, created_at, updated_at", rows); err != nil {
 			return err
 		}
 		lines, err := policy.Lines(dedupe(rules))
@@ -169,7 +169,7 @@ func seedScale(t *testing.T, st *store.Store, n int, perms []rbac.Permission) {
 			v := append(l.Values, "", "", "")[:3]
 			rows = append(rows, []any{l.Ptype, v[0], v[1], v[2], "", "", ""})
 		}
-		return insertRows(tx, "casbin_rule", "ptype, v0, v1, v2, v3, v4, v5", rows)
+		return insertRows(tx, "billingrbac_casbin_rule", "ptype, v0, v1, v2, v3, v4, v5", rows)
 	})
 	require.NoError(t, err)
 }

@@ -67,7 +67,7 @@ func TestRouting(t *testing.T) {
 
 		// No active candidate at all: nothing is stored.
 		e.disable(e.supp)
-		n := testdb.Count(t, e.st.DB(), "tasks")
+		n := testdb.Count(t, e.st.DB(), "billingrbac_tasks")
 		_, err := e.ts.Generate(e.ctx, in("ghost", "vds", off))
 		var re *tasks.RouteError
 		if !errors.Is(err, tasks.ErrNoDepartment) || !errors.As(err, &re) {
@@ -87,7 +87,7 @@ func TestRouting(t *testing.T) {
 				t.Errorf("skipped[%d] = %v, want %v", i, re.Skipped[i], wantSkips[i])
 			}
 		}
-		if got := testdb.Count(t, e.st.DB(), "tasks"); got != n {
+		if got := testdb.Count(t, e.st.DB(), "billingrbac_tasks"); got != n {
 			t.Errorf("a failed generation stored a task: %d → %d", n, got)
 		}
 	})

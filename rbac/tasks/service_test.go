@@ -123,7 +123,7 @@ func TestGenerateRejectsBadInput(t *testing.T) {
 	if !errors.As(err, &ve) || !ve.Has("args.months", "required") || !ve.Has("args.until", "required") {
 		t.Errorf("renew without args: %v", err)
 	}
-	if n := testdb.Count(t, e.st.DB(), "tasks"); n != 0 {
+	if n := testdb.Count(t, e.st.DB(), "billingrbac_tasks"); n != 0 {
 		t.Errorf("rejected input stored %d tasks", n)
 	}
 }
