@@ -194,7 +194,7 @@ func loadSQL(tb testing.TB, st *store.Store, rules []rbac.Rule) {
 				return err
 			}
 			v := append(l.Values, "", "")[:3]
-			if err := tx.Exec("INSERT INTO rbac_temporary_rules (ptype, v0, v1, v2, valid_until) VALUES (?, ?, ?, ?, ?)",
+			if err := tx.Exec("INSERT INTO billingrbac_temporary_rules (ptype, v0, v1, v2, valid_until) VALUES (?, ?, ?, ?, ?)",
 				l.Ptype, v[0], v[1], v[2], r.Window.Until.UnixNano()).Error; err != nil {
 				return err
 			}

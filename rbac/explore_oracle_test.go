@@ -177,7 +177,7 @@ func gainsControl(before, after exState, login string) bool {
 			return true
 		}
 	}
-	if !reflect.DeepEqual(before.rows["staff_totp"][int64(id)], after.rows["staff_totp"][int64(id)]) ||
+	if !reflect.DeepEqual(before.rows["billingrbac_staff_totp"][int64(id)], after.rows["billingrbac_staff_totp"][int64(id)]) ||
 		before.policyOf("staff_id", int64(id)) != after.policyOf("staff_id", int64(id)) {
 		return true
 	}

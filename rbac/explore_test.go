@@ -138,7 +138,7 @@ func newExplorer(t *testing.T, b testdb.Backend) *explorer {
 	require.NoError(t, svc.DeclareConflict(ctx, e.admin, rbac.PermissionConflict(pReports, pInvoicesView, "")))
 	require.NoError(t, svc.DeclareConflict(ctx, e.admin, rbac.DepartmentConflict(hr, fin, "")))
 	for _, id := range []rbac.StaffID{e.admin, colleague} {
-		require.NoError(t, st.DB().Exec(`INSERT INTO staff_totp (staff_id, secret, confirmed, last_step, created_at) VALUES (?, 'plain:JBSWY3DPEHPK3PXP', TRUE, 0, 0)`, int64(id)).Error)
+		require.NoError(t, st.DB().Exec(`INSERT INTO billingrbac_staff_totp (staff_id, secret, confirmed, last_step, created_at) VALUES (?, 'plain:JBSWY3DPEHPK3PXP', TRUE, 0, 0)`, int64(id)).Error)
 	}
 	pic := encodePNG(t, solidImage(96, 96, color.RGBA{G: 200, A: 255}))
 	return &explorer{t: t, e: e, ctx: ctx, seen: map[string]bool{}, pic: pic}

@@ -190,7 +190,7 @@ func (w exState) canonical() string {
 			continue
 		}
 		r := w.staff[int64(id)]
-		_, totp := w.rows["staff_totp"][int64(id)]
+		_, totp := w.rows["billingrbac_staff_totp"][int64(id)]
 		fmt.Fprintf(&b, "%s{mail=%v pw=%t totp=%t policy=%s", l, r["email"], r["password_hash"] != "", totp, w.policyOf("staff_id", int64(id)))
 		var rs []string
 		for _, rule := range w.rules {
@@ -231,7 +231,7 @@ func (w exState) canonical() string {
 // policyOf returns the stored sign-in policy of a staff member or
 // department (by column) as text, "-" when none.
 func (w exState) policyOf(col string, id int64) string {
-	for _, r := range w.rows["signin_policies"] {
+	for _, r := range w.rows["billingrbac_signin_policies"] {
 		if v, ok := r[col]; ok && v != nil && toInt(v) == id {
 			return fmt.Sprintf("%v/%v", r["require_second_factor"], r["networks"])
 		}
@@ -242,7 +242,7 @@ func (w exState) policyOf(col string, id int64) string {
 // conflicts returns the stored conflicts of duties, read from their rows.
 func (w exState) conflicts() []rbac.DutyConflict {
 	var out []rbac.DutyConflict
-	for _, r := range w.rows["duty_conflicts"] {
+	for _, r := range w.rows["billingrbac_duty_conflicts"] {
 		if r["dept_a"] != nil {
 			out = append(out, rbac.DepartmentConflict(rbac.DepartmentID(toInt(r["dept_a"])), rbac.DepartmentID(toInt(r["dept_b"])), ""))
 			continue

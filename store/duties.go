@@ -20,7 +20,7 @@ type dutyRow struct {
 	Why          string
 }
 
-const dutySelect = `SELECT perm_a, perm_b, dept_a, dept_b, why FROM duty_conflicts ORDER BY id`
+const dutySelect = `SELECT perm_a, perm_b, dept_a, dept_b, why FROM ` + tableDutyConflicts + ` ORDER BY id`
 
 func readDuties(db *gorm.DB) ([]rbac.DutyConflict, error) {
 	var rows []dutyRow
@@ -67,19 +67,19 @@ func (t *tx) AddDutyConflict(c rbac.DutyConflict) error {
 				return err
 			}
 		}
-		return mapErr(t.db.Exec(`INSERT INTO duty_conflicts (dept_a, dept_b, why, created_at) VALUES (?, ?, ?, ?)`,
+		return mapErr(t.db.Exec(`INSERT INTO `+tableDutyConflicts+` (dept_a, dept_b, why, created_at) VALUES (?, ?, ?, ?)`,
 			int64(c.Departments[0]), int64(c.Departments[1]), c.Why, micros(t.now())).Error)
 	}
-	return mapErr(t.db.Exec(`INSERT INTO duty_conflicts (perm_a, perm_b, why, created_at) VALUES (?, ?, ?, ?)`,
+	return mapErr(t.db.Exec(`INSERT INTO `+tableDutyConflicts+` (perm_a, perm_b, why, created_at) VALUES (?, ?, ?, ?)`,
 		c.Permissions[0].String(), c.Permissions[1].String(), c.Why, micros(t.now())).Error)
 }
 
 // RemoveDutyConflict implements rbac.DutiesTx.
 func (t *tx) RemoveDutyConflict(c rbac.DutyConflict) error {
 	if c.IsDepartments() {
-		return affectedOne(t.db.Exec(`DELETE FROM duty_conflicts WHERE dept_a = ? AND dept_b = ?`,
+		return affectedOne(t.db.Exec(`DELETE FROM `+tableDutyConflicts+` WHERE dept_a = ? AND dept_b = ?`,
 			int64(c.Departments[0]), int64(c.Departments[1])))
 	}
-	return affectedOne(t.db.Exec(`DELETE FROM duty_conflicts WHERE perm_a = ? AND perm_b = ?`,
+	return affectedOne(t.db.Exec(`DELETE FROM `+tableDutyConflicts+` WHERE perm_a = ? AND perm_b = ?`,
 		c.Permissions[0].String(), c.Permissions[1].String()))
 }

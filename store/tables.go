@@ -32,6 +32,7 @@ const (
 	tableSigninFailures     = TablePrefix + "signin_failures"
 	tableSigninPolicies     = TablePrefix + "signin_policies"
 	tableTemporaryRules     = TablePrefix + "temporary_rules"
+	tableDutyConflicts      = TablePrefix + "duty_conflicts"
 )
 
 // CasbinRuleTable is the table holding the Casbin policy, in gorm-adapter's

@@ -1,4 +1,4 @@
--- billingrbac schema version 12: one prefix for every library table: billingrbac_.
+-- billingrbac schema version 13: one prefix for every library table: billingrbac_.
 -- The library shares the application's database: its tables, indexes,
 -- constraints and sequences all move under the fixed prefix billingrbac_
 -- (billingrbac_staff, billingrbac_casbin_rule, billingrbac_changes, ...), so
@@ -23,6 +23,7 @@ ALTER TABLE staff_recovery_codes RENAME TO billingrbac_staff_recovery_codes;
 ALTER TABLE signin_challenges RENAME TO billingrbac_signin_challenges;
 ALTER TABLE signin_failures RENAME TO billingrbac_signin_failures;
 ALTER TABLE signin_policies RENAME TO billingrbac_signin_policies;
+ALTER TABLE duty_conflicts RENAME TO billingrbac_duty_conflicts;
 ALTER TABLE rbac_temporary_rules RENAME TO billingrbac_temporary_rules;
 
 -- SQLite cannot rename an index: each is made again under its new name.
@@ -38,6 +39,10 @@ DROP INDEX client_users_login;
 CREATE UNIQUE INDEX billingrbac_client_users_login ON billingrbac_client_users (client_id, login);
 DROP INDEX department_hours_schedule;
 CREATE INDEX billingrbac_department_hours_schedule ON billingrbac_department_hours (schedule_id);
+DROP INDEX duty_conflicts_depts;
+CREATE UNIQUE INDEX billingrbac_duty_conflicts_depts ON billingrbac_duty_conflicts (dept_a, dept_b) WHERE dept_a IS NOT NULL;
+DROP INDEX duty_conflicts_perms;
+CREATE UNIQUE INDEX billingrbac_duty_conflicts_perms ON billingrbac_duty_conflicts (perm_a, perm_b) WHERE perm_a IS NOT NULL;
 DROP INDEX rbac_changes_actor;
 CREATE INDEX billingrbac_changes_actor ON billingrbac_changes (actor_kind, actor, version);
 DROP INDEX rbac_changes_at;
@@ -80,4 +85,4 @@ DROP INDEX tasks_status;
 CREATE INDEX billingrbac_tasks_status ON billingrbac_tasks (status, id);
 
 INSERT INTO billingrbac_schema (version, name, applied_at)
-	VALUES (12, 'one prefix for every library table: billingrbac_', CAST(strftime('%s', 'now') AS BIGINT) * 1000000);
+	VALUES (13, 'one prefix for every library table: billingrbac_', CAST(strftime('%s', 'now') AS BIGINT) * 1000000);

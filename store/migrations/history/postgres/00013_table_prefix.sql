@@ -1,4 +1,4 @@
--- billingrbac schema version 12: one prefix for every library table: billingrbac_.
+-- billingrbac schema version 13: one prefix for every library table: billingrbac_.
 -- The library shares the application's database: its tables, indexes,
 -- constraints and sequences all move under the fixed prefix billingrbac_
 -- (billingrbac_staff, billingrbac_casbin_rule, billingrbac_changes, ...), so
@@ -23,6 +23,7 @@ ALTER TABLE staff_recovery_codes RENAME TO billingrbac_staff_recovery_codes;
 ALTER TABLE signin_challenges RENAME TO billingrbac_signin_challenges;
 ALTER TABLE signin_failures RENAME TO billingrbac_signin_failures;
 ALTER TABLE signin_policies RENAME TO billingrbac_signin_policies;
+ALTER TABLE duty_conflicts RENAME TO billingrbac_duty_conflicts;
 ALTER TABLE rbac_temporary_rules RENAME TO billingrbac_temporary_rules;
 
 ALTER INDEX idx_casbin_rule RENAME TO billingrbac_casbin_rule_unique;
@@ -31,6 +32,8 @@ ALTER INDEX client_users_client RENAME TO billingrbac_client_users_client;
 ALTER INDEX client_users_first RENAME TO billingrbac_client_users_first;
 ALTER INDEX client_users_login RENAME TO billingrbac_client_users_login;
 ALTER INDEX department_hours_schedule RENAME TO billingrbac_department_hours_schedule;
+ALTER INDEX duty_conflicts_depts RENAME TO billingrbac_duty_conflicts_depts;
+ALTER INDEX duty_conflicts_perms RENAME TO billingrbac_duty_conflicts_perms;
 ALTER INDEX rbac_changes_actor RENAME TO billingrbac_changes_actor;
 ALTER INDEX rbac_changes_at RENAME TO billingrbac_changes_at;
 ALTER INDEX rbac_changes_domain RENAME TO billingrbac_changes_domain;
@@ -60,6 +63,10 @@ ALTER TABLE billingrbac_client_users RENAME CONSTRAINT client_users_pkey TO bill
 ALTER TABLE billingrbac_clients RENAME CONSTRAINT clients_pkey TO billingrbac_clients_pkey;
 ALTER TABLE billingrbac_department_hours RENAME CONSTRAINT department_hours_pkey TO billingrbac_department_hours_pkey;
 ALTER TABLE billingrbac_departments RENAME CONSTRAINT departments_pkey TO billingrbac_departments_pkey;
+ALTER TABLE billingrbac_duty_conflicts RENAME CONSTRAINT duty_conflicts_check TO billingrbac_duty_conflicts_check;
+ALTER TABLE billingrbac_duty_conflicts RENAME CONSTRAINT duty_conflicts_dept_a_fkey TO billingrbac_duty_conflicts_dept_a_fkey;
+ALTER TABLE billingrbac_duty_conflicts RENAME CONSTRAINT duty_conflicts_dept_b_fkey TO billingrbac_duty_conflicts_dept_b_fkey;
+ALTER TABLE billingrbac_duty_conflicts RENAME CONSTRAINT duty_conflicts_pkey TO billingrbac_duty_conflicts_pkey;
 ALTER TABLE billingrbac_changes RENAME CONSTRAINT rbac_changes_pkey TO billingrbac_changes_pkey;
 ALTER TABLE billingrbac_state RENAME CONSTRAINT rbac_state_pkey TO billingrbac_state_pkey;
 ALTER TABLE billingrbac_temporary_rules RENAME CONSTRAINT rbac_temporary_rules_pkey TO billingrbac_temporary_rules_pkey;
@@ -84,6 +91,7 @@ ALTER SEQUENCE client_roles_id_seq RENAME TO billingrbac_client_roles_id_seq;
 ALTER SEQUENCE client_users_id_seq RENAME TO billingrbac_client_users_id_seq;
 ALTER SEQUENCE clients_id_seq RENAME TO billingrbac_clients_id_seq;
 ALTER SEQUENCE departments_id_seq RENAME TO billingrbac_departments_id_seq;
+ALTER SEQUENCE duty_conflicts_id_seq RENAME TO billingrbac_duty_conflicts_id_seq;
 ALTER SEQUENCE rbac_temporary_rules_id_seq RENAME TO billingrbac_temporary_rules_id_seq;
 ALTER SEQUENCE schedules_id_seq RENAME TO billingrbac_schedules_id_seq;
 ALTER SEQUENCE signin_policies_id_seq RENAME TO billingrbac_signin_policies_id_seq;
@@ -91,4 +99,4 @@ ALTER SEQUENCE staff_id_seq RENAME TO billingrbac_staff_id_seq;
 ALTER SEQUENCE tasks_id_seq RENAME TO billingrbac_tasks_id_seq;
 
 INSERT INTO billingrbac_schema (version, name, applied_at)
-	VALUES (12, 'one prefix for every library table: billingrbac_', CAST(EXTRACT(EPOCH FROM CURRENT_TIMESTAMP) * 1000000 AS BIGINT));
+	VALUES (13, 'one prefix for every library table: billingrbac_', CAST(EXTRACT(EPOCH FROM CURRENT_TIMESTAMP) * 1000000 AS BIGINT));

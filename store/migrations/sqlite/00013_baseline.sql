@@ -1,5 +1,5 @@
--- billingrbac schema version 12, the baseline: the whole schema at once.
--- A new database starts here. It creates what versions 1 to 12 made, one
+-- billingrbac schema version 13, the baseline: the whole schema at once.
+-- A new database starts here. It creates what versions 1 to 13 made, one
 -- change at a time, for databases migrated by earlier releases (the
 -- library keeps those steps, in store/migrations/history, and runs them
 -- for such a database; both roads end with the same schema, which a test
@@ -208,6 +208,23 @@ CREATE TABLE "billingrbac_temporary_rules" (
 CREATE UNIQUE INDEX billingrbac_temporary_rules_rule ON billingrbac_temporary_rules (ptype, v0, v1, v2);
 CREATE INDEX billingrbac_temporary_rules_until ON billingrbac_temporary_rules (valid_until);
 
+-- Separation of duties: pairs of permissions, or of departments, that no one
+-- staff member may combine (see docs/duties.md); the effect check of every
+-- change reads them inside the change's lock. A pair is stored in order; a
+-- department pair goes with either department.
+CREATE TABLE "billingrbac_duty_conflicts" (
+			id INTEGER PRIMARY KEY AUTOINCREMENT,
+			perm_a TEXT,
+			perm_b TEXT,
+			dept_a BIGINT REFERENCES "billingrbac_departments" (id) ON DELETE CASCADE,
+			dept_b BIGINT REFERENCES "billingrbac_departments" (id) ON DELETE CASCADE,
+			why TEXT NOT NULL DEFAULT '',
+			created_at BIGINT NOT NULL,
+			CHECK ((perm_a IS NOT NULL AND perm_b IS NOT NULL AND dept_a IS NULL AND dept_b IS NULL)
+				OR (perm_a IS NULL AND perm_b IS NULL AND dept_a IS NOT NULL AND dept_b IS NOT NULL)));
+CREATE UNIQUE INDEX billingrbac_duty_conflicts_depts ON billingrbac_duty_conflicts (dept_a, dept_b) WHERE dept_a IS NOT NULL;
+CREATE UNIQUE INDEX billingrbac_duty_conflicts_perms ON billingrbac_duty_conflicts (perm_a, perm_b) WHERE perm_a IS NOT NULL;
+
 -- The baseline records every version it sums up.
 INSERT INTO billingrbac_schema (version, name, applied_at) VALUES
 	(1, 'core: version, departments, staff, casbin_rule, change log', CAST(strftime('%s', 'now') AS BIGINT) * 1000000),
@@ -221,4 +238,5 @@ INSERT INTO billingrbac_schema (version, name, applied_at) VALUES
 	(9, 'sign-in: second factor, throttling, sign-in policies', CAST(strftime('%s', 'now') AS BIGINT) * 1000000),
 	(10, 'staff: external subject', CAST(strftime('%s', 'now') AS BIGINT) * 1000000),
 	(11, 'temporary rules: direct grants and memberships with a window', CAST(strftime('%s', 'now') AS BIGINT) * 1000000),
-	(12, 'one prefix for every library table: billingrbac_', CAST(strftime('%s', 'now') AS BIGINT) * 1000000);
+	(12, 'separation of duties: declared conflicts', CAST(strftime('%s', 'now') AS BIGINT) * 1000000),
+	(13, 'one prefix for every library table: billingrbac_', CAST(strftime('%s', 'now') AS BIGINT) * 1000000);
