@@ -40,11 +40,15 @@ func newSecurityEnv(t *testing.T, b testdb.Backend, so rbac.SignInOptions) (*env
 }
 
 // codeAt is the authenticator's code for secret at t.
-func codeAt(t *testing.T, secret string, at time.Time) string {
+func codeAt(t testing.TB, secret string, at time.Time) string {
 	t.Helper()
-	c, err := totp.GenerateCodeCustom(secret, at, totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+	c, err := totpCode(secret, at)
 	require.NoError(t, err)
 	return c
+}
+
+func totpCode(secret string, at time.Time) (string, error) {
+	return totp.GenerateCodeCustom(secret, at, totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
 }
 
 // enrolled enrols and confirms a second factor for id at the clock's

@@ -279,7 +279,8 @@ func (s *Service) AuthenticateFrom(ctx context.Context, login, pw string, from n
 	if len(fe) > 0 {
 		login = ""
 	}
-	if err := s.throttled(ctx, login, from); err != nil {
+	counted, err := s.throttled(ctx, login, from)
+	if err != nil {
 		return Staff{}, fmt.Errorf("%s: %w", op, err)
 	}
 	bad := func() (Staff, error) {
@@ -328,7 +329,7 @@ func (s *Service) AuthenticateFrom(ctx context.Context, login, pw string, from n
 			s.log.Warn("billingrbac: upgrading a password hash failed", "staff", id, "err", err)
 		}
 	}
-	return s.signedIn(ctx, op, st, login, from)
+	return s.signedIn(ctx, op, st, login, from, counted)
 }
 
 // setPasswordHash hashes password and stores it for id if the stored hash

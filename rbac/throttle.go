@@ -172,13 +172,17 @@ func (o ThrottleOptions) until(f SignInFailures) (time.Time, bool) {
 	return f.Last.Add(min(d, o.LockDuration)), false
 }
 
+// counted says whether the login had failures counted when its attempt
+// began: only then does a success write their reset.
+type counted bool
+
 // throttled refuses an attempt of login (may be "") from from (may be
 // invalid) while either waits. A store error is returned: sign-in fails
 // closed.
-func (s *Service) throttled(ctx context.Context, login string, from netip.Addr) error {
+func (s *Service) throttled(ctx context.Context, login string, from netip.Addr) (counted, error) {
 	ts := s.throttleStore()
 	if ts == nil {
-		return nil
+		return false, nil
 	}
 	var keys []ThrottleKey
 	if login != "" {
@@ -188,19 +192,21 @@ func (s *Service) throttled(ctx context.Context, login string, from netip.Addr) 
 		keys = append(keys, addrKey(from))
 	}
 	if len(keys) == 0 {
-		return nil
+		return false, nil
 	}
 	fs, err := ts.SignInFailures(ctx, keys...)
 	if err != nil {
-		return err
+		return false, err
 	}
 	now := s.now()
+	var c counted
 	for _, f := range fs {
 		if until, locked := s.sec.throttle.until(f); now.Before(until) {
-			return &ThrottledError{Key: f.Key, Until: until.UTC(), Locked: locked}
+			return false, &ThrottledError{Key: f.Key, Until: until.UTC(), Locked: locked}
 		}
+		c = c || f.Key == loginKey(login)
 	}
-	return nil
+	return c, nil
 }
 
 // throttleFailed counts a failed attempt; a key reaching its limit is
@@ -245,10 +251,11 @@ type lockEvent struct {
 	Until    time.Time `json:"until,omitzero"`
 }
 
-// throttleSucceeded clears the login's count after a successful sign-in.
-func (s *Service) throttleSucceeded(ctx context.Context, login string) {
+// throttleSucceeded clears the login's count after a successful sign-in
+// (a write only when failures were counted: c).
+func (s *Service) throttleSucceeded(ctx context.Context, login string, c counted) {
 	ts := s.throttleStore()
-	if ts == nil || login == "" {
+	if ts == nil || login == "" || !c {
 		return
 	}
 	if err := ts.ResetSignInFailures(ctx, loginKey(login)); err != nil {

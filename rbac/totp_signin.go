@@ -54,7 +54,7 @@ func (e *SecondFactorError) Unwrap() error { return ErrSecondFactorRequired }
 // signedIn finishes a sign-in whose password was right for st: the
 // network allow-lists, then the second factor (a challenge instead of the
 // account), then the login's failure counter is reset.
-func (s *Service) signedIn(ctx context.Context, op string, st Staff, login string, from netip.Addr) (Staff, error) {
+func (s *Service) signedIn(ctx context.Context, op string, st Staff, login string, from netip.Addr, c counted) (Staff, error) {
 	pols, err := s.policies(ctx)
 	if err != nil {
 		return Staff{}, fmt.Errorf("%s: %w", op, err)
@@ -77,7 +77,7 @@ func (s *Service) signedIn(ctx context.Context, op string, st Staff, login strin
 	if required || confirmed {
 		return Staff{}, s.challenge(ctx, op, st, login, from, confirmed)
 	}
-	s.throttleSucceeded(ctx, login)
+	s.throttleSucceeded(ctx, login, c)
 	return st, nil
 }
 
@@ -128,7 +128,8 @@ func (s *Service) AuthenticateSecondFactor(ctx context.Context, challenge, code 
 		return Staff{}, fmt.Errorf("%s: %w", op, err)
 	}
 	from, _ := netip.ParseAddr(c.Address)
-	if err := s.throttled(ctx, c.Login, from); err != nil {
+	counted, err := s.throttled(ctx, c.Login, from)
+	if err != nil {
 		return Staff{}, fmt.Errorf("%s: %w", op, err)
 	}
 	st, err := s.StaffMember(ctx, c.Staff)
@@ -152,7 +153,7 @@ func (s *Service) AuthenticateSecondFactor(ctx context.Context, challenge, code 
 	if err := fs.DeleteChallenge(ctx, h); err != nil {
 		return Staff{}, fmt.Errorf("%s: %w", op, err)
 	}
-	s.throttleSucceeded(ctx, c.Login)
+	s.throttleSucceeded(ctx, c.Login, counted)
 	return st, nil
 }
 
