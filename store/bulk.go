@@ -2,8 +2,11 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -40,6 +43,9 @@ var _ rbac.BulkTx = (*tx)(nil)
 func (t *tx) CreateStaffBatch(staff []rbac.Staff, hashes []string) error {
 	now := t.now()
 	at := micros(now)
+	if t.s.dialect == dialectPostgres {
+		return t.createStaffArrays(staff, hashes, now)
+	}
 	n := t.s.chunk()
 	for i := 0; i < len(staff); i += n {
 		part := staff[i:min(i+n, len(staff))]
@@ -63,31 +69,100 @@ func (t *tx) CreateStaffBatch(staff []rbac.Staff, hashes []string) error {
 		if err != nil {
 			return mapErr(err)
 		}
-		ids := make(map[string]int64, len(part))
-		for rows.Next() {
-			var id int64
-			var login string
-			if err := rows.Scan(&id, &login); err != nil {
-				rows.Close()
-				return mapErr(err)
-			}
-			ids[login] = id
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return mapErr(err)
-		}
-		for j := range part {
-			id, ok := ids[part[j].Login]
-			if !ok {
-				return fmt.Errorf("store: create staff %q: no ID returned", part[j].Login)
-			}
-			part[j].ID = rbac.StaffID(id)
-			part[j].CreatedAt, part[j].UpdatedAt = now, now
+		if err := matchIDs(rows, part, now); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// createStaffArrays inserts staff rows on PostgreSQL from one array
+// parameter a column (unnest), in chunks of pgArrayChunk rows: a handful
+// of parameters whatever the rows, where a VALUES list binds 7 a row.
+func (t *tx) createStaffArrays(staff []rbac.Staff, hashes []string, now time.Time) error {
+	at := micros(now)
+	for i := 0; i < len(staff); i += pgArrayChunk {
+		part := staff[i:min(i+pgArrayChunk, len(staff))]
+		cols := make([]pgTextArray, 5)
+		for c := range cols {
+			cols[c] = make(pgTextArray, len(part))
+		}
+		for j := range part {
+			name, err := encodeText(part[j].FullName)
+			if err != nil {
+				return err
+			}
+			cols[0][j], cols[1][j], cols[2][j], cols[3][j], cols[4][j] = part[j].Login, name, part[j].Email, part[j].Phone, hashes[i+j]
+		}
+		rows, err := t.db.Raw(`INSERT INTO staff (login, full_name, email, phone, password_hash, created_at, updated_at)
+			SELECT l, n, e, p, h, ?, ? FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS t (l, n, e, p, h)
+			RETURNING id, login`, at, at, cols[0], cols[1], cols[2], cols[3], cols[4]).Rows()
+		if err != nil {
+			return mapErr(err)
+		}
+		if err := matchIDs(rows, part, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// matchIDs reads the (id, login) rows an INSERT returned into part.
+func matchIDs(rows *sql.Rows, part []rbac.Staff, now time.Time) error {
+	ids := make(map[string]int64, len(part))
+	for rows.Next() {
+		var id int64
+		var login string
+		if err := rows.Scan(&id, &login); err != nil {
+			rows.Close()
+			return mapErr(err)
+		}
+		ids[login] = id
+	}
+	err := rows.Err()
+	rows.Close()
+	if err != nil {
+		return mapErr(err)
+	}
+	for j := range part {
+		id, ok := ids[part[j].Login]
+		if !ok {
+			return fmt.Errorf("store: create staff %q: no ID returned", part[j].Login)
+		}
+		part[j].ID = rbac.StaffID(id)
+		part[j].CreatedAt, part[j].UpdatedAt = now, now
+	}
+	return nil
+}
+
+// pgArrayChunk bounds the rows of one unnest INSERT (its arrays are
+// built in memory).
+const pgArrayChunk = 5000
+
+// pgTextArray is a text[] parameter, sent in PostgreSQL's array literal
+// form (GORM would expand a []string into a list of parameters).
+type pgTextArray []string
+
+// Value implements driver.Valuer: {"a","b\"c"}.
+func (a pgTextArray) Value() (driver.Value, error) {
+	var sb strings.Builder
+	sb.Grow(2 + len(a)*16)
+	sb.WriteByte('{')
+	for i, v := range a {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		sb.WriteByte('"')
+		for j := 0; j < len(v); j++ {
+			if c := v[j]; c == '"' || c == '\\' {
+				sb.WriteByte('\\')
+			}
+			sb.WriteByte(v[j])
+		}
+		sb.WriteByte('"')
+	}
+	sb.WriteByte('}')
+	return sb.String(), nil
 }
 
 // StaffIDsByLogin implements rbac.BulkTx.
@@ -138,6 +213,9 @@ func staffIDsWhere(db *gorm.DB, col, where string, keys []string) (map[string]rb
 // n rows (Store.chunk), without the adapter's per-rule model objects.
 func insertLines(ctx context.Context, db *gorm.DB, n int, lines []policy.Line) error {
 	db = db.WithContext(ctx)
+	if n == chunkPostgres {
+		return insertLineArrays(db, lines)
+	}
 	for i := 0; i < len(lines); i += n {
 		part := lines[i:min(i+n, len(lines))]
 		var sb strings.Builder
@@ -163,6 +241,34 @@ func insertLines(ctx context.Context, db *gorm.DB, n int, lines []policy.Line) e
 		}
 		sb.WriteString(" ON CONFLICT DO NOTHING") // as gorm-adapter's AddPolicies
 		if err := db.Exec(sb.String(), args...).Error; err != nil {
+			return fmt.Errorf("store: add %d rules: %w", len(part), mapErr(err))
+		}
+	}
+	return nil
+}
+
+// insertLineArrays is insertLines on PostgreSQL: one array parameter a
+// column (unnest), pgArrayChunk rows a statement.
+func insertLineArrays(db *gorm.DB, lines []policy.Line) error {
+	for i := 0; i < len(lines); i += pgArrayChunk {
+		part := lines[i:min(i+pgArrayChunk, len(lines))]
+		cols := make([]pgTextArray, 7)
+		for c := range cols {
+			cols[c] = make(pgTextArray, len(part))
+		}
+		for j, l := range part {
+			if len(l.Values) > 6 {
+				return fmt.Errorf("store: rule %s %v: more than 6 values", l.Ptype, l.Values)
+			}
+			cols[0][j] = l.Ptype
+			for k, v := range l.Values {
+				cols[1+k][j] = v
+			}
+		}
+		err := db.Exec(`INSERT INTO casbin_rule (ptype, v0, v1, v2, v3, v4, v5)
+			SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+			ON CONFLICT DO NOTHING`, cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6]).Error
+		if err != nil {
 			return fmt.Errorf("store: add %d rules: %w", len(part), mapErr(err))
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"golang.org/x/text/language"
 
 	"github.com/billingrbac/billingrbac/internal/testdb"
 	"github.com/billingrbac/billingrbac/rbac"
@@ -71,7 +72,8 @@ func TestCreateStaffBatch(t *testing.T) {
 		staff := make([]rbac.Staff, 1203)
 		hashes := make([]string, len(staff))
 		for i := range staff {
-			staff[i] = rbac.Staff{Login: fmt.Sprintf("u%05d", i), FullName: rbac.LocalizedText{}, Email: fmt.Sprintf("u%d@example.com", i)}
+			staff[i] = rbac.Staff{Login: fmt.Sprintf("u%05d", i), Email: fmt.Sprintf("u%d@example.com", i),
+				FullName: rbac.Text(language.English, fmt.Sprintf(`Name "%d", {a,b} \ back\slash 'q' NULL`, i))}
 			if i%2 == 0 {
 				hashes[i] = fmt.Sprintf("hash-%d", i)
 			}
@@ -83,6 +85,8 @@ func TestCreateStaffBatch(t *testing.T) {
 			got, err := st.StaffByLogin(ctx, s.Login)
 			require.NoError(t, err)
 			require.Equal(t, s.ID, got.ID, "login %s", s.Login)
+			require.Equal(t, s.FullName, got.FullName)
+			require.Equal(t, s.Email, got.Email)
 			id, hash, err := st.PasswordHash(ctx, s.Login)
 			require.NoError(t, err)
 			require.Equal(t, s.ID, id)
