@@ -260,7 +260,7 @@ func (c *cli) exec(cmd *command, args []string) error {
 	defer st.Close()
 	c.st = st
 	if !cmd.noService {
-		svc, err := rbac.New(c.ctx, st, rbac.Options{})
+		svc, err := rbac.New(c.ctx, st, rbac.Options{Accounts: c.accountOptions()})
 		if err != nil {
 			if strings.Contains(err.Error(), "not migrated") {
 				return fmt.Errorf("%w\n(a new database? run 'rbacctl bootstrap' first)", err)

@@ -53,14 +53,20 @@ type configStaff struct {
 	FullAccess  bool              `yaml:"full_access,omitempty"`
 	Departments []string          `yaml:"departments,flow"` // names in the default language
 	Grants      []string          `yaml:"grants,flow,omitempty"`
+	// PasswordHash is read by import only (export writes no secrets): a
+	// new account keeps it (Argon2id PHC, or bcrypt with
+	// BILLINGRBAC_LEGACY_BCRYPT_COST set).
+	PasswordHash string `yaml:"password_hash,omitempty" json:"password_hash,omitempty"`
 }
 
 func configCommands() []*command {
 	return []*command{
 		{name: "config export", summary: "write the whole configuration (schedules, departments, permissions, staff without secrets) as YAML",
 			flags: func(fs *flag.FlagSet) { fs.String("out", "-", `output file ("-": standard output)`) }, run: (*cli).configExport},
-		{name: "config import", args: "FILE", summary: "make the database hold FILE's configuration (creates and updates, never deletes; '-': standard input)",
-			run: (*cli).configImport},
+		{name: "config import", args: "FILE", summary: "make the database hold FILE's configuration (creates in batches, then updates, never deletes; '-': standard input)",
+			flags: func(fs *flag.FlagSet) {
+				fs.Int("batch", rbac.DefaultImportBatch, "new departments and staff members per change (1 to 10000)")
+			}, run: (*cli).configImport},
 	}
 }
 

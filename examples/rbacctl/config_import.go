@@ -14,12 +14,15 @@ import (
 	"github.com/billingrbac/billingrbac/rbac"
 )
 
-// importer applies a configuration through the library's ordinary admin
-// calls, as the signed-in operator: every change is authorized, validated
-// and logged like one made by hand. It creates and updates, never deletes;
+// importer applies a configuration as the signed-in operator: the
+// departments and staff members the database lacks are created in batches
+// by Service.Import (one change a batch, see bulk), then what exists is
+// brought to the file's state through the ordinary admin calls (schedules,
+// hours, updates, statuses). Every change is authorized, validated and
+// logged like one made by hand. It creates and updates, never deletes;
 // running it again converges (changes nothing the second time). It is not
 // one transaction: on an error, what was applied stays, and the error says
-// where it stopped.
+// where it stopped; running it again resumes.
 type importer struct {
 	c      *cli
 	lang   language.Tag
@@ -50,7 +53,7 @@ func (c *cli) configImport(args []string) error {
 	}
 	im := &importer{c: c, lang: c.svc.DefaultLanguage(), depts: map[string]rbac.DepartmentID{}, scheds: map[string]rbac.ScheduleID{}, counts: map[string]int{}}
 	start := time.Now()
-	for _, step := range []func(config) error{im.schedules, im.departments, im.staff, im.statuses} {
+	for _, step := range []func(config) error{im.schedules, im.bulk, im.departments, im.staff, im.statuses} {
 		if err := step(cfg); err != nil {
 			return fmt.Errorf("import stopped (what was applied before stays; run it again after fixing): %w", err)
 		}
