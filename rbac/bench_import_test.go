@@ -182,7 +182,7 @@ func casbinOnboard(b *testing.B, st *store.Store, table string, o *onboarding, c
 	add(o.grants, e.AddPolicies)
 	add(o.members, e.AddGroupingPolicies)
 	b.StopTimer()
-	b.ReportMetric(float64((processCPU()-cpu).Milliseconds()), "cpu-ms")
+	b.ReportMetric(float64((processCPU() - cpu).Milliseconds()), "cpu-ms")
 }
 
 // BenchmarkImport: 100,000 staff in 1-3 of 100 departments, through
@@ -210,7 +210,7 @@ func BenchmarkImport(b *testing.B) {
 					b.StartTimer()
 					res, err := svc.Import(context.Background(), admin, o.doc, rbac.ImportOptions{BatchSize: benchBatch()})
 					b.StopTimer()
-					b.ReportMetric(float64((processCPU()-cpu).Milliseconds()), "cpu-ms")
+					b.ReportMetric(float64((processCPU() - cpu).Milliseconds()), "cpu-ms")
 					if err != nil {
 						b.Fatal(err)
 					}
