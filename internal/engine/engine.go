@@ -78,7 +78,8 @@ type Engine struct {
 	applyMu sync.Mutex // serializes changes to head and the domains' snapshots
 	applied *sync.Cond // broadcast when head moves (guarded by applyMu)
 	head    atomic.Pointer[Head]
-	domains []Domain // guarded by applyMu
+	domains []Domain     // guarded by applyMu
+	own     atomic.Int64 // the version of this instance's last commit
 
 	base      time.Time    // origin of the monotonic clock of confirmations
 	confirmed atomic.Int64 // nanoseconds after base of the last confirmation of being current

@@ -205,11 +205,19 @@ func (e *Engine) run(ctx context.Context) {
 
 // listen runs the store's listener for the engine's life, restarting it if
 // it returns; every notification (0 after a reconnection included)
-// triggers a catch-up.
+// triggers a catch-up, except those of versions this instance committed
+// or applied already.
 func (e *Engine) listen(ctx context.Context) {
 	defer e.wg.Done()
 	for ctx.Err() == nil {
-		err := e.notify.Listen(ctx, func(int64) { e.Trigger() })
+		err := e.notify.Listen(ctx, func(v int64) {
+			// This instance's own commit (in flight or applied) needs no
+			// catch-up: Write applies it, and reloads if it cannot.
+			if v > 0 && v <= max(e.own.Load(), e.Version()) {
+				return
+			}
+			e.Trigger()
+		})
 		if ctx.Err() != nil {
 			return
 		}

@@ -26,6 +26,7 @@ func Write[S Stage](ctx context.Context, e *Engine, stage func(tx Tx) (S, error)
 	var staged S
 	var committed Entry
 	var locked time.Duration
+	var attempt int64 // the version appended, until the commit is known
 	err := e.store.Update(ctx, func(tx Tx) error {
 		locked = e.mono()
 		if err := e.catchUpTx(tx); err != nil {
@@ -64,9 +65,17 @@ func Write[S Stage](ctx context.Context, e *Engine, stage func(tx Tx) (S, error)
 		if err := tx.Append(en); err != nil {
 			return err
 		}
+		e.own.Store(en.Version) // its notification triggers no catch-up
+		attempt = en.Version
 		committed = en
 		return nil
 	})
+	if err != nil && attempt != 0 {
+		// Appended but not committed: another instance may commit that
+		// version, and its notification must not be taken for ours.
+		e.own.CompareAndSwap(attempt, 0)
+		e.Trigger()
+	}
 	if errors.Is(err, ErrNoChange) {
 		return staged, Entry{}, nil
 	}
