@@ -19,6 +19,9 @@ func (s *Service) Can(id StaffID, p Permission) bool {
 	if s.dlog != nil {
 		s.logDecision("can", snap, id, p, ok, nil)
 	}
+	if s.tel != nil {
+		s.tel.decided(p, ok)
+	}
 	return ok
 }
 
@@ -33,7 +36,13 @@ func (s *Service) Check(id StaffID, p Permission) error {
 		if s.dlog != nil {
 			s.logDecision("check", snap, id, p, true, nil)
 		}
+		if s.tel != nil {
+			s.tel.decided(p, true)
+		}
 		return nil
+	}
+	if s.tel != nil {
+		s.tel.decided(p, false)
 	}
 	why := &deniedCheck{snap: snap, id: id, p: p, stale: s.stale()}
 	if s.dlog != nil {

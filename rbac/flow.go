@@ -32,6 +32,16 @@ func init() {
 // WithDryRun everything up to the commit happens, then the transaction
 // rolls back and the plan receives the change.
 func (s *Service) write(ctx context.Context, fn func(w *txn) error) (Change, error) {
+	if s.tel == nil {
+		return s.writeOnce(ctx, fn)
+	}
+	ctx, done := s.tel.startWrite(ctx)
+	ch, err := s.writeOnce(ctx, fn)
+	done(ch, err)
+	return ch, err
+}
+
+func (s *Service) writeOnce(ctx context.Context, fn func(w *txn) error) (Change, error) {
 	if s.eng.Closed() {
 		return Change{}, ErrClosed
 	}

@@ -59,6 +59,9 @@ type Options struct {
 	// minutes) so that a reload of a large policy still completes. Zero
 	// means 10 seconds; negative values make New fail with ErrInvalid.
 	CatchUpTimeout time.Duration
+	// Telemetry connects the Service to OpenTelemetry (spans and
+	// metrics); the zero value is off. See Telemetry.
+	Telemetry Telemetry
 }
 
 // Service is the access-control service: it answers checks from an
@@ -74,6 +77,7 @@ type Service struct {
 	sec     signIn          // second factor, throttling, sign-in policies
 	cals    calendarCache   // compiled department calendars, per version
 	dlog    *decisionLogger // nil: decision logging off
+	tel     *telemetry      // nil: telemetry off
 
 	snap atomic.Pointer[snapshot] // replaced by the engine only
 	eng  *engine.Engine           // the change flow every domain shares
@@ -138,10 +142,19 @@ func New(ctx context.Context, st Store, opts Options) (*Service, error) {
 			head.Hash = chs[0].Hash
 		}
 	}
+	if s.tel, err = newTelemetry(opts.Telemetry, s); err != nil {
+		return nil, fmt.Errorf("rbac: telemetry: %w", err)
+	}
 	eopts := engine.Options{Now: s.now, Logger: s.log, SyncInterval: opts.SyncInterval, MaxStaleness: opts.MaxStaleness,
 		CatchUpTimeout: opts.CatchUpTimeout}
 	if n := notifierOf(st); n != nil {
 		eopts.Notifier = n
+		if s.tel != nil {
+			eopts.Notifier = &countingNotifier{Notifier: n, t: s.tel}
+		}
+	}
+	if s.tel != nil {
+		eopts.OnCatchUp = s.tel.onCatchUp
 	}
 	s.eng = engine.New(engineStore{st}, staffDomain{s}, head, eopts)
 	s.eng.Start()
@@ -171,5 +184,6 @@ func (s *Service) Lag() time.Duration { return s.eng.Lag() }
 // last state; writes return ErrClosed. Close does not close the Store.
 func (s *Service) Close() error {
 	s.eng.Close()
+	s.tel.close()
 	return nil
 }

@@ -269,6 +269,16 @@ func (s *Service) Authenticate(ctx context.Context, login, pw string) (Staff, er
 // a second factor, the error is a *SecondFactorError whose challenge
 // AuthenticateSecondFactor takes with the code.
 func (s *Service) AuthenticateFrom(ctx context.Context, login, pw string, from netip.Addr) (Staff, error) {
+	if s.tel == nil {
+		return s.authenticateFrom(ctx, login, pw, from)
+	}
+	ctx, done := s.tel.signIn(ctx, "password")
+	st, err := s.authenticateFrom(ctx, login, pw, from)
+	done(err)
+	return st, err
+}
+
+func (s *Service) authenticateFrom(ctx context.Context, login, pw string, from netip.Addr) (Staff, error) {
 	const op = "authenticate"
 	ps, err := s.passwordStore(op)
 	if err != nil {

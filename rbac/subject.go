@@ -101,8 +101,13 @@ func (s *Service) staffBySubject(ctx context.Context, op string, subject Externa
 // Errors: ErrInvalid, ErrNotFound (no staff member has the subject: the
 // application may offer to link one), ErrAccountDisabled,
 // errors.ErrUnsupported.
-func (s *Service) AuthenticateSubject(ctx context.Context, subject ExternalSubject) (Staff, error) {
-	st, err := s.staffBySubject(ctx, "authenticate subject", subject)
+func (s *Service) AuthenticateSubject(ctx context.Context, subject ExternalSubject) (st Staff, err error) {
+	if s.tel != nil {
+		var done func(error)
+		ctx, done = s.tel.signIn(ctx, "subject")
+		defer func() { done(err) }()
+	}
+	st, err = s.staffBySubject(ctx, "authenticate subject", subject)
 	if err != nil {
 		return Staff{}, err
 	}

@@ -61,6 +61,12 @@ type Options struct {
 	// catch-ups time out (up to 5 minutes) and returns to its value after
 	// one succeeds. Zero or negative means DefaultCatchUpTimeout.
 	CatchUpTimeout time.Duration
+	// OnCatchUp, when set, is called as every catch-up starts (Sync, a
+	// notification, the periodic tick, a retry), with the context it will
+	// run in; the catch-up runs in the context returned, and calls the
+	// func returned with the entries it applied (none for a reload) and
+	// its outcome. For telemetry.
+	OnCatchUp func(ctx context.Context) (context.Context, func(applied []Entry, reloaded bool, err error))
 }
 
 // Engine runs the change flow for the domains attached to it. It is safe
@@ -70,6 +76,7 @@ type Engine struct {
 	now    func() time.Time
 	log    *slog.Logger
 	notify Notifier
+	onSync func(context.Context) (context.Context, func([]Entry, bool, error))
 	every  time.Duration // periodic catch-up; 0: none
 	maxAge time.Duration // 0: staleness never fails checks
 	limit  time.Duration // of one background catch-up
@@ -99,7 +106,7 @@ type Engine struct {
 // published) by the caller as of head. Start its background work with
 // Start.
 func New(st Store, d Domain, head Head, opts Options) *Engine {
-	e := &Engine{store: st, now: opts.Now, log: opts.Logger, notify: opts.Notifier,
+	e := &Engine{store: st, now: opts.Now, log: opts.Logger, notify: opts.Notifier, onSync: opts.OnCatchUp,
 		domains: []Domain{d}, trigger: make(chan struct{}, 1), subs: map[subscriber]struct{}{}}
 	if e.now == nil {
 		e.now = time.Now

@@ -128,6 +128,23 @@ func (e *Engine) reload(ctx context.Context) error {
 // same hash; when it does not (the database went back, or another history
 // took the head's version) it reloads.
 func (e *Engine) catchUp(ctx context.Context) error {
+	if e.onSync == nil {
+		return e.catchUpOnce(ctx, nil)
+	}
+	ctx, done := e.onSync(ctx)
+	var ob syncObservation
+	err := e.catchUpOnce(ctx, &ob)
+	done(ob.applied, ob.reloaded, err)
+	return err
+}
+
+// syncObservation is what one catch-up did, for Options.OnCatchUp.
+type syncObservation struct {
+	applied  []Entry
+	reloaded bool
+}
+
+func (e *Engine) catchUpOnce(ctx context.Context, ob *syncObservation) error {
 	t := e.mono()
 	if hr, ok := e.store.(HeadReader); ok {
 		if cur := e.Head(); cur.Version > 0 {
@@ -145,10 +162,23 @@ func (e *Engine) catchUp(ctx context.Context) error {
 			return err
 		}
 		if cur.Version > 0 && (len(es) == 0 || es[0].Version != cur.Version) {
+			if ob != nil {
+				ob.reloaded = true
+			}
 			return e.reload(ctx)
 		}
 		if !e.apply(es) {
+			if ob != nil {
+				ob.reloaded = true
+			}
 			return e.reload(ctx)
+		}
+		if ob != nil {
+			for _, en := range es {
+				if en.Version > cur.Version {
+					ob.applied = append(ob.applied, en)
+				}
+			}
 		}
 		if len(es) <= batch {
 			e.confirm(t)
