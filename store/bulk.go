@@ -94,7 +94,7 @@ func (t *tx) createStaffArrays(staff []rbac.Staff, hashes []string, now time.Tim
 			}
 			cols[0][j], cols[1][j], cols[2][j], cols[3][j], cols[4][j] = part[j].Login, name, part[j].Email, part[j].Phone, hashes[i+j]
 		}
-		rows, err := t.db.Raw(`INSERT INTO staff (login, full_name, email, phone, password_hash, created_at, updated_at)
+		rows, err := t.db.Raw(`INSERT INTO `+tableStaff+` (login, full_name, email, phone, password_hash, created_at, updated_at)
 			SELECT l, n, e, p, h, ?, ? FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS t (l, n, e, p, h)
 			RETURNING id, login`, at, at, cols[0], cols[1], cols[2], cols[3], cols[4]).Rows()
 		if err != nil {
@@ -265,7 +265,7 @@ func insertLineArrays(db *gorm.DB, lines []policy.Line) error {
 				cols[1+k][j] = v
 			}
 		}
-		err := db.Exec(`INSERT INTO casbin_rule (ptype, v0, v1, v2, v3, v4, v5)
+		err := db.Exec(`INSERT INTO `+tableCasbinRule+` (ptype, v0, v1, v2, v3, v4, v5)
 			SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
 			ON CONFLICT DO NOTHING`, cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], cols[6]).Error
 		if err != nil {

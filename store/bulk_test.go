@@ -113,3 +113,45 @@ func TestCreateStaffBatch(t *testing.T) {
 		require.Len(t, after, len(before))
 	})
 }
+
+// TestLoadPolicyParsesAsFromLine: rows written behind the library's back
+// (other line types, names the catalog does not know, subjects of either
+// kind) load as gorm-adapter's LoadPolicy reads them, and a line
+// policy.FromLine refuses (a staff ID with a leading zero) makes the load
+// fail, as it did before the in-place parser.
+func TestLoadPolicyParsesAsFromLine(t *testing.T) {
+	testdb.Run(t, func(t *testing.T, b testdb.Backend) {
+		ctx := context.Background()
+		st := testdb.New(t, b)
+		insert := func(vals ...string) {
+			t.Helper()
+			v := append(vals, "", "", "", "", "", "")[:7]
+			require.NoError(t, st.DB().Exec(`INSERT INTO billingrbac_casbin_rule (ptype, v0, v1, v2, v3, v4, v5) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+				v[0], v[1], v[2], v[3], v[4], v[5], v[6]).Error)
+		}
+		insert("g", "staff:5", "dept:2")
+		insert("g", "staff:123456789012345678", "dept:99")
+		insert("p", "dept:2", "invoices", "view")
+		insert("p", "staff:9", "fn_x", "act-y")
+		insert("p", "staff:10", "fn_x", "act-y")
+		insert("g2", "dept:2", "disabled")
+		insert("g2", "staff:5", "full-access")
+		insert("p2", "crole:2", "client:1", "services", "view") // another domain's line
+		rules, _, err := st.LoadPolicy(ctx)
+		require.NoError(t, err)
+		ref, err := st.LoadPolicyViaAdapterForTest(ctx)
+		require.NoError(t, err)
+		require.Len(t, rules, 7)
+		require.ElementsMatch(t, ref, rules)
+
+		for _, bad := range [][]string{{"g", "staff:07", "dept:1"}, {"g", "staff:5", "dept:1", "extra"}, {"g2", "staff:5", "admin"}, {"p", "staff:0", "a", "b"}} {
+			insert(bad...)
+			_, _, err := st.LoadPolicy(ctx)
+			require.ErrorIs(t, err, rbac.ErrInvalid, "%v", bad)
+			require.NoError(t, st.DB().Exec(`DELETE FROM billingrbac_casbin_rule WHERE ptype = ? AND v0 = ? AND v1 = ?`, bad[0], bad[1], bad[2]).Error)
+		}
+		rules, _, err = st.LoadPolicy(ctx)
+		require.NoError(t, err)
+		require.ElementsMatch(t, ref, rules)
+	})
+}
