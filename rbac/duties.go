@@ -166,7 +166,11 @@ func (w *txn) checkDuties(after *snapshot, eff Effect) error {
 		return err
 	}
 	before, op := w.snap, string(w.change.Op)
+	now := before.nowNano()
 	refuse := func(id StaffID, c DutyConflict) error { return &DutiesError{Op: op, Staff: id, Conflict: c} }
+	both := func(s *snapshot, id StaffID, a, b Permission) bool {
+		return s.heldOrPending(id, a, now) && s.heldOrPending(id, b, now)
+	}
 	for _, se := range eff.Staff {
 		if len(se.Gained) == 0 || se.After.fullActive() {
 			continue
@@ -176,7 +180,7 @@ func (w *txn) checkDuties(after *snapshot, eff Effect) error {
 			if c.IsDepartments() || !slices.Contains(se.Gained, a) && !slices.Contains(se.Gained, b) {
 				continue
 			}
-			if after.can(se.Staff, a) && after.can(se.Staff, b) && !(before.can(se.Staff, a) && before.can(se.Staff, b)) {
+			if both(after, se.Staff, a, b) && !both(before, se.Staff, a, b) {
 				return refuse(se.Staff, c)
 			}
 		}
@@ -200,6 +204,22 @@ func (w *txn) checkDuties(after *snapshot, eff Effect) error {
 		}
 	}
 	return nil
+}
+
+// heldOrPending reports whether id holds p in s now or will when a
+// temporary rule's window opens (until it ends): what the effect counts
+// as gained, so a temporary grant starting tomorrow is refused today.
+func (s *snapshot) heldOrPending(id StaffID, p Permission, now int64) bool {
+	pid, ok := s.permIDs[p]
+	if !ok {
+		return false
+	}
+	f, row := s.grantedRow(id, now)
+	if f&hotDisabled != 0 {
+		return false
+	}
+	i := int(pid >> 6)
+	return i < len(row) && row[i]&(1<<(pid&63)) != 0
 }
 
 // DeclareConflict declares a conflict of duties. From the next change on,

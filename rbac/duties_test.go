@@ -2,6 +2,7 @@ package rbac_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -62,6 +63,12 @@ func TestDutiesPermissions(t *testing.T) {
 			Departments: []rbac.DepartmentID{billing, cash}})
 		require.ErrorIs(t, err, rbac.ErrConflictOfDuties)
 		assert.Equal(t, v, e.svc.Version())
+
+		// A temporary grant counts as what it will give: one that starts
+		// tomorrow is refused today.
+		tomorrow := time.Now().Add(24 * time.Hour)
+		e.refusedForDuties(e.svc.GrantTemporary(e.ctx, e.admin, kate,
+			rbac.Window{From: tomorrow, Until: tomorrow.Add(time.Hour)}, pPayments), kate, v)
 
 		// A disabled department switched back on.
 		require.NoError(t, e.svc.AddToDepartment(e.ctx, e.admin, bob, cash))
