@@ -1,6 +1,7 @@
 package rbac
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"time"
@@ -12,8 +13,18 @@ import (
 // account whose sign-in the write sets. controlTx implements Tx method by
 // method, without embedding, so a method added to Tx does not compile
 // until someone decides here whether it lets its caller act as an account.
-// Optional capabilities (AvatarTx, ...) that write staff rows are reached
-// through txn methods that do the same (see avatarTx).
+// Optional capabilities that write what belongs to an account are reached
+// through txn methods that do the same, classified here:
+//   - AvatarTx (avatarTx): a profile write, not control;
+//   - SecondFactorTx (factorTx, below): enrolling, confirming and
+//     removing a second factor are writes of the account's sign-in,
+//     control: without its second factor the account opens to whoever
+//     has its password;
+//   - SignInPolicyTx (SetSignInPolicy): control of every account the
+//     policy applies to (the staff member, or each member of the
+//     department), since it changes from where and how they sign in;
+//   - ThrottleTx (ClearSignInLock): control, it lets whoever has the
+//     password try again.
 type controlTx struct {
 	tx Tx
 	w  *txn
@@ -98,4 +109,33 @@ func (c *controlTx) SetPasswordHash(id StaffID, hash string) error {
 	}
 	c.w.wrote(id, true)
 	return nil
+}
+
+// factorTx returns the store's SecondFactorTx, each of whose writes is
+// noted as setting id's sign-in (control: see controlTx).
+func (w *txn) factorTx(op string) (SecondFactorTx, error) {
+	ft, ok := w.raw.(SecondFactorTx)
+	if !ok {
+		return nil, fmt.Errorf("%s: store keeps no second factors: %w", op, errors.ErrUnsupported)
+	}
+	return factorWrites{ft, w}, nil
+}
+
+type factorWrites struct {
+	ft SecondFactorTx
+	w  *txn
+}
+
+func (f factorWrites) TOTPOf(id StaffID) (TOTPRecord, error) { return f.ft.TOTPOf(id) }
+func (f factorWrites) SetTOTP(id StaffID, sealed string) error {
+	f.w.wrote(id, true)
+	return f.ft.SetTOTP(id, sealed)
+}
+func (f factorWrites) ConfirmTOTP(id StaffID, step int64, rc []CodeHash) error {
+	f.w.wrote(id, true)
+	return f.ft.ConfirmTOTP(id, step, rc)
+}
+func (f factorWrites) RemoveTOTP(id StaffID) error {
+	f.w.wrote(id, true)
+	return f.ft.RemoveTOTP(id)
 }

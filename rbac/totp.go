@@ -128,35 +128,6 @@ func (s *Service) factorStore(op string) (SecondFactorStore, error) {
 	return fs, nil
 }
 
-// factorTx returns the store's SecondFactorTx, each of whose writes is
-// noted as setting id's sign-in (control: see controlTx).
-func (w *txn) factorTx(op string) (SecondFactorTx, error) {
-	ft, ok := w.raw.(SecondFactorTx)
-	if !ok {
-		return nil, fmt.Errorf("%s: store keeps no second factors: %w", op, errors.ErrUnsupported)
-	}
-	return factorWrites{ft, w}, nil
-}
-
-type factorWrites struct {
-	ft SecondFactorTx
-	w  *txn
-}
-
-func (f factorWrites) TOTPOf(id StaffID) (TOTPRecord, error) { return f.ft.TOTPOf(id) }
-func (f factorWrites) SetTOTP(id StaffID, sealed string) error {
-	f.w.wrote(id, true)
-	return f.ft.SetTOTP(id, sealed)
-}
-func (f factorWrites) ConfirmTOTP(id StaffID, step int64, rc []CodeHash) error {
-	f.w.wrote(id, true)
-	return f.ft.ConfirmTOTP(id, step, rc)
-}
-func (f factorWrites) RemoveTOTP(id StaffID) error {
-	f.w.wrote(id, true)
-	return f.ft.RemoveTOTP(id)
-}
-
 // EnrollTOTP generates a new TOTP secret for staff member id, stored
 // unconfirmed (replacing an unconfirmed one), and returns it, its
 // otpauth:// URI and QR code: the only time they are shown. Sign-in asks
