@@ -21,7 +21,8 @@
 // Tables: every table, index, constraint and sequence the library creates
 // is named with TablePrefix, billingrbac_ (billingrbac_staff,
 // billingrbac_casbin_rule, billingrbac_changes, ...), so the store shares
-// a database with the application's own tables and ORM migrations.
+// a database with the application's own tables and ORM migrations. On
+// PostgreSQL, Options.Schema puts the library in a schema of its own.
 //
 // Migrations are plain SQL files in goose's format, one per version and
 // dialect, embedded: store/migrations/sqlite/NNNNN_name.sql and

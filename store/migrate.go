@@ -37,6 +37,9 @@ func (s *Store) migrateTo(ctx context.Context, upTo int) error {
 // recorded yet; history makes a new database take the history instead of
 // the baseline too.
 func (s *Store) apply(ctx context.Context, ms migrationSet, upTo int, history bool) error {
+	if err := s.createSchema(ctx); err != nil {
+		return err
+	}
 	db := s.db.WithContext(ctx)
 	if err := db.Exec(versionTable).Error; err != nil {
 		return fmt.Errorf("store: migrate: %w", err)

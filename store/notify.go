@@ -124,6 +124,7 @@ func (n notifier) connect(ctx context.Context) (*pgx.Conn, error) {
 		return nil, err
 	}
 	cfg.RuntimeParams["application_name"] = n.s.listenerName
+	n.s.inSchema(cfg)
 	cctx, cancel := context.WithTimeout(ctx, connectTimeout)
 	defer cancel()
 	return pgx.ConnectConfig(cctx, cfg)

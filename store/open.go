@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/glebarez/sqlite"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
@@ -31,6 +32,7 @@ type Store struct {
 	listenerName string
 	listenerPing time.Duration
 	channel      string // PostgreSQL notification channel
+	schema       string // Options.Schema
 	events       *slog.Logger
 
 	// suspect is when (UnixNano) the store last saw a connection die; 0:
@@ -67,6 +69,15 @@ type Options struct {
 	// EventLog receives the store's operational events: the listening
 	// connection lost, failing to reconnect, back. Nil discards them.
 	EventLog *slog.Logger
+	// Schema, on PostgreSQL, is a schema of the library's own: every
+	// connection of the store (the listener's too) has it alone as its
+	// search_path, Migrate creates it when missing, and the notification
+	// channel is named after it. "" keeps the connection's own
+	// search_path (the DSN's). It must be a lower-case SQL identifier
+	// (a-z, 0-9, _, at most 63 bytes); on SQLite it must be empty.
+	// Anything else is refused with rbac.ErrInvalid (field "schema")
+	// before anything is opened. See docs/database.md.
+	Schema string
 }
 
 // Open opens a database without touching its schema (see Migrate).
@@ -102,12 +113,16 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.dialect = be.dialect
+	if err := checkSchemaOption(opts.Schema, be.dialect); err != nil {
+		return nil, err
+	}
+	s.dialect, s.schema = be.dialect, opts.Schema
 	memory := be.memory
 	var dial gorm.Dialector
 	if be.dialect == dialectPostgres {
 		dial = postgres.New(postgres.Config{DSN: be.dsn,
-			OptionOpenDB: []stdlib.OptionOpenDB{stdlib.OptionShouldPing(s.shouldPing)}})
+			OptionOpenDB: []stdlib.OptionOpenDB{stdlib.OptionShouldPing(s.shouldPing),
+				stdlib.OptionBeforeConnect(func(_ context.Context, cfg *pgx.ConnConfig) error { s.inSchema(cfg); return nil })}})
 	} else {
 		dial = sqlite.Open(sqliteDSN(be.dsn))
 	}
@@ -139,7 +154,9 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
 	s.db = db
-	if s.dialect == dialectPostgres {
+	if s.dialect == dialectPostgres && s.schema != "" {
+		s.channel = channelFor(s.schema)
+	} else if s.dialect == dialectPostgres {
 		var schema string
 		if err := db.WithContext(ctx).Raw(`SELECT COALESCE(current_schema(), '')`).Scan(&schema).Error; err != nil {
 			_ = sqlDB.Close()
