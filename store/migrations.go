@@ -164,7 +164,8 @@ func readMigrations(fsys fs.FS, dir string) ([]migration, error) {
 			return nil, fmt.Errorf("%s: want NNNNN_name.sql", e.Name())
 		}
 		if len(out) > 0 && v != out[len(out)-1].version+1 {
-			return nil, fmt.Errorf("%s: version %d, want %d (no gaps)", e.Name(), v, out[len(out)-1].version+1)
+			return nil, fmt.Errorf("%s: version %d, want %d: number each migration after the last one (after the baseline), with the billingrbac_ table names; see docs/database.md",
+				e.Name(), v, out[len(out)-1].version+1)
 		}
 		src, err := fs.ReadFile(fsys, path.Join(dir, e.Name()))
 		if err != nil {
