@@ -44,3 +44,7 @@ func (s *Store) MigrateHistoryForTest(ctx context.Context, v int) error {
 
 // BaselineForTest is the version of the baseline MigrationsFS starts with.
 var BaselineForTest = migrationSets[dialectSQLite].current[0].version
+
+// LoseProbesForTest sends the listener's probe to another channel, as a
+// transaction-mode pooler loses notifications.
+func (s *Store) LoseProbesForTest() { s.probeChannel = s.channel + "_nowhere" }

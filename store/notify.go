@@ -2,9 +2,12 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -93,11 +96,18 @@ func (n notifier) session(ctx context.Context, notify func(int64)) (connected bo
 		return false, fmt.Errorf("listen: %w", err)
 	}
 	notify(0)
+	probe := n.sendProbe(ctx)
 	for {
 		wctx, cancel := context.WithTimeout(ctx, ping)
 		nt, err := conn.WaitForNotification(wctx)
 		cancel()
 		switch {
+		case err == nil && strings.HasPrefix(nt.Payload, probePrefix):
+			if probe != "" && nt.Payload == probe {
+				probe = ""
+				n.s.listenerHealth.Store(&listenerHealth{})
+			}
+			continue
 		case err == nil:
 			notify(payloadVersion(nt.Payload))
 			continue
@@ -105,6 +115,10 @@ func (n notifier) session(ctx context.Context, notify func(int64)) (connected bo
 			return true, ctx.Err()
 		case !errors.Is(err, context.DeadlineExceeded) && !pgconn.Timeout(err):
 			return true, fmt.Errorf("wait for notification: %w", err)
+		}
+		if probe != "" {
+			n.probeLost(ping)
+			probe = ""
 		}
 		// Silent for ListenerPing: alive, or hung?
 		pctx, cancel := context.WithTimeout(ctx, ping)
@@ -114,6 +128,65 @@ func (n notifier) session(ctx context.Context, notify func(int64)) (connected bo
 			return true, fmt.Errorf("liveness ping: %w", err)
 		}
 	}
+}
+
+// probePrefix starts the payload of the probe notification each new
+// listening connection sends itself through the store's pool; version
+// payloads are digits, so the two never meet.
+const probePrefix = "probe:"
+
+// ErrNotificationsLost is what ListenerHealth wraps when the probe that
+// the listener sends itself after connecting did not come back: the
+// notifications of other instances do not reach this one (typically a
+// transaction-mode pooler such as PgBouncer's pool_mode=transaction
+// between the store and PostgreSQL: LISTEN needs a session). The instance
+// still catches up every rbac.Options.SyncInterval.
+var ErrNotificationsLost = errors.New("notifications do not reach the listener")
+
+// listenerHealth is the outcome of the last probe; err nil: it arrived.
+type listenerHealth struct{ err error }
+
+// ListenerHealth reports whether notifications reach this store's
+// listener: nil when the probe of its last connection arrived (or none
+// was sent yet: no listener, or SQLite), an error wrapping
+// ErrNotificationsLost when it did not arrive within
+// Options.ListenerPing. The same is logged to Options.EventLog at
+// error level, once per connection.
+func (s *Store) ListenerHealth() error {
+	if h := s.listenerHealth.Load(); h != nil {
+		return h.err
+	}
+	return nil
+}
+
+// sendProbe notifies the channel, through the store's pool (another
+// server connection than the listener's), with a payload only this
+// connection knows, and returns it ("" when sending failed: nothing to
+// wait for; a failing database shows elsewhere).
+func (n notifier) sendProbe(ctx context.Context) string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	payload := probePrefix + hex.EncodeToString(b[:])
+	ch := n.s.channel
+	if n.s.probeChannel != "" {
+		ch = n.s.probeChannel // tests: a probe that cannot arrive
+	}
+	pctx, cancel := context.WithTimeout(ctx, n.s.listenerPing)
+	defer cancel()
+	if err := n.s.db.WithContext(pctx).Exec(`SELECT pg_notify(?, ?)`, ch, payload).Error; err != nil {
+		return ""
+	}
+	return payload
+}
+
+// probeLost records and logs a probe that did not come back within wait.
+func (n notifier) probeLost(wait time.Duration) {
+	err := fmt.Errorf("store: listener: the probe notification sent after LISTEN did not arrive within %s; "+
+		"LISTEN needs a session-mode connection: is a transaction-mode pooler (PgBouncer pool_mode=transaction) "+
+		"between the store and PostgreSQL? Until this is fixed, changes of other instances arrive only by the "+
+		"periodic catch-up: %w", wait, ErrNotificationsLost)
+	n.s.listenerHealth.Store(&listenerHealth{err: err})
+	n.s.events.Error("billingrbac: notifications do not reach the listener", "err", err, "channel", n.s.channel)
 }
 
 // connect opens the listening connection, named so operators can find it

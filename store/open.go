@@ -33,7 +33,10 @@ type Store struct {
 	listenerPing time.Duration
 	channel      string // PostgreSQL notification channel
 	schema       string // Options.Schema
+	probeChannel string // tests only: where the listener's probe goes ("": channel)
 	events       *slog.Logger
+	// listenerHealth is the last probe's outcome (see ListenerHealth).
+	listenerHealth atomic.Pointer[listenerHealth]
 
 	// suspect is when (UnixNano) the store last saw a connection die; 0:
 	// never. Pooled connections idle since then are pinged before reuse.
