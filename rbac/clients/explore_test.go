@@ -33,7 +33,8 @@ import (
 // The universe: client A with its first user alice, bob (role Accountant:
 // finance:view) and carol (role Viewer: services:view, disabled); client Z,
 // disabled, with its first user zed and a role Helpdesk (support:add); a creatable
-// user dave, account newco (first user newco) and roles "New"; five
+// user in each (dave in A, zoe in Z), account newco (first user newco)
+// and roles "New"; five
 // rights in play (services:view, services:modify, finance:view,
 // support:add, and domains:view of a section no resource kind is in). Staff actors: a manager holding clients:add, clients:edit,
 // services:view and services:edit (the counterparts of services:view and
@@ -71,11 +72,12 @@ func TestExploreClientAuthorization(t *testing.T) {
 
 // The universe's names.
 var (
-	cxStaff   = []string{"manager", "clerk", "admin", "former"}
-	cxClients = []string{"A", "Z", "newco"}
-	cxLogins  = []string{"alice", "bob", "carol", "zed", "dave", "newco"}
-	cxRoles   = []string{"A/Accountant", "A/Viewer", "Z/Helpdesk", "A/New", "Z/New"}
-	cxRights  = []clients.Permission{
+	cxStaff     = []string{"manager", "clerk", "admin", "former"}
+	cxClients   = []string{"A", "Z", "newco"}
+	cxLogins    = []string{"alice", "bob", "carol", "zed", "dave", "zoe", "newco"}
+	cxNewcomers = []string{"dave", "zoe"} // creatable in A and in Z
+	cxRoles     = []string{"A/Accountant", "A/Viewer", "Z/Helpdesk", "A/New", "Z/New"}
+	cxRights    = []clients.Permission{
 		clients.Perm(clients.SectionServices, clients.View), clients.Perm(clients.SectionServices, clients.Modify),
 		clients.Perm(clients.SectionFinance, clients.View), clients.Perm(clients.SectionSupport, clients.Add),
 		clients.Perm(cxKindless, clients.View),
@@ -118,14 +120,15 @@ func (x *clientExplorer) ops() []cxOp {
 				return err
 			})
 		}
-		for _, c := range cxClients[:2] {
-			op("create dave in "+c, edit, func(x *clientExplorer, actor clients.Actor) error {
-				_, err := x.e.svc.CreateUser(x.ctx, actor, x.clientID(c), clients.NewUser{Login: "dave", Name: "D"})
+		for i, c := range cxClients[:2] {
+			login := cxNewcomers[i] // logins are unique per account; the explorer keeps them unique
+			op("create "+login+" in "+c, edit, func(x *clientExplorer, actor clients.Actor) error {
+				_, err := x.e.svc.CreateUser(x.ctx, actor, x.clientID(c), clients.NewUser{Login: login, Name: "D"})
 				return err
 			})
 			for _, r := range cxRoles[:3] {
-				op("create dave in "+c+" with "+r, edit, func(x *clientExplorer, actor clients.Actor) error {
-					_, err := x.e.svc.CreateUser(x.ctx, actor, x.clientID(c), clients.NewUser{Login: "dave", Name: "D", Roles: []clients.RoleID{x.roleID(r)}})
+				op("create "+login+" in "+c+" with "+r, edit, func(x *clientExplorer, actor clients.Actor) error {
+					_, err := x.e.svc.CreateUser(x.ctx, actor, x.clientID(c), clients.NewUser{Login: login, Name: "D", Roles: []clients.RoleID{x.roleID(r)}})
 					return err
 				})
 			}
