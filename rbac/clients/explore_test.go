@@ -31,18 +31,18 @@ import (
 //	changes nothing (rows, rules, decisions).
 //
 // The universe: client A with its first user alice, bob (role Accountant:
-// finance:view) and carol (role Viewer: services:view, disabled); client Z,
-// disabled, with its first user zed and a role Helpdesk (support:add); a creatable
-// user in each (dave in A, zoe in Z), account newco (first user newco)
-// and roles "New"; five
-// rights in play (services:view, services:modify, finance:view,
-// support:add, and domains:view of a section no resource kind is in). Staff actors: a manager holding clients:add, clients:edit,
-// services:view and services:edit (the counterparts of services:view and
-// services:modify) and invoices:view (one of the two of finance:view), a
-// clerk holding clients:edit only, and (in the full
-// run) the full-access admin and a disabled former manager holding
-// everything. Client actors: alice, bob (not a first user) and zed (of a
-// disabled account).
+// finance:view) and carol (role Viewer: services:view, disabled); client
+// Z, disabled, with its first user zed and a role Helpdesk (support:add);
+// a creatable user in each (dave in A, zoe in Z), an account newco (first
+// user newco) and roles "New"; five rights in play (services:view,
+// services:modify, finance:view, support:add, and domains:view of a
+// section no resource kind is in). Staff actors: a manager holding
+// clients:add, clients:edit, services:view and services:edit (the
+// counterparts of services:view and services:modify) and invoices:view
+// (one of the two of finance:view), a clerk holding clients:edit only, the
+// full-access admin and a disabled former manager holding everything.
+// Client actors: alice, bob (not a first user) and zed (of a disabled
+// account).
 //
 // The suite explores depth 1 with every actor, on SQLite and PostgreSQL;
 // under -race and with -short with the clerk, the manager and alice.
