@@ -14,9 +14,10 @@ import (
 // and before anything is stored: client accounts are created by staff
 // holding clients:add and changed by staff holding clients:edit; inside an
 // account (users, roles, assignments) the actor is staff holding
-// clients:edit or a first user of that account (authorizeAdmin; checking
-// the account there keeps another client's first user from learning
-// which logins exist from ErrConflict).
+// clients:edit or an active first user of that account (authorizeAdmin;
+// checking the account there keeps another client's first user from
+// learning which logins exist from ErrConflict). The effect check repeats
+// the account and the disabled flags.
 //
 // Then every client write, whatever the operation, passes one check on
 // the effect of the staged change (authorizeEffect, the domain's
@@ -79,6 +80,10 @@ func (w *txn) authorizeAdmin(op string, actor Actor, c ClientID) error {
 		return denied(op, actor, ErrCrossClient, "client user %s belongs to client %s, not client %s", actor.User, ue.client, c)
 	case !ue.first:
 		return withCode(DenialNotFirstUser, denied(op, actor, nil, "only the client's first user administers client %s", c))
+	case ue.disabled || w.snap.clientDisabled(ue.client):
+		// Repeated by the effect check; here so a disabled actor's call
+		// stores nothing before it is refused.
+		return withCode(rbac.DenialActorDisabled, denied(op, actor, nil, "client user %s or its client is disabled", actor.User))
 	}
 	return nil
 }
