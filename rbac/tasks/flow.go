@@ -104,10 +104,12 @@ func (s *Service) write(ctx context.Context, actor rbac.StaffID, op rbac.Operati
 		w.done = true
 		return w, nil
 	})
-	if errors.Is(err, engine.ErrClosed) {
+	switch {
+	case errors.Is(err, engine.ErrClosed):
 		return Task{}, rbac.ErrClosed
-	}
-	if err != nil {
+	case errors.Is(err, engine.ErrDryRun):
+		return w.task, nil // rbac.WithDryRun: the plan holds the change, nothing is stored
+	case err != nil:
 		return Task{}, err
 	}
 	return w.task, nil
