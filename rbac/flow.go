@@ -181,12 +181,22 @@ func (d staffDomain) Apply(es []engine.Entry, version int64) (func(), error) {
 }
 
 func (d staffDomain) Load(tx engine.Tx) (func(), error) {
-	rules, err := tx.Raw().(Tx).LoadPolicy()
+	raw := tx.Raw().(Tx)
+	rules, err := raw.LoadPolicy()
+	if err != nil {
+		return nil, err
+	}
+	foreign, counted, err := foreignAtLoad(raw)
 	if err != nil {
 		return nil, err
 	}
 	next := buildSnapshot(rules, tx.Prev().Version, d.s.now)
-	return func() { d.s.snap.Store(next) }, nil
+	return func() {
+		d.s.snap.Store(next)
+		if counted {
+			d.s.foreignSeen.Store(foreign)
+		}
+	}, nil
 }
 
 // engineStore adapts the public Store to the engine.
@@ -285,8 +295,10 @@ func changeOf(en engine.Entry) Change {
 
 // Sync applies the changes other instances committed since this
 // instance's version, or reloads when the change log has a gap or is not
-// the log this instance applied. The listener and the periodic catch-up
-// call it; call it yourself on a store that does not notify.
+// the log this instance applied; then it checks that nothing wrote policy
+// rows behind the library's back (see docs/database.md) and reloads if
+// something did. The listener and the periodic catch-up call it; call it
+// yourself on a store that does not notify.
 func (s *Service) Sync(ctx context.Context) error {
 	if err := s.eng.Sync(ctx); err != nil {
 		return fmt.Errorf("rbac: sync: %w", err)

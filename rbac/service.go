@@ -80,6 +80,9 @@ type Service struct {
 	tel     *telemetry      // nil: telemetry off
 
 	snap atomic.Pointer[snapshot] // replaced by the engine only
+	// foreignSeen is the store's count of foreign policy writes at the
+	// last load (see ForeignWriteCounter).
+	foreignSeen atomic.Int64
 	eng  *engine.Engine           // the change flow every domain shares
 }
 

@@ -238,8 +238,14 @@ func (e *Engine) confirm(t time.Duration) {
 }
 
 // Sync catches up now: it applies what other instances committed since
-// this one's version, or reloads when the log diverged.
-func (e *Engine) Sync(ctx context.Context) error { return e.catchUp(ctx) }
+// this one's version, or reloads when the log diverged; then it asks the
+// Verifier domains whether their stored state moved outside the log.
+func (e *Engine) Sync(ctx context.Context) error {
+	if err := e.catchUp(ctx); err != nil {
+		return err
+	}
+	return e.verify(ctx)
+}
 
 // Trigger asks the background loop for a catch-up soon (coalesced).
 func (e *Engine) Trigger() {

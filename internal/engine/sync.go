@@ -201,13 +201,18 @@ func (e *Engine) run(ctx context.Context) {
 	retry := time.NewTimer(time.Hour)
 	retry.Stop()
 	defer retry.Stop()
-	pending := false
+	pending, verifyDue := false, false
 	backoff := time.Duration(0)
 	limit := e.limit
 	for {
 		if pending {
 			cctx, cancel := context.WithTimeout(ctx, limit)
 			err := e.catchUp(cctx)
+			if err == nil && verifyDue {
+				// On the periodic tick only: rows written behind the
+				// change log's back.
+				err = e.verify(cctx)
+			}
 			timedOut := cctx.Err() != nil
 			cancel()
 			if err != nil && ctx.Err() == nil {
@@ -218,7 +223,7 @@ func (e *Engine) run(ctx context.Context) {
 				e.log.Warn("billingrbac: catch-up failed, retrying", "err", err, "in", backoff)
 				retry.Reset(backoff)
 			} else {
-				pending, backoff, limit = false, 0, e.limit
+				pending, verifyDue, backoff, limit = false, false, 0, e.limit
 			}
 		}
 		select {
@@ -227,7 +232,7 @@ func (e *Engine) run(ctx context.Context) {
 		case <-e.trigger:
 			pending = true
 		case <-tick:
-			pending = true
+			pending, verifyDue = true, true
 		case <-retry.C:
 		}
 	}

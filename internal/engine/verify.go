@@ -1,0 +1,33 @@
+package engine
+
+import "context"
+
+// Verifier is a Domain that can tell, cheaply, whether its stored state
+// moved without an entry in the change log (rows written behind the
+// library's back). The engine asks it on every periodic catch-up; when it
+// reports drift, the engine reloads every domain (subscribers get a
+// Reload event) and logs it.
+type Verifier interface {
+	// Drifted reports whether the domain's stored state changed in ways
+	// its last Load or Apply did not see, and what (for the log).
+	Drifted(ctx context.Context) (drifted bool, what string, err error)
+}
+
+// verify asks every Verifier domain and reloads when one drifted.
+func (e *Engine) verify(ctx context.Context) error {
+	for _, d := range e.domains {
+		v, ok := d.(Verifier)
+		if !ok {
+			continue
+		}
+		drifted, what, err := v.Drifted(ctx)
+		if err != nil {
+			return err
+		}
+		if drifted {
+			e.log.Error("billingrbac: stored state changed outside the change log; reloading", "domain", d.Name(), "what", what)
+			return e.reload(ctx)
+		}
+	}
+	return nil
+}
