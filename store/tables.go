@@ -41,3 +41,7 @@ const (
 // (and turns the adapter's auto-migration off: the schema is the
 // library's).
 const CasbinRuleTable = TablePrefix + "casbin_rule"
+
+// tablePolicyGuard counts writes to the Casbin table made outside the
+// library's change flow (schema version 14).
+const tablePolicyGuard = TablePrefix + "policy_guard"

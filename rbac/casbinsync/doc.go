@@ -19,7 +19,9 @@
 // The enforcer is read-only: it has no adapter, so nothing written to it
 // reaches the database, and what is written is overwritten at the next
 // reload. Change access through the Service's admin operations; they are
-// authorized by effect, which Casbin's API is not.
+// authorized by effect, which Casbin's API is not. Rows written into the
+// Casbin table by other means are noticed, logged and reloaded by every
+// instance (docs/database.md, "Rows written behind the library's back").
 //
 // Requests are Casbin's: the subject is "staff:<id>" (Subject), the
 // object the function and the action the action:
