@@ -83,7 +83,7 @@ type Service struct {
 	// foreignSeen is the store's count of foreign policy writes at the
 	// last load (see ForeignWriteCounter).
 	foreignSeen atomic.Int64
-	eng  *engine.Engine           // the change flow every domain shares
+	eng         *engine.Engine // the change flow every domain shares
 }
 
 // New loads the policy from st and returns a ready Service. The schema must
