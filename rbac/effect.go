@@ -245,7 +245,7 @@ func (s *snapshot) potential(id StaffID) bitset {
 	out := slices.Clone(e.direct)
 	slots := slices.Clone(e.depts)
 	now := s.nowNano()
-	for _, t := range e.temp {
+	for _, t := range e.temps() {
 		switch {
 		case now >= t.span.until:
 		case t.member:

@@ -32,10 +32,19 @@ type staffEntry struct {
 	disabled bool
 	depts    []deptSlot // sorted by slot
 	direct   bitset
-	// temp holds the temporary direct grants and memberships: never in
-	// the row (nor in depts and direct), they are read by a check only
-	// when the row denies and the flags say hotTemp.
-	temp []tempRule
+	// temp holds the temporary direct grants and memberships (nil: none;
+	// a pointer, to keep the entry of the many staff without small):
+	// never in the row (nor in depts and direct), they are read by a check
+	// only when the row denies and is marked (tempMark).
+	temp *[]tempRule
+}
+
+// temps returns e's temporary rules.
+func (e *staffEntry) temps() []tempRule {
+	if e.temp == nil {
+		return nil
+	}
+	return *e.temp
 }
 
 // Flags of a staff member as a check reads them.
@@ -93,7 +102,7 @@ type farStaff struct {
 }
 
 func (e *staffEntry) empty() bool {
-	return len(e.depts) == 0 && e.direct == nil && !e.full && !e.disabled && len(e.temp) == 0
+	return len(e.depts) == 0 && e.direct == nil && !e.full && !e.disabled && e.temp == nil
 }
 
 type deptEntry struct {
@@ -316,7 +325,7 @@ func (s *snapshot) rulesOfStaff(id StaffID) []Rule {
 		out = append(out, MemberRule(id, s.deptAt(slot).id))
 	}
 	e.direct.each(func(p permID) { out = append(out, GrantRule(sub, s.perms[p])) })
-	for _, t := range e.temp {
+	for _, t := range e.temps() {
 		if t.member {
 			out = append(out, MemberRule(id, s.deptAt(t.id).id).Within(t.span.window()))
 		} else {

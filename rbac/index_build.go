@@ -81,7 +81,10 @@ func (b *builder) staff(id StaffID) *staffEntry {
 	if cur := b.next.staffEntry(id); cur != nil {
 		*e = *cur
 		e.depts = slices.Clone(cur.depts)
-		e.temp = slices.Clone(cur.temp)
+		if cur.temp != nil {
+			ts := slices.Clone(*cur.temp)
+			e.temp = &ts
+		}
 	}
 	b.work[id] = e
 	return e

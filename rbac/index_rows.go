@@ -41,7 +41,7 @@ func (b *builder) finish() *snapshot {
 			if e.disabled {
 				flags |= hotDisabled
 			}
-			if len(e.temp) > 0 {
+			if e.temp != nil {
 				flags |= hotTemp
 			}
 			b.effective(e, flags, row)

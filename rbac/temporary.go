@@ -152,7 +152,7 @@ func (s *snapshot) canTemp(e *staffEntry, flags uint8, pid permID) bool {
 		return false
 	}
 	now, read := int64(0), false
-	for _, t := range e.temp {
+	for _, t := range e.temps() {
 		if !s.gives(t, pid) {
 			continue
 		}
@@ -170,7 +170,7 @@ func (s *snapshot) canTemp(e *staffEntry, flags uint8, pid permID) bool {
 // those counting now or, with pending, also those that have not started.
 // row must be a snapshot row (s.words long).
 func (s *snapshot) orTemp(row []uint64, e *staffEntry, now int64, pending bool) {
-	for _, t := range e.temp {
+	for _, t := range e.temps() {
 		if now >= t.span.until || !pending && now < t.span.from {
 			continue
 		}
@@ -206,7 +206,7 @@ func (s *snapshot) grantedRow(id StaffID, now int64) (uint8, []uint64) {
 // tempWindow returns the window of e's temporary rule t (a grant of pid
 // or a membership of slot), if e has it.
 func (e *staffEntry) tempWindow(member bool, id uint32) (Window, bool) {
-	for _, t := range e.temp {
+	for _, t := range e.temps() {
 		if t.member == member && t.id == id {
 			return t.span.window(), true
 		}
@@ -217,25 +217,27 @@ func (e *staffEntry) tempWindow(member bool, id uint32) (Window, bool) {
 // setTemp adds, replaces (w not zero) or removes (w zero) e's temporary
 // rule for (member, id). e is a builder's working copy.
 func (e *staffEntry) setTemp(member bool, id uint32, w Window) {
-	for i, t := range e.temp {
+	ts := e.temps()
+	for i, t := range ts {
 		if t.member == member && t.id == id {
 			if w.IsZero() {
-				e.temp = append(e.temp[:i:i], e.temp[i+1:]...)
+				ts = append(ts[:i:i], ts[i+1:]...)
 			} else {
-				e.temp[i].span = w.span()
+				ts[i].span = w.span()
 			}
+			e.setTemps(ts)
 			return
 		}
 	}
 	if !w.IsZero() {
-		e.temp = append(e.temp, tempRule{member: member, id: id, span: w.span()})
+		e.setTemps(append(ts, tempRule{member: member, id: id, span: w.span()}))
 	}
 }
 
 // departments counts e's memberships, temporary ones included.
 func (e *staffEntry) departments() int {
 	n := len(e.depts)
-	for _, t := range e.temp {
+	for _, t := range e.temps() {
 		if t.member {
 			n++
 		}
@@ -246,11 +248,11 @@ func (e *staffEntry) departments() int {
 // memberDepts returns the departments e belongs to at now, sorted by ID:
 // its permanent memberships and the temporary ones counting now.
 func (s *snapshot) memberDepts(e *staffEntry, now int64) []DepartmentID {
-	out := make([]DepartmentID, 0, len(e.depts)+len(e.temp))
+	out := make([]DepartmentID, 0, len(e.depts)+len(e.temps()))
 	for _, slot := range e.depts {
 		out = append(out, s.deptAt(slot).id)
 	}
-	for _, t := range e.temp {
+	for _, t := range e.temps() {
 		if t.member && t.span.contains(now) {
 			out = append(out, s.deptAt(t.id).id)
 		}
@@ -264,4 +266,12 @@ func (s *snapshot) memberDepts(e *staffEntry, now int64) []DepartmentID {
 func (s *snapshot) isMember(id StaffID, d DepartmentID) bool {
 	r, ok := s.storedRule(MemberRule(id, d))
 	return ok && (r.Window.IsZero() || r.Window.span().contains(s.nowNano()))
+}
+
+func (e *staffEntry) setTemps(ts []tempRule) {
+	if len(ts) == 0 {
+		e.temp = nil
+		return
+	}
+	e.temp = &ts
 }

@@ -166,9 +166,9 @@ func (s *snapshot) appendSources(dst []Source, e *staffEntry, pid permID, known 
 	}
 	direct := e.direct.has(pid)
 	var until time.Time
-	if len(e.temp) > 0 {
+	if e.temp != nil {
 		now, read := int64(0), false
-		for _, t := range e.temp {
+		for _, t := range *e.temp {
 			if !s.gives(t, pid) {
 				continue
 			}
