@@ -167,9 +167,11 @@ func (b *builder) setRow(id StaffID, flags uint8, row, trow []uint64, e *staffEn
 		}
 		ch = &staffChunk{own: b.own, bits: make([]uint64, chunkSize*words)}
 		b.next.hot.set(b.own, c, ch)
+		b.next.rows.set(b.own, c, ch.bits)
 	case ch.own != b.own:
 		ch = &staffChunk{own: b.own, flags: ch.flags, entry: ch.entry, bits: slices.Clone(ch.bits), tbits: slices.Clone(ch.tbits)}
 		b.next.hot.set(b.own, c, ch)
+		b.next.rows.set(b.own, c, ch.bits)
 	}
 	i := int(id & (chunkSize - 1))
 	ch.flags[i] = flags
@@ -218,6 +220,7 @@ func (b *builder) widen() {
 			}
 		}
 		b.next.hot.set(b.own, uint64(c), n)
+		b.next.rows.set(b.own, uint64(c), n.bits)
 	}
 	far := make(map[StaffID]*farStaff, len(b.next.far))
 	for id, f := range b.next.far {
