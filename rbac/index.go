@@ -20,6 +20,11 @@ import (
 // that for its members only. Each permission's effective holders are kept
 // as an idset, updated from the same recomputation, so "who can" costs the
 // answer.
+//
+// Temporary rules (a direct grant or membership with a Window) never enter
+// the row: the row of an account holding some is marked (tempMark) and its
+// chunk keeps the bits they could give (tbits), so a check reads the clock
+// only when the permanent bits deny and a temporary rule could allow.
 
 type permID = uint32
 type deptSlot = uint32
