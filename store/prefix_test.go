@@ -16,20 +16,21 @@ import (
 	"github.com/billingrbac/billingrbac/store"
 )
 
-// TestPrefixOwnsEveryName: every table, column owner, index, constraint
-// and sequence a fresh migration creates is named with store.TablePrefix
+// TestPrefixOwnsEveryName: every table, index, constraint, sequence,
+// trigger and function a fresh migration creates is named with
+// store.TablePrefix
 // (SQLite's own sqlite_autoindex_ names aside), so no name the library
 // takes can be one an application picks for itself.
 func TestPrefixOwnsEveryName(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, b testdb.Backend) {
 		st := testdb.New(t, b)
 		for _, line := range strings.Split(strings.TrimSpace(testdb.Catalog(t, st)), "\n") {
-			f := strings.Fields(line)
-			if len(f) < 2 || !strings.HasPrefix(line, f[0]+" ") || strings.HasPrefix(f[0], "\t") {
-				continue // the continuation of a multi-line CREATE text
+			if strings.HasPrefix(line, "  | ") {
+				continue // the continuation of a multi-line definition
 			}
+			f := strings.Fields(line)
 			require.True(t, strings.HasPrefix(f[0], store.TablePrefix), "relation of %q", line)
-			if (f[1] == "index" || f[1] == "constraint" || f[1] == "table") && len(f) > 2 {
+			if (f[1] == "index" || f[1] == "constraint" || f[1] == "table" || f[1] == "trigger") && len(f) > 2 {
 				name := strings.TrimSuffix(f[2], ":")
 				if !strings.HasPrefix(name, "sqlite_autoindex_") {
 					require.True(t, strings.HasPrefix(name, store.TablePrefix), "name in %q", line)
@@ -141,7 +142,7 @@ func libraryPart(catalog string) string {
 		if e == "" {
 			continue
 		}
-		if !strings.HasPrefix(e, "\t") { // an entry, not the continuation of one
+		if !strings.HasPrefix(e, "  | ") { // an entry, not the continuation of one
 			first, _, _ := strings.Cut(e, " ")
 			in = strings.HasPrefix(first, store.TablePrefix)
 		}

@@ -11,10 +11,12 @@ import (
 	"github.com/billingrbac/billingrbac/store"
 )
 
-// Catalog returns a text dump of the schema st's database holds, one line
+// Catalog returns a text dump of the schema st's database holds, one entry
 // per fact, sorted: every table, column (type, nullability, default,
-// identity), index (its definition) and constraint, and on SQLite the
-// stored CREATE text of each object. Tables named in skip (the version
+// identity), index (its definition), constraint, trigger and function, and
+// on SQLite the stored CREATE text of each object (triggers included). An
+// entry's first word is the table (or function) it belongs to; the lines of
+// a multi-line definition follow it, each starting with "  | ". Tables named in skip (the version
 // tables of migration tools) are left out. Two databases with the same
 // dump have the same schema.
 func Catalog(tb testing.TB, st *store.Store, skip ...string) string {
@@ -34,7 +36,9 @@ func Catalog(tb testing.TB, st *store.Store, skip ...string) string {
 		return slices.Contains(skip, table)
 	})
 	for i, l := range lines {
-		lines[i] = strings.TrimSpace(l)
+		// One entry a line; the lines of a multi-line definition follow
+		// as continuations marked "  | ".
+		lines[i] = strings.ReplaceAll(strings.TrimSpace(l), "\n", "\n  | ")
 	}
 	slices.Sort(lines)
 	return strings.Join(lines, "\n") + "\n"
@@ -155,6 +159,23 @@ func postgresCatalog(db *gorm.DB) ([]string, error) {
 	}
 	for _, c := range cons {
 		out = append(out, fmt.Sprintf("%s constraint %s: %s", c.Table, c.Name, c.Def))
+	}
+	var trigs []struct{ Table, Name, Def string }
+	if err := db.Raw(`SELECT c.relname AS "table", t.tgname AS name, pg_get_triggerdef(t.oid) AS def
+		FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+		WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace`).Scan(&trigs).Error; err != nil {
+		return nil, err
+	}
+	for _, tg := range trigs {
+		out = append(out, fmt.Sprintf("%s trigger %s: %s", tg.Table, tg.Name, strings.ReplaceAll(tg.Def, schema+".", "")))
+	}
+	var funcs []struct{ Name, Def string }
+	if err := db.Raw(`SELECT p.proname AS name, pg_get_functiondef(p.oid) AS def FROM pg_proc p
+		WHERE p.pronamespace = current_schema()::regnamespace`).Scan(&funcs).Error; err != nil {
+		return nil, err
+	}
+	for _, f := range funcs {
+		out = append(out, fmt.Sprintf("%s function: %s", f.Name, strings.ReplaceAll(f.Def, schema+".", "")))
 	}
 	return out, nil
 }
