@@ -64,11 +64,26 @@
 // e-mail, phone, a new account, switching it back on) needs every
 // permission the account holds, whatever its disabled flags say; anything
 // of a full-access account is changed only by full access; nobody changes
-// their own privileges; the last active full-access account stays. A
+// their own privileges; nobody is given both sides of a declared
+// conflict of duties (DeclareConflict, ErrConflictOfDuties); the last
+// active full-access account stays. Removing a second factor, changing a
+// sign-in policy and clearing a sign-in lock are control of the accounts
+// concerned. A
 // refusal's *DeniedError names the account (Target), the permission
 // (Missing) and whether control was the reason. WithDryRun runs any
 // administrative call up to the commit and hands back the Plan: what an
 // admin screen shows before the click.
+//
+// # Sign-in
+//
+// Authenticate (AuthenticateFrom with the client's address) checks the
+// password with Argon2id in one bounded pool, counts failures in the
+// database per login and address (back-off, locks: ErrSignInThrottled,
+// refused before hashing), enforces the network allow-lists of the account
+// and its departments (ErrAddressNotAllowed) and, when the account has a
+// TOTP second factor or a policy requires one, answers a
+// *SecondFactorError whose challenge AuthenticateSecondFactor takes with
+// the code (EnrollTOTP, ConfirmTOTP, RemoveTOTP; SetSignInPolicy).
 //
 // # Several instances
 //
@@ -88,8 +103,12 @@
 //
 // Every error wraps one of the sentinels ErrNotFound, ErrConflict,
 // ErrInvalid, ErrPermissionDenied, ErrInheritedPermission,
-// ErrLastFullAccess or ErrClosed; detail travels in *ValidationError,
-// *DeniedError and *InheritedError.
+// ErrLastFullAccess or ErrClosed, or one of sign-in's (ErrBadCredentials,
+// ErrAccountDisabled, ErrSecondFactorRequired, ErrBadSecondFactor,
+// ErrChallengeExpired, ErrSignInThrottled, ErrAddressNotAllowed) or
+// ErrConflictOfDuties; detail travels in *ValidationError, *DeniedError,
+// *InheritedError, *SecondFactorError, *ThrottledError, *AddressError and
+// *DutiesError.
 //
 // # Caveats
 //
