@@ -189,6 +189,37 @@ func (s *Service) SetSignInPolicy(ctx context.Context, actor StaffID, sub Subjec
 	return err
 }
 
+// leavingPolicies notes as control (see controlTx) every account the
+// staged change takes out of a department that has a sign-in policy: the
+// policy stops applying to it, as if it were lifted. One read per
+// department, and none when the change removes no membership. (A deleted
+// department's members are noted by controlTx.DeleteDepartment, before
+// its policy goes with its row.)
+func (w *txn) leavingPolicies() error {
+	pt, ok := w.raw.(SignInPolicyTx)
+	if !ok {
+		return nil
+	}
+	has := map[DepartmentID]bool{}
+	for _, r := range w.delta.Remove {
+		if r.Kind != RuleMember {
+			continue
+		}
+		d := r.Department
+		if _, seen := has[d]; !seen {
+			p, err := pt.SignInPolicyOf(DepartmentSubject(d))
+			if err != nil {
+				return err
+			}
+			has[d] = !p.IsZero()
+		}
+		if has[d] {
+			w.wrote(r.Subject.Staff, true)
+		}
+	}
+	return nil
+}
+
 func policyEqual(a, b SignInPolicy) bool {
 	return a.RequireSecondFactor == b.RequireSecondFactor && slices.Equal(a.Networks, b.Networks)
 }

@@ -114,6 +114,35 @@ func TestSignInPolicyAuthorization(t *testing.T) {
 		require.ErrorIs(t, err, rbac.ErrPermissionDenied, "her own")
 		assert.Empty(t, e.changesOf(rbac.OpSignInPolicy))
 
+		// Taking kate out of a department with a policy lifts it for her:
+		// control too, so olga may not while kate keeps (through Cash)
+		// what olga does not hold; deleting the department neither.
+		cash := e.dept("Cash", pPayments)
+		require.NoError(t, e.svc.AddToDepartment(e.ctx, e.admin, kate.ID, cash))
+		require.NoError(t, e.svc.SetSignInPolicy(e.ctx, e.admin, rbac.DepartmentSubject(billing), lists))
+		require.NoError(t, e.svc.Grant(e.ctx, e.admin, olga.ID, rbac.Perm(rbac.FuncDepartments, rbac.ActDelete), pInvoicesView))
+		v := e.svc.Version()
+		err = e.svc.RemoveFromDepartment(e.ctx, olga.ID, kate.ID, billing)
+		require.ErrorIs(t, err, rbac.ErrPermissionDenied)
+		var de *rbac.DeniedError
+		require.ErrorAs(t, err, &de)
+		assert.True(t, de.Control)
+		// Remote holds only what olga holds: deleting it is refused for
+		// control of kate alone.
+		remote := e.dept("Remote", pInvoicesView)
+		require.NoError(t, e.svc.AddToDepartment(e.ctx, e.admin, kate.ID, remote))
+		require.NoError(t, e.svc.SetSignInPolicy(e.ctx, e.admin, rbac.DepartmentSubject(remote), lists))
+		v = e.svc.Version()
+		err = e.svc.DeleteDepartment(e.ctx, olga.ID, remote)
+		require.ErrorIs(t, err, rbac.ErrPermissionDenied)
+		require.ErrorAs(t, err, &de)
+		assert.True(t, de.Control, "%v", err)
+		assert.Equal(t, v, e.svc.Version())
+		require.NoError(t, e.svc.DeleteDepartment(e.ctx, e.admin, remote))
+		require.NoError(t, e.svc.RemoveFromDepartment(e.ctx, e.admin, kate.ID, cash))
+		require.NoError(t, e.svc.RemoveFromDepartment(e.ctx, olga.ID, kate.ID, billing), "kate keeps nothing olga lacks")
+		require.NoError(t, e.svc.SetSignInPolicy(e.ctx, e.admin, rbac.DepartmentSubject(billing), rbac.SignInPolicy{}))
+
 		err = e.svc.SetSignInPolicy(e.ctx, e.admin, rbac.StaffSubject(kate.ID), rbac.SignInPolicy{Networks: []netip.Prefix{{}}})
 		assert.Equal(t, []string{"networks[0]/format"}, fieldRules(t, err))
 		err = e.svc.SetSignInPolicy(e.ctx, e.admin, rbac.Subject{}, lists)

@@ -24,7 +24,10 @@ import (
 //     policy applies to (the staff member, or each member of the
 //     department), since it changes from where and how they sign in;
 //   - ThrottleTx (ClearSignInLock): control, it lets whoever has the
-//     password try again.
+//     password try again;
+//   - leaving a department that has a sign-in policy (a membership
+//     removed: leavingPolicies; the department deleted: DeleteDepartment
+//     below) is control of the member, as if its policy were lifted.
 type controlTx struct {
 	tx Tx
 	w  *txn
@@ -63,12 +66,30 @@ func (c *controlTx) LoadPolicy() ([]Rule, error)             { return c.tx.LoadP
 
 func (c *controlTx) CreateDepartment(d *Department) error           { return c.tx.CreateDepartment(d) }
 func (c *controlTx) UpdateDepartment(d *Department) error           { return c.tx.UpdateDepartment(d) }
-func (c *controlTx) DeleteDepartment(id DepartmentID) error         { return c.tx.DeleteDepartment(id) }
 func (c *controlTx) Department(id DepartmentID) (Department, error) { return c.tx.Department(id) }
 func (c *controlTx) Departments() ([]Department, error)             { return c.tx.Departments() }
 func (c *controlTx) StaffMember(id StaffID) (Staff, error)          { return c.tx.StaffMember(id) }
 func (c *controlTx) ApplyPolicy(d PolicyDelta) error                { return c.tx.ApplyPolicy(d) }
 func (c *controlTx) RecordChange(ch Change) error                   { return c.tx.RecordChange(ch) }
+
+// DeleteDepartment: a department with a sign-in policy takes it away from
+// its members, as if it were lifted: control of each (read before the
+// row, and the policy with it, is gone). Members leaving a department
+// that stays are noted at authorization (leavingPolicies).
+func (c *controlTx) DeleteDepartment(id DepartmentID) error {
+	if pt, ok := c.tx.(SignInPolicyTx); ok {
+		p, err := pt.SignInPolicyOf(DepartmentSubject(id))
+		if err != nil {
+			return err
+		}
+		if de := c.w.snap.dept(id); de != nil && !p.IsZero() {
+			for m := range de.members.all() {
+				c.w.wrote(m, true)
+			}
+		}
+	}
+	return c.tx.DeleteDepartment(id)
+}
 
 // CreateStaff: whoever creates an account chooses its login and e-mail.
 func (c *controlTx) CreateStaff(s *Staff) error {

@@ -161,8 +161,9 @@ func rowChanged(before, after exState, login string) bool {
 // gainsControl: the account is new, a sign-in field changed, it was
 // switched back on, or what guards its sign-in beyond the password
 // changed: its second factor, its sign-in policy or one of its
-// departments', or its sign-in lock was cleared (the change log's last
-// entry says so: clearing an empty lock writes no other row).
+// departments', it left a department that has a policy, or its sign-in
+// lock was cleared (the change log's last entry says so: clearing an
+// empty lock writes no other row).
 func gainsControl(before, after exState, login string) bool {
 	id := after.ids[login]
 	rb, rA := before.staff[int64(before.ids[login])], after.staff[int64(id)]
@@ -184,6 +185,12 @@ func gainsControl(before, after exState, login string) bool {
 	for _, r := range after.rules {
 		if r.Kind == rbac.RuleMember && r.Subject.Staff == id &&
 			before.policyOf("department_id", int64(r.Department)) != after.policyOf("department_id", int64(r.Department)) {
+			return true
+		}
+	}
+	for _, r := range before.rules { // left a department with a policy: as if it were lifted
+		if r.Kind == rbac.RuleMember && r.Subject.Staff == before.ids[login] && !slices.Contains(after.rules, r) &&
+			before.policyOf("department_id", int64(r.Department)) != "-" {
 			return true
 		}
 	}

@@ -92,6 +92,9 @@ func (st *staffStage) Empty() bool { return st.w.delta.Empty() && !st.w.touched 
 // engine's) stops after it.
 func (st *staffStage) Authorize() error {
 	w := st.w
+	if err := w.leavingPolicies(); err != nil {
+		return err
+	}
 	after, eff := w.effectOf()
 	w.change.Version = st.version
 	w.change.At = w.s.now().UTC()
