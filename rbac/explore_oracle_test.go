@@ -92,7 +92,7 @@ func violation(before, after exState, o exOp) string {
 			continue
 		}
 		for _, l := range exLogins {
-			if after.combines(l, c) && !before.combines(l, c) {
+			if after.combines(l, c, false) && !before.combines(l, c, true) {
 				return fmt.Sprintf("%s came to combine %s", l, c)
 			}
 		}
@@ -201,8 +201,12 @@ func gainsControl(before, after exState, login string) bool {
 }
 
 // combines reports whether login holds both sides of c in w: both
-// permissions (full access aside) or membership of both departments.
-func (w exState) combines(login string, c rbac.DutyConflict) bool {
+// permissions or membership of both departments. Full access is outside
+// separation of duties: an active full-access account combines a
+// permission pair only when full counts (it held both before a step
+// that demotes it back to what it held: nothing new is combined), never
+// after a step (gaining full access is not refused).
+func (w exState) combines(login string, c rbac.DutyConflict, full bool) bool {
 	id, ok := w.ids[login]
 	if !ok {
 		return false
@@ -212,7 +216,10 @@ func (w exState) combines(login string, c rbac.DutyConflict) bool {
 			slices.Contains(w.rules, rbac.MemberRule(id, c.Departments[1]))
 	}
 	a := w.access[login]
-	return !a.full && a.can(c.Permissions[0]) && a.can(c.Permissions[1])
+	if a.full {
+		return full
+	}
+	return a.can(c.Permissions[0]) && a.can(c.Permissions[1])
 }
 
 func activeFull(w exState) int {
