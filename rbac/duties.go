@@ -153,6 +153,14 @@ type DutiesTx interface {
 // combine before. Declarations are read inside the change's lock, so
 // every path (a grant, a join, a department's permissions, a department
 // or an account switched back on, a new account) meets the ones in force.
+//
+// A pair is combined in two senses, and the change may create neither:
+// what the account holds now or once a temporary rule's window opens
+// (full access aside: taking it away is never refused), and what its
+// stored grants and memberships give whatever the disabled flags and
+// full access say (potential: a join to a disabled department, a grant
+// to a full-access account, which would otherwise show only when the
+// department is switched on or full access taken away).
 func (w *txn) checkDuties(after *snapshot, eff Effect) error {
 	if w.delta.Empty() {
 		return nil // access does not move
@@ -168,20 +176,48 @@ func (w *txn) checkDuties(after *snapshot, eff Effect) error {
 	before, op := w.snap, string(w.change.Op)
 	now := before.nowNano()
 	refuse := func(id StaffID, c DutyConflict) error { return &DutiesError{Op: op, Staff: id, Conflict: c} }
-	both := func(s *snapshot, id StaffID, a, b Permission) bool {
+	held := func(s *snapshot, id StaffID, a, b Permission) bool {
+		if activeFullFlags(rowFlags(s, id)) == 1 {
+			return true // holds everything; checked on what it stores
+		}
 		return s.heldOrPending(id, a, now) && s.heldOrPending(id, b, now)
 	}
+	stored := func(s *snapshot, id StaffID, a, b Permission) bool {
+		p := s.potential(id)
+		has := func(x Permission) bool { pid, ok := s.permIDs[x]; return ok && p.has(pid) }
+		return has(a) && has(b)
+	}
+	// Who may come to combine a pair: whoever's access the effect moves,
+	// and whoever a stored grant or membership is added for (a grant to a
+	// department: each of its members), which the effect does not list
+	// for a full-access account.
+	cand := map[StaffID]struct{}{}
 	for _, se := range eff.Staff {
-		if len(se.Gained) == 0 || se.After.fullActive() {
-			continue
+		cand[se.Staff] = struct{}{}
+	}
+	for _, r := range w.delta.Add {
+		switch {
+		case r.Kind == RuleFlag:
+		case r.Subject.Staff != 0:
+			cand[r.Subject.Staff] = struct{}{}
+		case r.Kind == RuleGrant:
+			if de := after.dept(r.Subject.Department); de != nil {
+				for m := range de.members.all() {
+					cand[m] = struct{}{}
+				}
+			}
 		}
+	}
+	for _, id := range sortedStaff(cand) {
+		afterFull := activeFullFlags(rowFlags(after, id)) == 1
 		for _, c := range cs {
-			a, b := c.Permissions[0], c.Permissions[1]
-			if c.IsDepartments() || !slices.Contains(se.Gained, a) && !slices.Contains(se.Gained, b) {
+			if c.IsDepartments() {
 				continue
 			}
-			if both(after, se.Staff, a, b) && !both(before, se.Staff, a, b) {
-				return refuse(se.Staff, c)
+			a, b := c.Permissions[0], c.Permissions[1]
+			if !afterFull && held(after, id, a, b) && !held(before, id, a, b) ||
+				stored(after, id, a, b) && !stored(before, id, a, b) {
+				return refuse(id, c)
 			}
 		}
 	}

@@ -39,6 +39,12 @@ func TestDutiesPermissions(t *testing.T) {
 		bob := e.staff("bob", ops)
 		sam := e.staff("sam", billing)
 		require.NoError(t, e.svc.Grant(e.ctx, e.admin, sam, pPayments)) // before the declaration
+		// dave combines both only once Night is switched back on.
+		night := e.dept("Night", pPayments)
+		dave := e.staff("dave", billing, night)
+		off, on := rbac.StatusDisabled, rbac.StatusActive
+		_, err := e.svc.UpdateDepartment(e.ctx, e.admin, night, rbac.DepartmentUpdate{Status: &off})
+		require.NoError(t, err)
 
 		c := rbac.PermissionConflict(pPayments, pInvoicesView, "bills and collects")
 		require.NoError(t, e.svc.DeclareConflict(e.ctx, e.admin, c))
@@ -70,23 +76,31 @@ func TestDutiesPermissions(t *testing.T) {
 		e.refusedForDuties(e.svc.GrantTemporary(e.ctx, e.admin, kate,
 			rbac.Window{From: tomorrow, Until: tomorrow.Add(time.Hour)}, pPayments), kate, v)
 
-		// A disabled department switched back on.
+		// Joining a disabled department counts what it gives once
+		// switched back on.
 		require.NoError(t, e.svc.AddToDepartment(e.ctx, e.admin, bob, cash))
-		off, on := rbac.StatusDisabled, rbac.StatusActive
 		_, err = e.svc.UpdateDepartment(e.ctx, e.admin, cash, rbac.DepartmentUpdate{Status: &off})
 		require.NoError(t, err)
-		require.NoError(t, e.svc.AddToDepartment(e.ctx, e.admin, bob, billing), "Cashiers is off: bob combines nothing")
 		v = e.svc.Version()
-		_, err = e.svc.UpdateDepartment(e.ctx, e.admin, cash, rbac.DepartmentUpdate{Status: &on})
-		e.refusedForDuties(err, bob, v)
+		e.refusedForDuties(e.svc.AddToDepartment(e.ctx, e.admin, bob, billing), bob, v)
+		// Switching back on a department whose member combined both only
+		// while it was off (dave, from before the declaration) is refused.
+		_, err = e.svc.UpdateDepartment(e.ctx, e.admin, night, rbac.DepartmentUpdate{Status: &on})
+		e.refusedForDuties(err, dave, v)
 
 		// sam, an existing violation, can still be changed otherwise, and
 		// may lose a side.
 		require.NoError(t, e.svc.Grant(e.ctx, e.admin, sam, pReports))
 		require.NoError(t, e.svc.Revoke(e.ctx, e.admin, sam, pPayments))
-		// Full access is outside separation of duties.
-		yes := true
+		// Full access is outside separation of duties, but what a
+		// full-access account stores is not: a grant that would combine
+		// once full access is taken away is refused; taking it away is not.
+		yes, no := true, false
 		_, err = e.svc.UpdateStaff(e.ctx, e.admin, kate, rbac.StaffUpdate{FullAccess: &yes})
+		require.NoError(t, err)
+		v = e.svc.Version()
+		e.refusedForDuties(e.svc.Grant(e.ctx, e.admin, kate, pPayments), kate, v)
+		_, err = e.svc.UpdateStaff(e.ctx, e.admin, kate, rbac.StaffUpdate{FullAccess: &no})
 		require.NoError(t, err)
 
 		// Withdrawn, the grant goes through.
