@@ -51,7 +51,8 @@
 // the effect (ErrPermissionDenied); write domain rows, Casbin rules and a
 // change log entry with the effect in one transaction; commit; then
 // publish the decisions the effect was computed on. A failed call changes
-// neither the database nor the decisions.
+// neither the database nor the decisions. Import creates departments and
+// staff in bulk through the same flow, one change per batch.
 //
 // # Authorization by effect
 //
