@@ -134,7 +134,17 @@ func New(ctx context.Context, st Store, opts Options) (*Service, error) {
 	}
 	s.snap.Store(buildSnapshot(rules, version, s.now))
 	head := engine.Head{Version: version}
-	if version > 0 {
+	if hs, ok := st.(LogHeadStore); ok && version > 0 {
+		// The head's hash alone, without reading and decoding its change
+		// (an import batch's holds thousands of members' effect).
+		v, h, err := hs.LogHead(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("rbac: load policy: %w", err)
+		}
+		if v == version {
+			head.Hash = h
+		}
+	} else if version > 0 {
 		// Read after the policy: a change committed in between shows as a
 		// hash mismatch at the first catch-up, which then reloads.
 		chs, err := st.Changes(ctx, ChangeQuery{AfterVersion: version - 1, Limit: 1})
