@@ -60,6 +60,12 @@ func violation(before, after exState, o exOp) string {
 					return fmt.Sprintf("%s gained %s, which the actor does not hold", l, p)
 				}
 			}
+			// A temporary rule that opens later is a gain too.
+			for p := range f.pending {
+				if !f.disabled && !(inB && (b.can(p) || b.pending[p])) && !holds(p) {
+					return fmt.Sprintf("%s will gain %s, which the actor does not hold", l, p)
+				}
+			}
 		}
 		if inB && b.full && !(inA && f.full) && !a.full {
 			return l + " lost full access to an actor without it"

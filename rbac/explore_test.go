@@ -169,10 +169,25 @@ func (x *explorer) ops() []exOp {
 			for _, p := range exPerms {
 				add("grant "+s+" "+p.String(), pStaffEdit, func(x *explorer, actor rbac.StaffID) error { return x.e.svc.Grant(x.ctx, actor, x.staffID(s), p) })
 				add("revoke "+s+" "+p.String(), pStaffEdit, func(x *explorer, actor rbac.StaffID) error { return x.e.svc.Revoke(x.ctx, actor, x.staffID(s), p) })
+				// Issue 18: temporary access, counting now or only later.
+				add("grant "+s+" "+p.String()+" for an hour", pStaffEdit, func(x *explorer, actor rbac.StaffID) error {
+					return x.e.svc.GrantTemporary(x.ctx, actor, x.staffID(s), rbac.Until(time.Now().Add(time.Hour)), p)
+				})
 			}
+			add("grant "+s+" reports:view from tomorrow", pStaffEdit, func(x *explorer, actor rbac.StaffID) error {
+				from := time.Now().Add(24 * time.Hour)
+				return x.e.svc.GrantTemporary(x.ctx, actor, x.staffID(s), rbac.Window{From: from, Until: from.Add(time.Hour)}, pReports)
+			})
 			for _, d := range exDepts {
 				add("add "+s+" to "+d, pStaffEdit, func(x *explorer, actor rbac.StaffID) error {
 					return x.e.svc.AddToDepartment(x.ctx, actor, x.staffID(s), x.deptID(d))
+				})
+				add("add "+s+" to "+d+" for an hour", pStaffEdit, func(x *explorer, actor rbac.StaffID) error {
+					return x.e.svc.AddToDepartment(x.ctx, actor, x.staffID(s), x.deptID(d), rbac.Until(time.Now().Add(time.Hour)))
+				})
+				add("add "+s+" to "+d+" from tomorrow", pStaffEdit, func(x *explorer, actor rbac.StaffID) error {
+					from := time.Now().Add(24 * time.Hour)
+					return x.e.svc.AddToDepartment(x.ctx, actor, x.staffID(s), x.deptID(d), rbac.Window{From: from, Until: from.Add(time.Hour)})
 				})
 				add("remove "+s+" from "+d, pStaffEdit, func(x *explorer, actor rbac.StaffID) error {
 					return x.e.svc.RemoveFromDepartment(x.ctx, actor, x.staffID(s), x.deptID(d))

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -35,7 +36,8 @@ type exState struct {
 type exAccess struct {
 	full, disabled, fullFlag bool
 	perms                    map[rbac.Permission]bool // effective
-	potential                map[rbac.Permission]bool // whatever the disabled flags say
+	potential                map[rbac.Permission]bool // whatever the disabled flags say, later windows included
+	pending                  map[rbac.Permission]bool // effective only once a temporary rule's window opens
 }
 
 func (a exAccess) can(p rbac.Permission) bool { return !a.disabled && (a.full || a.perms[p]) }
@@ -152,13 +154,32 @@ func (x *explorer) capture() exState {
 // member's active departments, everything for an active full-access
 // account, nothing for a disabled one.
 func evaluate(rules []rbac.Rule, id rbac.StaffID) exAccess {
-	a := exAccess{perms: map[rbac.Permission]bool{}, potential: map[rbac.Permission]bool{}}
+	a := exAccess{perms: map[rbac.Permission]bool{}, potential: map[rbac.Permission]bool{}, pending: map[rbac.Permission]bool{}}
+	// A temporary rule counts now inside its window (From inclusive, Until
+	// exclusive: compared here on its own, not with Window.Contains), and
+	// is pending before it; the explorer's windows end an hour or a day
+	// after the step, so none ends during a run.
+	now := time.Now()
+	counts := func(r rbac.Rule) (nowToo, later bool) {
+		if r.Window.IsZero() {
+			return true, false
+		}
+		if now.Before(r.Window.From) {
+			return false, true
+		}
+		return now.Before(r.Window.Until), false
+	}
 	depts := map[rbac.DepartmentID]bool{}
+	later := map[rbac.DepartmentID]bool{}
 	off := map[rbac.DepartmentID]bool{}
 	for _, r := range rules {
 		switch {
 		case r.Kind == rbac.RuleMember && r.Subject.Staff == id:
-			depts[r.Department] = true
+			if n, l := counts(r); n {
+				depts[r.Department] = true
+			} else if l {
+				later[r.Department] = true
+			}
 		case r.Kind == rbac.RuleFlag && r.Subject.Department != 0 && r.Flag == rbac.FlagDisabled:
 			off[r.Subject.Department] = true
 		case r.Kind == rbac.RuleFlag && r.Subject.Staff == id:
@@ -170,10 +191,18 @@ func evaluate(rules []rbac.Rule, id rbac.StaffID) exAccess {
 		if r.Kind != rbac.RuleGrant {
 			continue
 		}
-		if r.Subject.Staff == id || depts[r.Subject.Department] {
+		direct := r.Subject.Staff == id
+		nowToo, laterToo := counts(r)
+		switch {
+		case direct && nowToo, depts[r.Subject.Department]:
 			a.potential[r.Permission] = true
-			if r.Subject.Staff == id || !off[r.Subject.Department] {
+			if direct || !off[r.Subject.Department] {
 				a.perms[r.Permission] = true
+			}
+		case direct && laterToo, later[r.Subject.Department]:
+			a.potential[r.Permission] = true
+			if direct || !off[r.Subject.Department] {
+				a.pending[r.Permission] = true
 			}
 		}
 	}
@@ -258,11 +287,18 @@ func (w exState) conflicts() []rbac.DutyConflict {
 }
 
 func (w exState) ruleName(r rbac.Rule) string {
+	temp := "" // by kind of window, not its instants, so states repeat
+	switch {
+	case !r.Window.From.IsZero():
+		temp = " later"
+	case !r.Window.IsZero():
+		temp = " for now"
+	}
 	switch r.Kind {
 	case rbac.RuleGrant:
-		return r.Permission.String()
+		return r.Permission.String() + temp
 	case rbac.RuleMember:
-		return "in " + w.names[r.Department]
+		return "in " + w.names[r.Department] + temp
 	}
 	return string(r.Flag)
 }
