@@ -1,6 +1,9 @@
 package engine
 
-import "context"
+import (
+	"context"
+	"slices"
+)
 
 // Verifier is a Domain that can tell, cheaply, whether its stored state
 // moved without an entry in the change log (rows written behind the
@@ -15,7 +18,10 @@ type Verifier interface {
 
 // verify asks every Verifier domain and reloads when one drifted.
 func (e *Engine) verify(ctx context.Context) error {
-	for _, d := range e.domains {
+	e.applyMu.Lock()
+	domains := slices.Clone(e.domains) // Attach and Detach change the list under this lock
+	e.applyMu.Unlock()
+	for _, d := range domains {
 		v, ok := d.(Verifier)
 		if !ok {
 			continue
