@@ -86,7 +86,7 @@ var exPolicy = rbac.SignInPolicy{RequireSecondFactor: true, Networks: []netip.Pr
 // universe names.
 var (
 	exPerms  = []rbac.Permission{pStaffEdit, pDeptEdit, pReports, pInvoicesView}
-	exDepts  = []string{"HR", "Finance", "Audit"}
+	exDepts  = []string{"HR", "Finance", "Audit", "Reports"}
 	exLogins = []string{"admin", "manager", "colleague", "auditor", "former", "newcomer"}
 	exActors = exLogins[:5]
 )
@@ -117,6 +117,8 @@ func newExplorer(t *testing.T, b testdb.Backend) *explorer {
 	hr := e.dept("HR", pStaffEdit, pStaffAdd, pDeptEdit)
 	fin := e.dept("Finance", pReports, pInvoicesView)
 	audit := e.dept("Audit", pReports)
+	e.dept("Reports", pReports) // one side of the declared conflict alone: joins to it are refused only by the effect
+
 	off := rbac.StatusDisabled
 	_, err = svc.UpdateDepartment(ctx, e.admin, audit, rbac.DepartmentUpdate{Status: &off})
 	require.NoError(t, err)
