@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/text/language"
 
+	"github.com/billingrbac/billingrbac/internal/explore"
 	"github.com/billingrbac/billingrbac/internal/testdb"
 	"github.com/billingrbac/billingrbac/rbac"
 )
@@ -298,32 +299,17 @@ func (x *explorer) ops() []exOp {
 	return out
 }
 
-// run explores breadth-first to depth.
+// run explores breadth-first to depth (internal/explore).
 func (x *explorer) run(depth int) {
-	start := x.capture()
-	x.seen[start.key] = true
-	frontier := []exState{start}
-	ops := x.ops()
-	for level := 0; level < depth && len(frontier) > 0; level++ {
-		var next []exState
-		for _, s := range frontier {
-			cur := x.restore(s)
-			for _, o := range ops {
-				after, moved := x.step(cur, o)
-				if !moved {
-					cur = after // a refusal or a no-op may not move anything: checked by step
-					continue
-				}
-				if !x.seen[after.key] {
-					x.seen[after.key] = true
-					next = append(next, after)
-				}
-				cur = x.restore(s)
-			}
-		}
-		frontier = next
-	}
+	x.seen = explore.Breadth[exState, exOp](explorerSpace{x}, x.capture(), x.ops(), depth)
 }
+
+// explorerSpace is the explorer as explore.Space.
+type explorerSpace struct{ *explorer }
+
+func (sp explorerSpace) Key(s exState) string                   { return s.key }
+func (sp explorerSpace) Restore(s exState) exState              { return sp.restore(s) }
+func (sp explorerSpace) Step(s exState, o exOp) (exState, bool) { return sp.step(s, o) }
 
 // step runs o from state s (the current one) and checks the invariant. It
 // reports the state reached and whether the database moved.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/billingrbac/billingrbac/internal/explore"
 	"github.com/billingrbac/billingrbac/internal/testdb"
 	"github.com/billingrbac/billingrbac/rbac"
 	"github.com/billingrbac/billingrbac/rbac/clients"
@@ -197,32 +198,17 @@ func (x *clientExplorer) toggle(actor clients.Actor, r string, p clients.Permiss
 	return err
 }
 
-// run explores breadth-first to depth.
+// run explores breadth-first to depth (internal/explore).
 func (x *clientExplorer) run(depth int) {
-	start := x.capture()
-	x.seen[start.key] = true
-	frontier := []cxState{start}
-	ops := x.ops()
-	for level := 0; level < depth && len(frontier) > 0; level++ {
-		var next []cxState
-		for _, s := range frontier {
-			cur := x.restore(s)
-			for _, o := range ops {
-				after, moved := x.step(cur, o)
-				if !moved {
-					cur = after // checked by step: nothing moved
-					continue
-				}
-				if !x.seen[after.key] {
-					x.seen[after.key] = true
-					next = append(next, after)
-				}
-				cur = x.restore(s)
-			}
-		}
-		frontier = next
-	}
+	x.seen = explore.Breadth[cxState, cxOp](clientExplorerSpace{x}, x.capture(), x.ops(), depth)
 }
+
+// clientExplorerSpace is the explorer as explore.Space.
+type clientExplorerSpace struct{ *clientExplorer }
+
+func (sp clientExplorerSpace) Key(s cxState) string                   { return s.key }
+func (sp clientExplorerSpace) Restore(s cxState) cxState              { return sp.restore(s) }
+func (sp clientExplorerSpace) Step(s cxState, o cxOp) (cxState, bool) { return sp.step(s, o) }
 
 // step runs o from state s (the current one) and checks the invariant. It
 // reports the state reached and whether the database moved.
