@@ -13,22 +13,29 @@ import (
 // or an entry a domain cannot apply returns false and changes nothing (the
 // caller reloads).
 func (e *Engine) apply(es []Entry) bool {
+	_, ok := e.applyNew(es)
+	return ok
+}
+
+// applyNew is apply that also returns the entries it applied (none when
+// another catch-up applied them first).
+func (e *Engine) applyNew(es []Entry) ([]Entry, bool) {
 	e.applyMu.Lock()
 	defer e.applyMu.Unlock()
 	cur := *e.head.Load()
 	i := 0
 	for ; i < len(es) && es[i].Version <= cur.Version; i++ {
 		if es[i].Version == cur.Version && es[i].Hash != cur.Hash {
-			return false // the database's history is not ours
+			return nil, false // the database's history is not ours
 		}
 	}
 	es = es[i:]
 	if len(es) == 0 {
-		return true
+		return nil, true
 	}
 	for j, en := range es {
 		if en.Version != cur.Version+1+int64(j) {
-			return false
+			return nil, false
 		}
 	}
 	last := es[len(es)-1]
@@ -46,7 +53,7 @@ func (e *Engine) apply(es []Entry) bool {
 		pub, err := d.Apply(mine, last.Version)
 		if err != nil {
 			e.log.Warn("billingrbac: change cannot be applied, reloading", "domain", d.Name(), "err", err)
-			return false
+			return nil, false
 		}
 		pubs = append(pubs, pub)
 	}
@@ -56,7 +63,7 @@ func (e *Engine) apply(es []Entry) bool {
 	e.head.Store(&Head{Version: last.Version, Hash: last.Hash})
 	e.applied.Broadcast()
 	e.deliver(es, false, Head{})
-	return true
+	return es, true
 }
 
 // catchUpTx makes every domain current with tx.Prev() inside the lock:
@@ -167,18 +174,17 @@ func (e *Engine) catchUpOnce(ctx context.Context, ob *syncObservation) error {
 			}
 			return e.reload(ctx)
 		}
-		if !e.apply(es) {
+		applied, ok := e.applyNew(es)
+		if !ok {
 			if ob != nil {
 				ob.reloaded = true
 			}
 			return e.reload(ctx)
 		}
 		if ob != nil {
-			for _, en := range es {
-				if en.Version > cur.Version {
-					ob.applied = append(ob.applied, en)
-				}
-			}
+			// What this catch-up applied itself: a concurrent one (the
+			// listener's and a Sync) may have applied the same entries.
+			ob.applied = append(ob.applied, applied...)
 		}
 		if len(es) <= batch {
 			e.confirm(t)
