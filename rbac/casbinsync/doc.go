@@ -16,9 +16,9 @@
 // answer changes within a timer's precision of the edge where the
 // Service's changes at the exact instant.
 //
-// The enforcer is read-only: it has no adapter, so nothing written to it
-// reaches the database, and what is written is overwritten at the next
-// reload. Change access through the Service's admin operations; they are
+// The enforcer is read-only: auto-save is off and its adapter refuses
+// every write (ErrReadOnly), so nothing written to it reaches the
+// database, and what is written is overwritten at the next reload. Change access through the Service's admin operations; they are
 // authorized by effect, which Casbin's API is not. Rows written into the
 // Casbin table by other means are noticed, logged and reloaded by every
 // instance (docs/database.md, "Rows written behind the library's back").
