@@ -132,7 +132,6 @@ type snapshot struct {
 	deptSlots map[DepartmentID]deptSlot
 	depts     pvec[*deptEntry] // by slot; nil when the department has no rules
 
-	direct  []*idset // by permID: who holds it directly
 	holders []*idset // by permID: the active staff whose row has it
 	active  *idset   // active full-access staff: who holds what nobody else does
 	temp    *idset   // staff with temporary rules (hotTemp)

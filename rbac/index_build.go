@@ -18,7 +18,6 @@ type builder struct {
 	permsCopied bool
 	farCopied   bool
 	slotsCopied bool
-	directTop   bool
 	holdersTop  bool
 
 	work      map[StaffID]*staffEntry // working copies of touched entries
@@ -116,17 +115,6 @@ func (b *builder) dept(id DepartmentID) (*deptEntry, deptSlot) {
 	return d, slot
 }
 
-func (b *builder) directSets(p permID) []*idset {
-	if !b.directTop {
-		b.next.direct = slices.Clone(b.next.direct)
-		b.directTop = true
-	}
-	if int(p) >= len(b.next.direct) {
-		b.next.direct = append(b.next.direct, make([]*idset, int(p)+1-len(b.next.direct))...)
-	}
-	return b.next.direct
-}
-
 // apply adds (add=true) or removes one rule. Applying a rule that is
 // already in (or absent from) the policy is a no-op, as in Casbin. A rule
 // is identified without its window: adding one replaces the same rule
@@ -151,7 +139,6 @@ func (b *builder) apply(r Rule, add bool) {
 		}
 		id := r.Subject.Staff
 		e := b.staff(id)
-		sets := b.directSets(pid)
 		e.setTemp(false, pid, w)
 		if add {
 			if w.IsZero() {
@@ -159,10 +146,8 @@ func (b *builder) apply(r Rule, add bool) {
 			} else {
 				e.direct = e.direct.without(pid)
 			}
-			sets[pid] = sets[pid].with(b.own, id)
 		} else {
 			e.direct = e.direct.without(pid)
-			sets[pid] = sets[pid].without(b.own, id)
 		}
 	case RuleMember:
 		id := r.Subject.Staff
