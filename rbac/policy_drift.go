@@ -7,7 +7,7 @@ import (
 
 // ForeignWriteCounter is an optional capability of a Store (package
 // store's has it): how many times something other than the library's
-// change flow wrote the stored policy's table (a database trigger counts
+// change flow wrote the stored policy's tables (database triggers count
 // them). With it, the Service notices rows written behind its back, logs
 // an error and reloads, so every instance decides from the same rows; see
 // docs/database.md for keeping such writes out altogether.
@@ -33,7 +33,7 @@ func (d staffDomain) Drifted(ctx context.Context) (bool, string, error) {
 		return false, "", err
 	}
 	if seen := d.s.foreignSeen.Load(); n != seen {
-		return true, fmt.Sprintf("%d write(s) to the policy table outside the change log", n-seen), nil
+		return true, fmt.Sprintf("%d write(s) to the policy tables outside the change log", n-seen), nil
 	}
 	return false, "", nil
 }

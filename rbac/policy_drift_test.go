@@ -36,7 +36,8 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// A row written into the Casbin table behind the library's back is
+// A row written into the policy tables (the Casbin table, the temporary
+// rules) behind the library's back is
 // noticed at the next sync: the instance logs it, reloads (subscribers see
 // a Reload) and decides from the rows as they are, like every other
 // instance. The library's own writes, every kind of them, never count.
@@ -95,10 +96,18 @@ func TestRowsWrittenBehindTheLibrarysBack(t *testing.T) {
 			t.Fatal("no Reload event")
 		}
 		assert.Contains(t, logs.String(), "outside the change log")
-		assert.Contains(t, logs.String(), "1 write(s) to the policy table")
+		assert.Contains(t, logs.String(), "1 write(s) to the policy tables")
 
 		// Noticed once: the next sync has nothing to say.
 		require.NoError(t, svc.Sync(ctx))
 		assert.Equal(t, 1, strings.Count(logs.String(), "stored state changed outside the change log"), logs.String())
+
+		// The temporary rules are the other half of the policy: someone
+		// deletes John's temporary grant with SQL.
+		require.True(t, svc.Can(john.ID, pPayments))
+		require.NoError(t, st.DB().Exec(`DELETE FROM `+store.TablePrefix+`temporary_rules WHERE v0 = ?`, "staff:"+john.ID.String()).Error)
+		require.NoError(t, svc.Sync(ctx))
+		assert.False(t, svc.Can(john.ID, pPayments), "noticed and reloaded")
+		assert.Equal(t, 2, strings.Count(logs.String(), "stored state changed outside the change log"), logs.String())
 	})
 }

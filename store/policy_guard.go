@@ -6,9 +6,9 @@ import (
 )
 
 // ForeignPolicyWrites implements rbac.ForeignWriteCounter: how many
-// statements (PostgreSQL) or rows (SQLite) changed the Casbin table
-// outside the library's change flow since the table was created, as the
-// database's triggers counted them (schema version 14).
+// statements (PostgreSQL) or rows (SQLite) changed the stored policy (the
+// Casbin table and the temporary rules) outside the library's change flow,
+// as the database's triggers counted them (schema versions 14 and 15).
 func (s *Store) ForeignPolicyWrites(ctx context.Context) (int64, error) {
 	var n int64
 	if err := s.db.WithContext(ctx).Raw(`SELECT foreign_writes FROM ` + tablePolicyGuard + ` WHERE id = 1`).Scan(&n).Error; err != nil {
