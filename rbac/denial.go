@@ -51,10 +51,14 @@ func (e *DeniedError) Code() DenialCode {
 	case e.last:
 		return DenialLastFullAccess
 	case e.check != nil:
-		switch d := e.check.decision(); {
-		case d.Disabled:
+		// From the snapshot the check read, without building its
+		// explanation: a refusal's code is read on the hot path of an
+		// HTTP guard.
+		c := e.check
+		switch {
+		case rowFlags(c.snap, c.id)&hotDisabled != 0:
 			return DenialActorDisabled
-		case d.Stale:
+		case c.stale && c.snap.can(c.id, c.p):
 			return DenialStale
 		}
 		return DenialMissingPermission

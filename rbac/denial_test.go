@@ -76,6 +76,12 @@ func TestDenialCodesAndNames(t *testing.T) {
 		var de *rbac.DeniedError
 		require.ErrorAs(t, err, &de)
 		assert.Equal(t, rbac.DenialMissingPermission, de.Code())
+		var dd *rbac.DeniedError
+		require.ErrorAs(t, e.svc.Check(off, pInvoicesView), &dd)
+		assert.Equal(t, rbac.DenialActorDisabled, dd.Code(), "a disabled account's check, without building its explanation")
+		if d, ok := dd.Decision(); assert.True(t, ok) {
+			assert.True(t, d.Disabled, "the code agrees with the explanation")
+		}
 		d, ok := de.Decision()
 		require.True(t, ok)
 		assert.Equal(t, "john may not settings:edit: missing settings:edit", e.svc.Describe(e.ctx, d))

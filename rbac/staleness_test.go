@@ -51,6 +51,9 @@ func TestMaxStalenessFailsClosed(t *testing.T) {
 		d := svc.Explain(john.ID, pReports)
 		require.True(t, d.Stale && !d.Allowed, "%+v", d)
 		require.ErrorIs(t, svc.Check(john.ID, pReports), rbac.ErrPermissionDenied)
+		var de *rbac.DeniedError
+		require.ErrorAs(t, svc.Check(john.ID, pReports), &de)
+		require.Equal(t, rbac.DenialStale, de.Code())
 
 		testdb.SetFault(t, st.DB(), nil)
 		require.Eventually(t, func() bool { return svc.Can(john.ID, pReports) }, 10*time.Second, time.Millisecond)
