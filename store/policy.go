@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 
 	gormadapter "github.com/casbin/gorm-adapter/v3"
@@ -24,97 +23,6 @@ func adapter(ctx context.Context, db *gorm.DB) (*gormadapter.Adapter, error) {
 	return a, nil
 }
 
-// loadPolicy reads the staff policy (p, g and g2 lines) straight from the
-// casbin_rule table that gorm-adapter writes. It reads the same rows as the
-// adapter's LoadPolicy (TestFastLoadMatchesAdapter proves it) without
-// building a Casbin model first. The values are scanned without copying
-// (sql.RawBytes) and the lines the library writes are parsed in place
-// (fastRule); anything else goes through policy.FromLine, which accepts or
-// refuses it as before. Lines of other types (the client domain's) are
-// left to their owners.
-func loadPolicy(ctx context.Context, db *gorm.DB) ([]rbac.Rule, error) {
-	var n int64
-	if err := db.WithContext(ctx).Raw(`SELECT COUNT(*) FROM ` + tableCasbinRule).Scan(&n).Error; err != nil {
-		return nil, fmt.Errorf("store: load policy: %w", err)
-	}
-	rows, err := db.WithContext(ctx).Raw(`SELECT ptype, COALESCE(v0, ''), COALESCE(v1, ''), COALESCE(v2, ''),
-		COALESCE(v3, ''), COALESCE(v4, ''), COALESCE(v5, '') FROM ` + tableCasbinRule + ` ORDER BY id`).Rows()
-	if err != nil {
-		return nil, fmt.Errorf("store: load policy: %w", err)
-	}
-	defer rows.Close()
-	out := make([]rbac.Rule, 0, n)
-	var ptype sql.RawBytes
-	var v [6]sql.RawBytes
-	p := newRuleParser()
-	for rows.Next() {
-		if err := rows.Scan(&ptype, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]); err != nil {
-			return nil, fmt.Errorf("store: load policy: %w", err)
-		}
-		r, ok, err := p.rule(ptype, v)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			out = append(out, r)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: load policy: %w", err)
-	}
-	return out, nil
-}
-
-// loadPolicyViaAdapter loads the staff policy through gorm-adapter's
-// LoadPolicy into a Casbin model: the reference loadPolicy is tested
-// against.
-func loadPolicyViaAdapter(ctx context.Context, db *gorm.DB) ([]rbac.Rule, error) {
-	a, err := adapter(ctx, db)
-	if err != nil {
-		return nil, err
-	}
-	m, err := policy.NewModel()
-	if err != nil {
-		return nil, err
-	}
-	if err := a.LoadPolicyCtx(ctx, m); err != nil {
-		return nil, fmt.Errorf("store: load policy: %w", err)
-	}
-	return policy.FromModel(m)
-}
-
-// LoadPolicy implements rbac.Store: the rules and the version, read in one
-// consistent snapshot.
-func (s *Store) LoadPolicy(ctx context.Context) ([]rbac.Rule, int64, error) {
-	if err := s.checkSchema(ctx); err != nil {
-		return nil, 0, err
-	}
-	var rules []rbac.Rule
-	var version int64
-	err := s.read(ctx, func(db *gorm.DB) error {
-		if err := db.Raw(`SELECT version FROM ` + tableState + ` WHERE id = 1`).Scan(&version).Error; err != nil {
-			return err
-		}
-		var err error
-		if rules, err = loadPolicy(ctx, db); err != nil {
-			return err
-		}
-		rules, err = loadTemporary(ctx, db, rules)
-		return err
-	})
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: load policy: %w", err)
-	}
-	return rules, version, nil
-}
-
-func (t *tx) LoadPolicy() ([]rbac.Rule, error) {
-	rules, err := loadPolicy(t.ctx, t.db)
-	if err != nil {
-		return nil, err
-	}
-	return loadTemporary(t.ctx, t.db, rules)
-}
 
 // ApplyPolicy implements rbac.Tx through gorm-adapter bound to the
 // transaction; temporary rules go to their own table (see
