@@ -23,7 +23,6 @@ func adapter(ctx context.Context, db *gorm.DB) (*gormadapter.Adapter, error) {
 	return a, nil
 }
 
-
 // ApplyPolicy implements rbac.Tx through gorm-adapter bound to the
 // transaction; temporary rules go to their own table (see
 // temporaryMigration). Removals come first, so a rule replaced by itself
