@@ -369,3 +369,35 @@ func (b *idblock) merge(add, del []StaffID) {
 	}
 	b.arr = out
 }
+
+// idsetFromSorted returns the set of ids, which must be strictly
+// ascending, owned by o (nil for none): one block per 65,536-ID range
+// present, built in one pass, for a builder that has a whole list at once
+// (a cold start, an import). The slice is not kept.
+func idsetFromSorted(o *owner, ids []StaffID) *idset {
+	if len(ids) == 0 {
+		return nil
+	}
+	s := &idset{own: o, n: len(ids)}
+	for len(ids) > 0 {
+		key := uint64(ids[0]) >> blockBits
+		n := blockRun(ids, key)
+		b := &idblock{own: o, n: n}
+		if n > arrayMax {
+			b.bits = make([]uint64, 1<<blockBits/64)
+			for _, id := range ids[:n] {
+				lo := uint64(id) & blockMask
+				b.bits[lo>>6] |= 1 << (lo & 63)
+			}
+		} else {
+			b.arr = make([]uint16, n)
+			for i, id := range ids[:n] {
+				b.arr[i] = uint16(uint64(id) & blockMask)
+			}
+		}
+		s.keys = append(s.keys, key)
+		s.blks = append(s.blks, b)
+		ids = ids[n:]
+	}
+	return s
+}

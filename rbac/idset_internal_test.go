@@ -99,6 +99,41 @@ func TestIDSetMatchesMap(t *testing.T) {
 	}
 }
 
+// idsetFromSorted builds the same set as adding the IDs one by one, for
+// lists that fill blocks past the array/bitmap threshold or leave them
+// sparse, and the set it builds changes by copy-on-write like any other.
+func TestIDSetFromSorted(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	for _, n := range []int{0, 1, 100, arrayMax, arrayMax + 1, 3 * arrayMax, 70000} {
+		model := map[StaffID]bool{}
+		for len(model) < n {
+			model[StaffID(rng.IntN(4<<blockBits)+rng.IntN(2)<<40)] = true
+		}
+		ids := slices.Sorted(maps.Keys(model))
+		s := idsetFromSorted(nil, ids)
+		var one *idset
+		o := new(owner)
+		for _, id := range ids {
+			one = one.with(o, id)
+		}
+		require.Equal(t, n, s.len())
+		require.Equal(t, one.appendTo(nil), s.appendTo(nil), "n=%d", n)
+		for _, id := range ids[:min(n, 50)] {
+			require.True(t, s.has(id))
+			require.False(t, s.has(id+1<<41))
+		}
+		if n == 0 {
+			require.Nil(t, s)
+			continue
+		}
+		x := ids[rng.IntN(n)]
+		changed := s.without(new(owner), x).with(new(owner), x+1<<42)
+		require.Equal(t, ids, s.appendTo(nil), "the built set is left as it was")
+		require.Equal(t, n, changed.len())
+		require.False(t, changed.has(x))
+	}
+}
+
 // A pvec keeps each version: setting entries under a new owner copies what
 // it changes and leaves the earlier vector as it was.
 func TestPvecCopyOnWrite(t *testing.T) {
