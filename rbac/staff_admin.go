@@ -283,7 +283,7 @@ func (w *txn) staffPrivilegeChange(op string, actor, id StaffID) error {
 	if err := w.authorize(op, actor, Perm(FuncStaff, ActEdit)); err != nil {
 		return err
 	}
-	if _, err := w.tx.StaffMember(id); err != nil {
+	if err := w.staffRow(id); err != nil {
 		return fmt.Errorf("%s: staff %s: %w", op, id, err)
 	}
 	return nil
