@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"strconv"
 
 	"gorm.io/gorm"
 
@@ -130,20 +129,24 @@ func (t *tx) RecordChange(c rbac.Change) error {
 		domain = rbac.DomainStaff
 	}
 	kind, actor := actorOf(c)
-	row := changeRow{Version: c.Version, Domain: string(domain), At: micros(c.At), ActorKind: kind, Actor: actor,
-		Op: string(c.Op), Target: c.Target, BeforeJSON: orNull(c.Before), AfterJSON: orNull(c.After),
-		Reason: c.Reason, PolicyJSON: string(rules), EffectJSON: string(eff), Hash: c.Hash}
-	if err := t.db.Create(&row).Error; err != nil {
-		return mapErr(err)
-	}
+	args := []any{c.Version, string(domain), micros(c.At), kind, actor, string(c.Op), c.Target,
+		orNull(c.Before), orNull(c.After), c.Reason, string(rules), string(eff), c.Hash}
 	if t.s.dialect == dialectPostgres {
-		// Delivered to listeners only if and when the transaction commits.
-		if err := t.db.Exec(`SELECT pg_notify(?, ?)`, t.s.channel, strconv.FormatInt(c.Version, 10)).Error; err != nil {
-			return fmt.Errorf("store: notify: %w", err)
+		// The entry and its notification in one statement (one round trip):
+		// the notification is delivered to listeners only if and when the
+		// transaction commits.
+		if err := t.db.Exec(`WITH c AS (`+insertChange+` RETURNING version)
+			SELECT pg_notify(?, CAST(c.version AS text)) FROM c`, append(args, t.s.channel)...).Error; err != nil {
+			return mapErr(err)
 		}
+		return nil
 	}
-	return nil
+	return mapErr(t.db.Exec(insertChange, args...).Error)
 }
+
+// insertChange appends one change-log row (the columns of changeRow).
+const insertChange = `INSERT INTO ` + tableChanges + ` (version, domain, at, actor_kind, actor, op, target,
+	before_json, after_json, reason, policy_json, effect_json, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 func queryChanges(db *gorm.DB, q rbac.ChangeQuery) ([]rbac.Change, error) {
 	db = db.Model(&changeRow{}).Where("version > ?", q.AfterVersion)

@@ -124,5 +124,6 @@ func (t *tx) UpdateDepartment(d *rbac.Department) error {
 }
 
 func (t *tx) DeleteDepartment(id rbac.DepartmentID) error {
+	t.dutiesWritten = true // its conflicts of duties go with it (ON DELETE CASCADE)
 	return affectedOne(t.db.Delete(&departmentRow{}, "id = ?", int64(id)))
 }

@@ -1,8 +1,11 @@
 package store
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
+	"slices"
 
 	"gorm.io/gorm"
 
@@ -15,18 +18,27 @@ var (
 )
 
 type dutyRow struct {
-	PermA, PermB *string
-	DeptA, DeptB *int64
-	Why          string
+	ID    int64   `json:"id"`
+	PermA *string `json:"perm_a"`
+	PermB *string `json:"perm_b"`
+	DeptA *int64  `json:"dept_a"`
+	DeptB *int64  `json:"dept_b"`
+	Why   string  `json:"why"`
 }
 
-const dutySelect = `SELECT perm_a, perm_b, dept_a, dept_b, why FROM ` + tableDutyConflicts + ` ORDER BY id`
+const dutySelect = `SELECT id, perm_a, perm_b, dept_a, dept_b, why FROM ` + tableDutyConflicts + ` ORDER BY id`
 
 func readDuties(db *gorm.DB) ([]rbac.DutyConflict, error) {
 	var rows []dutyRow
 	if err := db.Raw(dutySelect).Scan(&rows).Error; err != nil {
 		return nil, mapErr(err)
 	}
+	return dutiesOf(rows)
+}
+
+// dutiesOf returns the conflicts of rows, in the order of their IDs.
+func dutiesOf(rows []dutyRow) ([]rbac.DutyConflict, error) {
+	slices.SortFunc(rows, func(a, b dutyRow) int { return cmp.Compare(a.ID, b.ID) })
 	out := make([]rbac.DutyConflict, 0, len(rows))
 	for _, r := range rows {
 		c := rbac.DutyConflict{Why: r.Why}
@@ -56,11 +68,22 @@ func (s *Store) DutyConflicts(ctx context.Context) ([]rbac.DutyConflict, error) 
 	return readDuties(s.db.WithContext(ctx))
 }
 
-// DutyConflicts implements rbac.DutiesTx.
-func (t *tx) DutyConflicts() ([]rbac.DutyConflict, error) { return readDuties(t.db) }
+// DutyConflicts implements rbac.DutiesTx: as the lock statement read
+// them, or from the table once this transaction wrote it.
+func (t *tx) DutyConflicts() ([]rbac.DutyConflict, error) {
+	if t.dutiesWritten || t.duties == "" {
+		return readDuties(t.db)
+	}
+	var rows []dutyRow
+	if err := json.Unmarshal([]byte(t.duties), &rows); err != nil {
+		return nil, fmt.Errorf("store: conflicts of duties: %w", err)
+	}
+	return dutiesOf(rows)
+}
 
 // AddDutyConflict implements rbac.DutiesTx.
 func (t *tx) AddDutyConflict(c rbac.DutyConflict) error {
+	t.dutiesWritten = true
 	if c.IsDepartments() {
 		for _, d := range c.Departments {
 			if _, err := t.Department(d); err != nil {
@@ -76,6 +99,7 @@ func (t *tx) AddDutyConflict(c rbac.DutyConflict) error {
 
 // RemoveDutyConflict implements rbac.DutiesTx.
 func (t *tx) RemoveDutyConflict(c rbac.DutyConflict) error {
+	t.dutiesWritten = true
 	if c.IsDepartments() {
 		return affectedOne(t.db.Exec(`DELETE FROM `+tableDutyConflicts+` WHERE dept_a = ? AND dept_b = ?`,
 			int64(c.Departments[0]), int64(c.Departments[1])))

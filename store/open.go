@@ -180,7 +180,7 @@ func sqliteDSN(path string) string {
 	}
 	prag := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_txlock=immediate"
 	if path != ":memory:" && !strings.Contains(path, "mode=memory") {
-		prag += "&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
+		prag += "&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=temp_store(2)"
 	}
 	return path + sep + prag
 }

@@ -18,6 +18,12 @@ type tx struct {
 	ctx     context.Context
 	version int64
 	prev    string // hash of the change at version-1
+	// duties are the declared conflicts of duties as the lock statement
+	// read them (JSON, see dutiesColumn), until the transaction writes
+	// the table (dutiesWritten): the effect check of nearly every write
+	// needs them, and reading them with the lock saves a round trip.
+	duties        string
+	dutiesWritten bool
 }
 
 var _ rbac.Tx = (*tx)(nil)
@@ -27,16 +33,19 @@ var _ rbac.Tx = (*tx)(nil)
 // transactions) the database write lock, so every writer of every process
 // waits for the one before it and versions never have gaps. The same
 // statement reads the hash of the last committed change, which the next
-// one chains to.
+// one chains to, and the declared conflicts of duties.
 func (s *Store) Update(ctx context.Context, fn func(rbac.Tx) error) error {
+	lockSQL := lockSQLite
+	if s.dialect == dialectPostgres {
+		lockSQL = lockPostgres
+	}
 	return s.transaction(ctx, nil, func(db *gorm.DB) error {
 		var lock struct {
 			Version int64
 			Prev    string
+			Duties  string
 		}
-		if err := db.Raw(`UPDATE ` + tableState + ` SET version = version + 1 WHERE id = 1 RETURNING version,
-			COALESCE((SELECT c.hash FROM ` + tableChanges + ` c WHERE c.version = ` + tableState + `.version - 1), '') AS prev`).
-			Scan(&lock).Error; err != nil {
+		if err := db.Raw(lockSQL).Scan(&lock).Error; err != nil {
 			if serr := s.checkSchema(ctx); serr != nil {
 				return serr
 			}
@@ -45,9 +54,21 @@ func (s *Store) Update(ctx context.Context, fn func(rbac.Tx) error) error {
 		if lock.Version == 0 {
 			return fmt.Errorf("store: %w: "+tableState+" has no row", errSchema)
 		}
-		return fn(&tx{s: s, db: db, ctx: ctx, version: lock.Version, prev: lock.Prev})
+		return fn(&tx{s: s, db: db, ctx: ctx, version: lock.Version, prev: lock.Prev, duties: lock.Duties})
 	})
 }
+
+// The lock statement of each dialect: the version row incremented, the
+// previous change's hash and the conflicts of duties as a JSON array of
+// dutyRow objects.
+const (
+	lockReturning = `UPDATE ` + tableState + ` SET version = version + 1 WHERE id = 1 RETURNING version,
+	COALESCE((SELECT c.hash FROM ` + tableChanges + ` c WHERE c.version = ` + tableState + `.version - 1), '') AS prev, `
+	lockSQLite = lockReturning + `(SELECT json_group_array(json_object('id', id, 'perm_a', perm_a, 'perm_b', perm_b,
+	'dept_a', dept_a, 'dept_b', dept_b, 'why', why)) FROM ` + tableDutyConflicts + `) AS duties`
+	lockPostgres = lockReturning + `(SELECT COALESCE(json_agg(json_build_object('id', id, 'perm_a', perm_a, 'perm_b', perm_b,
+	'dept_a', dept_a, 'dept_b', dept_b, 'why', why)), '[]')::text FROM ` + tableDutyConflicts + `) AS duties`
+)
 
 func (t *tx) Version() int64 { return t.version }
 
