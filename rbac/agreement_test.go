@@ -42,10 +42,10 @@ func agree(t *testing.T, svc *rbac.Service, e *casbin.Enforcer, staff []rbac.Sta
 			}
 		}
 		var who []rbac.StaffID
-		for _, h := range svc.WhoCan(p) {
+		for h := range svc.WhoCan(p).All() {
 			who = append(who, h.Staff)
-			if len(h.Sources) == 0 {
-				t.Fatalf("WhoCan(%s): %s has no reason", p, h.Staff)
+			if want := svc.Explain(h.Staff, p).Sources; len(h.Sources) == 0 || !slices.Equal(h.Sources, want) {
+				t.Fatalf("WhoCan(%s): %s has reasons %v, Explain says %v", p, h.Staff, h.Sources, want)
 			}
 		}
 		if !slices.Equal(who, brute) {

@@ -14,7 +14,9 @@ import (
 
 // BenchmarkWhoCan: who may perform a permission, for the catalog's most
 // popular permission ("popular": held by about 70% of the staff at M and L)
-// and cycling through the whole catalog ("catalog"). Baselines in the same
+// and cycling through the whole catalog ("catalog"): WhoCan's answer
+// ("library"), and that answer read holder by holder with its reasons
+// ("library-all"). Baselines in the same
 // run: the dense bitset's scan of every row and the map of sets' scan of
 // every staff member; Casbin's GetImplicitUsersForPermission (one Enforce
 // per subject) only at S, where it still finishes.
@@ -32,9 +34,21 @@ func BenchmarkWhoCan(b *testing.B) {
 					defer cpuMetric(b)()
 					n := 0
 					for i := 0; b.Loop(); i++ {
-						n += len(f.svc.WhoCan(perms[i%len(perms)]))
+						n += f.svc.WhoCan(perms[i%len(perms)]).Len()
 					}
 					b.ReportMetric(float64(n)/float64(b.N), "holders/op")
+				})
+				// WhoCan, then every holder's reasons read as []Source
+				b.Run(kind.name+"/library-all", func(b *testing.B) {
+					b.ReportAllocs()
+					defer cpuMetric(b)()
+					n := 0
+					for i := 0; b.Loop(); i++ {
+						for h := range f.svc.WhoCan(perms[i%len(perms)]).All() {
+							n += len(h.Sources)
+						}
+					}
+					b.ReportMetric(float64(n)/float64(b.N), "sources/op")
 				})
 				b.Run(kind.name+"/library-ids", func(b *testing.B) {
 					b.ReportAllocs()

@@ -119,7 +119,8 @@ type EffectivePermission struct {
 	Editable bool
 }
 
-// Holder is one answer of WhoCan: a staff member and why they may.
+// Holder is a staff member who may perform a permission and why: an
+// entry of a WhoCanPage page, or of WhoCan's Holders (At, All).
 type Holder struct {
 	Staff   StaffID
 	Sources []Source

@@ -91,13 +91,17 @@ func ExampleService_WhoCan() {
 	defer svc.Close()
 	mary, _ := svc.CreateStaff(ctx, boot.Admin.ID, rbac.NewStaff{Login: "mary",
 		FullName: rbac.Text(language.English, "Mary"), Departments: []rbac.DepartmentID{boot.Support.ID, boot.Sales.ID}})
-	for _, h := range svc.WhoCan(rbac.Perm(rbac.FuncServices, rbac.ActView)) {
+	holders := svc.WhoCan(rbac.Perm(rbac.FuncServices, rbac.ActView))
+	fmt.Println("holders:", holders.Len())
+	for h := range holders.All() {
 		fmt.Println(h.Staff, h.Sources)
 	}
-	_ = mary
+	fmt.Println(holders.Staff(1) == mary.ID, holders.Sources(1))
 	// Output:
+	// holders: 2
 	// 1 [full access]
 	// 2 [department 1 department 2]
+	// true [department 1 department 2]
 }
 
 func ExampleService_EffectivePermissions() {

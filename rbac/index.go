@@ -133,6 +133,7 @@ type snapshot struct {
 	depts     pvec[*deptEntry] // by slot; nil when the department has no rules
 
 	holders []*idset // by permID: the active staff whose row has it
+	direct  []*idset // by permID: staff with a permanent direct grant of it (WhoCan's reasons)
 	active  *idset   // active full-access staff: who holds what nobody else does
 	temp    *idset   // staff with temporary rules (hotTemp)
 

@@ -19,6 +19,7 @@ type builder struct {
 	farCopied   bool
 	slotsCopied bool
 	holdersTop  bool
+	directTop   bool
 
 	work      map[StaffID]*staffEntry // working copies of touched entries
 	deptDirty map[deptSlot]bool       // permissions or status changed
@@ -69,6 +70,23 @@ func (b *builder) holderSets() []*idset {
 		b.holdersTop = true
 	}
 	return b.next.holders
+}
+
+// setDirect records whether id has a permanent direct grant of pid in
+// the per-permission sets WhoCan reads its reasons from.
+func (b *builder) setDirect(pid permID, id StaffID, has bool) {
+	if !b.directTop {
+		b.next.direct = slices.Clone(b.next.direct)
+		b.directTop = true
+	}
+	if int(pid) >= len(b.next.direct) {
+		b.next.direct = append(b.next.direct, make([]*idset, int(pid)+1-len(b.next.direct))...)
+	}
+	if has {
+		b.next.direct[pid] = b.next.direct[pid].with(b.own, id)
+	} else {
+		b.next.direct[pid] = b.next.direct[pid].without(b.own, id)
+	}
 }
 
 // staff returns the working copy of id's entry, creating it if needed.
@@ -149,6 +167,7 @@ func (b *builder) apply(r Rule, add bool) {
 		} else {
 			e.direct = e.direct.without(pid)
 		}
+		b.setDirect(pid, id, e.direct.has(pid))
 	case RuleMember:
 		id := r.Subject.Staff
 		d, slot := b.dept(r.Department)

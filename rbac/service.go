@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -84,6 +85,7 @@ type Service struct {
 	// last load (see ForeignWriteCounter).
 	foreignSeen atomic.Int64
 	eng         *engine.Engine // the change flow every domain shares
+	scans       sync.Pool      // *scanTable: WhoCan's merge tables, reused
 }
 
 // New loads the policy from st and returns a ready Service. The schema must

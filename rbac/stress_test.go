@@ -151,7 +151,7 @@ func TestStressChecksDuringWrites(t *testing.T) {
 			},
 			func() error {
 				n := 0
-				for _, h := range e.svc.WhoCan(dq[0]) {
+				for h := range e.svc.WhoCan(dq[0]).All() {
 					if slices.Contains(ms, h.Staff) {
 						n++
 						if len(h.Sources) != 1 || h.Sources[0] != (rbac.Source{Kind: rbac.SourceDepartment, Department: d}) {

@@ -96,7 +96,7 @@ func (c *cli) whoCan(args []string) error {
 	}
 	holders := []holder{}
 	var rows [][]string
-	for _, h := range c.svc.WhoCan(perms[0]) {
+	for h := range c.svc.WhoCan(perms[0]).All() {
 		st, err := c.svc.StaffMember(c.ctx, h.Staff)
 		if err != nil {
 			return err

@@ -90,7 +90,7 @@ func verdict(allowed bool) string {
 func (in *Instance) checkWhoCan(ctx context.Context, e *Expectation) string {
 	p, _ := rbac.ParsePermission(e.WhoCan)
 	var got, detail []string
-	for _, h := range in.Service.WhoCan(p) {
+	for h := range in.Service.WhoCan(p).All() {
 		login := in.logins[h.Staff]
 		got = append(got, login)
 		detail = append(detail, login+": "+in.describe(ctx, rbac.Decision{Staff: h.Staff, Permission: p, Allowed: true, Sources: h.Sources}))

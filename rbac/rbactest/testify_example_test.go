@@ -38,7 +38,7 @@ func TestWithTestify(t *testing.T) {
 	rbactest.AssertCannot(t, in.Service, john, rbac.Perm(rbac.FuncSettings, rbac.ActEdit))
 
 	var holders []rbac.StaffID
-	for _, h := range in.Service.WhoCan(send) {
+	for h := range in.Service.WhoCan(send).All() {
 		holders = append(holders, h.Staff)
 	}
 	assert.ElementsMatch(t, []rbac.StaffID{in.Admin, john}, holders)

@@ -1,0 +1,259 @@
+package rbac
+
+import (
+	"cmp"
+	"math/bits"
+	"slices"
+)
+
+// A whole WhoCan answer is computed per department, not per holder: the
+// reasons of a staff member without full access or temporary rules are
+// the active departments giving the permission that list them as members,
+// and a direct grant, so the member sets of those departments and the
+// permission's direct holders, merged in ID order, give every holder's
+// reasons without reading its entry. Entries scattered over the heap cost
+// a cache miss each; the sets are compact and read in order.
+//
+// The merge works one 65,536-ID block at a time on a table indexed by the
+// low bits of the ID (code): each giving department, in ascending ID
+// order, writes its index into its members' words (up to three, the
+// count in the word); the direct holders and the staff whose entry must
+// be read (full access, temporary rules, more than three departments)
+// set a flag. The holders are then read in order, each appending its
+// word's indexes to the answer.
+
+// scanMin is the answer size from which WhoCan merges the sets: below it,
+// the table (512 KiB) costs more than reading the holders' entries.
+const scanMin = 4096
+
+// A code word: three 20-bit department indexes, their count, and flags.
+const (
+	codeSlotBits = 20
+	codeSlots    = 3
+	codeCount    = 60      // shift of the count of indexes
+	codeDirect   = 1 << 62 // in the permission's direct holders
+	codeEntry    = 1 << 63 // read the entry: full access, temporary rules, more departments
+	maxGivers    = 1 << codeSlotBits
+)
+
+// scanTable is a merge's working memory, kept for the next (Service.scans):
+// the code table is left all zeros.
+type scanTable struct {
+	code [1 << blockBits]uint64
+	lows []uint16
+}
+
+// holdersScan is the state of one merge.
+type holdersScan struct {
+	s      *snapshot
+	pid    permID
+	givers []*deptEntry // active departments giving pid, by department ID
+	out    Holders      // srcs: the givers' sources, then full access, a direct grant and temporary ones
+	tmp    []Source     // an entry's reasons
+	n      int          // holders written into out
+}
+
+// whoCan returns every holder of p (the active staff in h, and extra:
+// ascending, disjoint from h, by temporary rules) with its reasons.
+func (s *snapshot) whoCan(p Permission, h *idset, extra []StaffID, t *scanTable) Holders {
+	if pid, known := s.permIDs[p]; known && h.len() >= scanMin {
+		if out, ok := s.scanHolders(pid, h, extra, t); ok {
+			return out
+		}
+	}
+	return s.holdersByEntry(p, h, extra)
+}
+
+// scanHolders is whoCan by the merge, for any number of holders; false if
+// the giving departments are too many to index in a code word.
+func (s *snapshot) scanHolders(pid permID, h *idset, extra []StaffID, t *scanTable) (Holders, bool) {
+	sc := &holdersScan{s: s, pid: pid}
+	visits := 0
+	s.eachDept(func(d *deptEntry) {
+		if !d.disabled && d.members != nil && d.perms.has(pid) {
+			sc.givers = append(sc.givers, d)
+			visits += d.members.len()
+		}
+	})
+	if len(sc.givers) >= maxGivers {
+		return Holders{}, false
+	}
+	slices.SortFunc(sc.givers, func(a, b *deptEntry) int { return cmp.Compare(a.id, b.id) })
+	var direct *idset
+	if int(pid) < len(s.direct) {
+		direct = s.direct[pid]
+	}
+	k := uint32(len(sc.givers))
+	n := h.len() + len(extra)
+	// Each holder but those read from their entry has at most one ref
+	// per membership of a giver and one for a direct grant.
+	sc.out = Holders{
+		staff: make([]StaffID, n),
+		end:   make([]uint32, n),
+		refs:  make([]uint32, 0, visits+direct.len()+len(extra)+16),
+		srcs:  make([]Source, k, k+2),
+	}
+	for j, d := range sc.givers {
+		sc.out.srcs[j] = Source{Kind: SourceDepartment, Department: d.id}
+	}
+	sc.out.srcs = append(sc.out.srcs, Source{Kind: SourceFullAccess}, Source{Kind: SourceDirect})
+	code := t.code[:]
+	defer clear(code)
+	lows := t.lows
+	defer func() { t.lows = lows[:0] }()
+	for bi, key := range h.keys {
+		if bi > 0 {
+			clear(code)
+		}
+		for j, d := range sc.givers {
+			if b := d.members.block(key); b != nil {
+				markDept(b, code, uint64(j))
+			}
+		}
+		mark(direct.block(key), code, codeDirect)
+		mark(s.active.block(key), code, codeEntry)
+		mark(s.temp.block(key), code, codeEntry)
+		lows = h.blks[bi].appendLows(lows[:0])
+		base := key << blockBits
+		refs := sc.out.refs
+		staff, end := sc.out.staff, sc.out.end
+		for _, lo := range lows {
+			id := StaffID(base | uint64(lo))
+			c := code[lo]
+			for len(extra) > 0 && extra[0] < id {
+				sc.out.refs = refs
+				sc.entry(extra[0])
+				refs = sc.out.refs
+				extra = extra[1:]
+			}
+			if c&codeEntry != 0 || c == 0 || cap(refs)-len(refs) < codeSlots+1 {
+				sc.out.refs = refs
+				sc.entry(id)
+				refs = sc.out.refs
+				continue
+			}
+			// Write every slot and the direct ref, keep what counts:
+			// no branch on how many there are.
+			at := len(refs)
+			r := refs[at : at+codeSlots+1]
+			r[0] = uint32(c & (maxGivers - 1))
+			r[1] = uint32(c >> codeSlotBits & (maxGivers - 1))
+			r[2] = uint32(c >> (2 * codeSlotBits) & (maxGivers - 1))
+			cnt := int(c >> codeCount & 3)
+			r[cnt] = k + 1
+			cnt += int(c >> 62 & 1)
+			refs = refs[:at+cnt]
+			staff[sc.n], end[sc.n] = id, uint32(len(refs))
+			sc.n++
+		}
+		sc.out.refs = refs
+	}
+	for _, id := range extra {
+		sc.entry(id)
+	}
+	return sc.out, true
+}
+
+// appendLows appends the low 16 bits of b's members, ascending.
+func (b *idblock) appendLows(dst []uint16) []uint16 {
+	if b.bits == nil {
+		return append(dst, b.arr...)
+	}
+	dst = slices.Grow(dst, b.n)
+	for w, word := range b.bits {
+		for word != 0 {
+			dst = append(dst, uint16(w<<6+bits.TrailingZeros64(word)))
+			word &= word - 1
+		}
+	}
+	return dst
+}
+
+// markDept writes giver index j into the code word of each member of b.
+// A fourth department sends the holder to its entry.
+func markDept(b *idblock, code []uint64, j uint64) {
+	add := func(lo int) {
+		c := code[lo]
+		n := c >> codeCount & 3
+		if n == codeSlots {
+			code[lo] = c | codeEntry
+			return
+		}
+		code[lo] = (c | j<<(n*codeSlotBits)) + 1<<codeCount
+	}
+	if b.bits == nil {
+		for _, lo := range b.arr {
+			add(int(lo))
+		}
+		return
+	}
+	for w, word := range b.bits {
+		for word != 0 {
+			add(w<<6 + bits.TrailingZeros64(word))
+			word &= word - 1
+		}
+	}
+}
+
+// block returns the block of s holding the IDs with high bits key, or nil.
+func (s *idset) block(key uint64) *idblock {
+	if s == nil {
+		return nil
+	}
+	if i, ok := s.find(key); ok {
+		return s.blks[i]
+	}
+	return nil
+}
+
+// mark sets flag in the code word of each member of b.
+func mark(b *idblock, code []uint64, flag uint64) {
+	if b == nil {
+		return
+	}
+	if b.bits == nil {
+		for _, lo := range b.arr {
+			code[lo] |= flag
+		}
+		return
+	}
+	for w, word := range b.bits {
+		for word != 0 {
+			code[w<<6+bits.TrailingZeros64(word)] |= flag
+			word &= word - 1
+		}
+	}
+}
+
+// entry appends holder id with its reasons read from its entry, as
+// Explain gives them.
+func (sc *holdersScan) entry(id StaffID) {
+	sc.tmp = sc.tmp[:0]
+	if e := sc.s.staffEntry(id); e != nil {
+		sc.tmp = sc.s.appendSources(sc.tmp, e, sc.pid, true)
+	}
+	k := len(sc.givers)
+	for _, src := range sc.tmp {
+		r := -1
+		switch {
+		case !src.Until.IsZero():
+		case src.Kind == SourceFullAccess:
+			r = k
+		case src.Kind == SourceDirect:
+			r = k + 1
+		case src.Kind == SourceDepartment:
+			if j, ok := slices.BinarySearchFunc(sc.givers, src.Department, func(d *deptEntry, id DepartmentID) int {
+				return cmp.Compare(d.id, id)
+			}); ok {
+				r = j
+			}
+		}
+		if r < 0 {
+			r = len(sc.out.srcs)
+			sc.out.srcs = append(sc.out.srcs, src)
+		}
+		sc.out.refs = append(sc.out.refs, uint32(r))
+	}
+	sc.out.staff[sc.n], sc.out.end[sc.n] = id, uint32(len(sc.out.refs))
+	sc.n++
+}
