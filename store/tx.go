@@ -31,21 +31,30 @@ var _ rbac.Tx = (*tx)(nil)
 // Update implements rbac.Store. Its first statement increments the version
 // row: on PostgreSQL that takes the row lock, on SQLite (IMMEDIATE
 // transactions) the database write lock, so every writer of every process
-// waits for the one before it and versions never have gaps. The same
-// statement reads the hash of the last committed change, which the next
-// one chains to, and the declared conflicts of duties.
+// waits for the one before it and versions never have gaps. With it the
+// transaction reads the hash of the last committed change, which the next
+// one chains to, and the declared conflicts of duties: on PostgreSQL in the
+// same statement (RETURNING; one round trip), on SQLite in a plain SELECT
+// after it (the pure-Go driver parses every statement again, and an
+// UPDATE ... RETURNING with subqueries costs more to compile than the two).
+// Until the transaction appends its change-log entry, the version row is
+// ahead of the log: that is how the policy guard's triggers (schema
+// version 16) tell the library's writes from foreign ones.
 func (s *Store) Update(ctx context.Context, fn func(rbac.Tx) error) error {
-	lockSQL := lockSQLite
-	if s.dialect == dialectPostgres {
-		lockSQL = lockPostgres
-	}
+	postgres := s.dialect == dialectPostgres
 	return s.transaction(ctx, nil, func(db *gorm.DB) error {
 		var lock struct {
 			Version int64
 			Prev    string
 			Duties  string
 		}
-		if err := db.Raw(lockSQL).Scan(&lock).Error; err != nil {
+		var err error
+		if postgres {
+			err = db.Raw(lockPostgres).Scan(&lock).Error
+		} else if err = db.Exec(lockSQLite).Error; err == nil {
+			err = db.Raw(headSQLite).Scan(&lock).Error
+		}
+		if err != nil {
 			if serr := s.checkSchema(ctx); serr != nil {
 				return serr
 			}
@@ -58,16 +67,19 @@ func (s *Store) Update(ctx context.Context, fn func(rbac.Tx) error) error {
 	})
 }
 
-// The lock statement of each dialect: the version row incremented, the
-// previous change's hash and the conflicts of duties as a JSON array of
-// dutyRow objects.
+// The lock statements: the version row incremented, then (in the same
+// statement on PostgreSQL) the new version, the previous change's hash and
+// the conflicts of duties as a JSON array of dutyRow objects.
 const (
-	lockReturning = `UPDATE ` + tableState + ` SET version = version + 1 WHERE id = 1 RETURNING version,
-	COALESCE((SELECT c.hash FROM ` + tableChanges + ` c WHERE c.version = ` + tableState + `.version - 1), '') AS prev, `
-	lockSQLite = lockReturning + `(SELECT json_group_array(json_object('id', id, 'perm_a', perm_a, 'perm_b', perm_b,
-	'dept_a', dept_a, 'dept_b', dept_b, 'why', why)) FROM ` + tableDutyConflicts + `) AS duties`
-	lockPostgres = lockReturning + `(SELECT COALESCE(json_agg(json_build_object('id', id, 'perm_a', perm_a, 'perm_b', perm_b,
-	'dept_a', dept_a, 'dept_b', dept_b, 'why', why)), '[]')::text FROM ` + tableDutyConflicts + `) AS duties`
+	lockSQLite = `UPDATE ` + tableState + ` SET version = version + 1 WHERE id = 1`
+	headSQLite = `SELECT s.version AS version, COALESCE(c.hash, '') AS prev,
+	(SELECT json_group_array(json_object('id', id, 'perm_a', perm_a, 'perm_b', perm_b, 'dept_a', dept_a,
+		'dept_b', dept_b, 'why', why)) FROM ` + tableDutyConflicts + `) AS duties
+	FROM ` + tableState + ` s LEFT JOIN ` + tableChanges + ` c ON c.version = s.version - 1 WHERE s.id = 1`
+	lockPostgres = `UPDATE ` + tableState + ` SET version = version + 1 WHERE id = 1 RETURNING version,
+	COALESCE((SELECT c.hash FROM ` + tableChanges + ` c WHERE c.version = ` + tableState + `.version - 1), '') AS prev,
+	(SELECT COALESCE(json_agg(json_build_object('id', id, 'perm_a', perm_a, 'perm_b', perm_b, 'dept_a', dept_a,
+		'dept_b', dept_b, 'why', why)), '[]')::text FROM ` + tableDutyConflicts + `) AS duties`
 )
 
 func (t *tx) Version() int64 { return t.version }
