@@ -139,6 +139,11 @@ func matchIDs(rows *sql.Rows, part []rbac.Staff, now time.Time) error {
 // built in memory).
 const pgArrayChunk = 5000
 
+// smallInsert: up to this many lines, PostgreSQL gets them too as one
+// multi-row VALUES insert, cheaper than encoding and unnesting seven
+// arrays for one rule (a single write's rules, usually one).
+const smallInsert = 64
+
 // pgTextArray is a text[] parameter, sent in PostgreSQL's array literal
 // form (GORM would expand a []string into a list of parameters).
 type pgTextArray []string
@@ -213,7 +218,7 @@ func staffIDsWhere(db *gorm.DB, col, where string, keys []string) (map[string]rb
 // n rows (Store.chunk), without the adapter's per-rule model objects.
 func insertLines(ctx context.Context, db *gorm.DB, n int, lines []policy.Line) error {
 	db = db.WithContext(ctx)
-	if n == chunkPostgres {
+	if n == chunkPostgres && len(lines) > smallInsert {
 		return insertLineArrays(db, lines)
 	}
 	for i := 0; i < len(lines); i += n {

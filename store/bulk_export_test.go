@@ -25,3 +25,22 @@ func (s *Store) AddRulesViaAdapterForTest(ctx context.Context, rules []rbac.Rule
 	}
 	return nil
 }
+
+// RemoveRulesViaAdapterForTest deletes rules with gorm-adapter's
+// RemovePolicy, one call a rule.
+func (s *Store) RemoveRulesViaAdapterForTest(ctx context.Context, rules []rbac.Rule) error {
+	lines, err := policy.Lines(rules)
+	if err != nil {
+		return err
+	}
+	a, err := adapter(ctx, s.db)
+	if err != nil {
+		return err
+	}
+	for _, l := range lines {
+		if err := a.RemovePolicyCtx(ctx, l.Sec, l.Ptype, l.Values); err != nil {
+			return err
+		}
+	}
+	return nil
+}

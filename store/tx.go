@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -50,9 +51,12 @@ func (s *Store) Update(ctx context.Context, fn func(rbac.Tx) error) error {
 		}
 		var err error
 		if postgres {
-			err = db.Raw(lockPostgres).Scan(&lock).Error
+			err = scanRow(db, lockPostgres, &lock.Version, &lock.Prev, &lock.Duties)
 		} else if err = db.Exec(lockSQLite).Error; err == nil {
-			err = db.Raw(headSQLite).Scan(&lock).Error
+			err = scanRow(db, headSQLite, &lock.Version, &lock.Prev, &lock.Duties)
+		}
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("store: %w: "+tableState+" has no row", errSchema)
 		}
 		if err != nil {
 			if serr := s.checkSchema(ctx); serr != nil {
@@ -65,6 +69,26 @@ func (s *Store) Update(ctx context.Context, fn func(rbac.Tx) error) error {
 		}
 		return fn(&tx{s: s, db: db, ctx: ctx, version: lock.Version, prev: lock.Prev, duties: lock.Duties})
 	})
+}
+
+// scanRow runs query and scans its one row into dest (sql.ErrNoRows when
+// none), without GORM's reflection on a destination struct.
+func scanRow(db *gorm.DB, query string, dest ...any) error {
+	rows, err := db.Raw(query).Rows()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return sql.ErrNoRows
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return err
+	}
+	return rows.Close()
 }
 
 // The lock statements: the version row incremented, then (in the same
