@@ -63,6 +63,9 @@ func (c *controlTx) Version() int64                          { return c.tx.Versi
 func (c *controlTx) PrevHash() string                        { return c.tx.PrevHash() }
 func (c *controlTx) Changes(q ChangeQuery) ([]Change, error) { return c.tx.Changes(q) }
 func (c *controlTx) LoadPolicy() ([]Rule, error)             { return c.tx.LoadPolicy() }
+func (c *controlTx) StreamPolicy(batch func([]Rule) error) error {
+	return streamTx(c.tx, batch)
+}
 
 func (c *controlTx) CreateDepartment(d *Department) error           { return c.tx.CreateDepartment(d) }
 func (c *controlTx) UpdateDepartment(d *Department) error           { return c.tx.UpdateDepartment(d) }

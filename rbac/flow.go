@@ -185,15 +185,15 @@ func (d staffDomain) Apply(es []engine.Entry, version int64) (func(), error) {
 
 func (d staffDomain) Load(tx engine.Tx) (func(), error) {
 	raw := tx.Raw().(Tx)
-	rules, err := raw.LoadPolicy()
+	next, err := buildStreamed(func(batch func([]Rule) error) error { return streamTx(raw, batch) }, d.s.now)
 	if err != nil {
 		return nil, err
 	}
+	next.version = tx.Prev().Version
 	foreign, counted, err := foreignAtLoad(raw)
 	if err != nil {
 		return nil, err
 	}
-	next := buildSnapshot(rules, tx.Prev().Version, d.s.now)
 	return func() {
 		d.s.snap.Store(next)
 		if counted {

@@ -21,10 +21,14 @@ type builder struct {
 	holdersTop  bool
 	directTop   bool
 
-	work      map[StaffID]*staffEntry // working copies of touched entries
-	deptDirty map[deptSlot]bool       // permissions or status changed
-	gain      [][]StaffID             // by permID: new holders, ascending (finish)
-	loss      [][]StaffID             // by permID: former holders, ascending
+	work workSet // working copies of touched entries
+	// joined holds, while a whole policy is built (fresh), the members
+	// each department gains, added to its set in one merge by finish.
+	fresh     bool
+	joined    map[deptSlot][]StaffID
+	deptDirty map[deptSlot]bool // permissions or status changed
+	gain      [][]StaffID       // by permID: new holders, ascending (finish)
+	loss      [][]StaffID       // by permID: former holders, ascending
 }
 
 func newBuilder(base *snapshot) *builder {
@@ -33,7 +37,6 @@ func newBuilder(base *snapshot) *builder {
 		base:      base,
 		next:      &next,
 		own:       new(owner),
-		work:      map[StaffID]*staffEntry{},
 		deptDirty: map[deptSlot]bool{},
 	}
 }
@@ -91,10 +94,10 @@ func (b *builder) setDirect(pid permID, id StaffID, has bool) {
 
 // staff returns the working copy of id's entry, creating it if needed.
 func (b *builder) staff(id StaffID) *staffEntry {
-	if e := b.work[id]; e != nil {
+	if e := b.work.get(id); e != nil {
 		return e
 	}
-	e := &staffEntry{}
+	e := b.work.add(id)
 	if cur := b.next.staffEntry(id); cur != nil {
 		*e = *cur
 		e.depts = slices.Clone(cur.depts)
@@ -103,7 +106,6 @@ func (b *builder) staff(id StaffID) *staffEntry {
 			e.temp = &ts
 		}
 	}
-	b.work[id] = e
 	return e
 }
 
@@ -176,12 +178,12 @@ func (b *builder) apply(r Rule, add bool) {
 		e.setTemp(true, slot, w)
 		switch {
 		case add && !w.IsZero(): // temporary: a member, but not in the row
-			d.members = d.members.with(b.own, id)
+			b.addMember(d, slot, id)
 			if found {
 				e.depts = slices.Delete(e.depts, i, i+1)
 			}
 		case add:
-			d.members = d.members.with(b.own, id)
+			b.addMember(d, slot, id)
 			if !found {
 				e.depts = slices.Insert(e.depts, i, slot)
 			}
@@ -211,6 +213,31 @@ func (b *builder) apply(r Rule, add bool) {
 	}
 }
 
+// addMember makes id a member of d (at slot).
+func (b *builder) addMember(d *deptEntry, slot deptSlot, id StaffID) {
+	if !b.fresh {
+		d.members = d.members.with(b.own, id)
+		return
+	}
+	if b.joined == nil {
+		b.joined = map[deptSlot][]StaffID{}
+	}
+	b.joined[slot] = append(b.joined[slot], id)
+}
+
+// join adds the members gathered in joined to their departments.
+func (b *builder) join() {
+	for slot, ids := range b.joined {
+		if !slices.IsSorted(ids) {
+			slices.Sort(ids)
+		}
+		ids = slices.Compact(ids)
+		d := b.next.deptAt(slot) // the builder's own: addMember came after dept
+		d.members = d.members.update(b.own, ids, nil)
+	}
+	b.joined = nil
+}
+
 func (b *builder) applyDelta(d PolicyDelta) {
 	for _, r := range d.Remove {
 		b.apply(r, false)
@@ -225,6 +252,7 @@ func buildSnapshot(rules []Rule, version int64, clock func() time.Time) *snapsho
 	base := newSnapshot()
 	base.clock = clock
 	b := newBuilder(base)
+	b.fresh = true
 	for _, r := range rules {
 		b.apply(r, true)
 	}

@@ -13,19 +13,36 @@ import (
 // snapshot to publish. Rows are recomputed in ID order, so the holder sets
 // grow at their ends when a whole policy is built.
 func (b *builder) finish() *snapshot {
-	ids := make([]StaffID, 0, len(b.work))
-	for id := range b.work {
-		ids = append(ids, id)
-	}
+	b.join()
+	ids := b.work.appendIDs(make([]StaffID, 0, b.work.len()))
+	// The members of a changed department need their rows recomputed:
+	// those this change touched are in work already, the others are
+	// members of the department in the base.
+	var kept []StaffID
 	for slot := range b.deptDirty {
-		ids = b.next.deptAt(slot).members.appendTo(ids)
+		if int(slot) < b.base.depts.len() {
+			if d := b.base.deptAt(slot); d != nil {
+				kept = d.members.appendTo(kept)
+			}
+		}
 	}
-	slices.Sort(ids)
-	ids = slices.Compact(ids)
+	if len(kept) > 0 {
+		ids = append(ids, kept...)
+		slices.Sort(ids)
+		ids = slices.Compact(ids)
+	}
 	row := make([]uint64, b.next.words)
 	trow := make([]uint64, b.next.words)
+	// The holder sets are moved one 65,536-ID block at a time: the gain
+	// and loss lists stay the size of a block (and are reused), however
+	// many rows a change touches; a whole policy's build included.
+	block := uint64(0)
 	for _, id := range ids {
-		e := b.work[id]
+		if k := uint64(id) >> blockBits; k != block {
+			b.moveHolders()
+			block = k
+		}
+		e := b.work.get(id)
 		if e == nil { // a member of a changed department: only its row
 			e = b.next.staffEntry(id)
 		}
@@ -59,14 +76,21 @@ func (b *builder) finish() *snapshot {
 			b.setRow(id, flags, row, nil, e)
 		}
 	}
+	b.moveHolders()
+	b.work, b.deptDirty, b.gain, b.loss = workSet{}, nil, nil, nil
+	return b.next
+}
+
+// moveHolders applies the gains and losses noted so far to the holder
+// sets and empties the lists, keeping their room.
+func (b *builder) moveHolders() {
 	for pid := range b.gain {
 		if len(b.gain[pid]) > 0 || len(b.loss[pid]) > 0 {
 			h := b.holderSets()
 			h[pid] = h[pid].update(b.own, b.gain[pid], b.loss[pid])
+			b.gain[pid], b.loss[pid] = b.gain[pid][:0], b.loss[pid][:0]
 		}
 	}
-	b.work, b.deptDirty, b.gain, b.loss = nil, nil, nil, nil
-	return b.next
 }
 
 // effective writes into row what a check reads for entry e: all zeros when

@@ -130,11 +130,12 @@ func New(ctx context.Context, st Store, opts Options) (*Service, error) {
 	if opts.MaxStaleness < 0 {
 		return nil, fmt.Errorf("rbac: %w: MaxStaleness must not be negative", ErrInvalid)
 	}
-	rules, version, err := st.LoadPolicy(ctx)
+	snap, err := loadStore(ctx, st, s.now)
 	if err != nil {
 		return nil, fmt.Errorf("rbac: load policy: %w", err)
 	}
-	s.snap.Store(buildSnapshot(rules, version, s.now))
+	s.snap.Store(snap)
+	version := snap.version
 	head := engine.Head{Version: version}
 	if hs, ok := st.(LogHeadStore); ok && version > 0 {
 		// The head's hash alone, without reading and decoding its change

@@ -19,12 +19,11 @@ import (
 // which gives the same rule for these and decides the others, so the
 // result is the one FromLine gives for every line.
 type ruleParser struct {
-	depts map[string]rbac.DepartmentID // "dept:<id>" already parsed
-	names map[string]string            // function and action names FromLine accepted
+	names map[string]string // function and action names FromLine accepted
 }
 
 func newRuleParser() *ruleParser {
-	return &ruleParser{depts: map[string]rbac.DepartmentID{}, names: map[string]string{}}
+	return &ruleParser{names: map[string]string{}}
 }
 
 // rule returns the rule of one row; ok is false for the lines of other
@@ -85,13 +84,7 @@ func (p *ruleParser) rule(ptype sql.RawBytes, v [6]sql.RawBytes) (rbac.Rule, boo
 }
 
 func (p *ruleParser) dept(b []byte) (rbac.DepartmentID, bool) {
-	if d, ok := p.depts[string(b)]; ok {
-		return d, true
-	}
 	id, ok := canonicalID(b, "dept:")
-	if ok {
-		p.depts[string(b)] = rbac.DepartmentID(id)
-	}
 	return rbac.DepartmentID(id), ok
 }
 
@@ -124,45 +117,100 @@ func canonicalID(b []byte, prefix string) (int64, bool) {
 	return n, true
 }
 
-// loadPolicy reads the staff policy (p, g and g2 lines) straight from the
-// casbin_rule table that gorm-adapter writes. It reads the same rows as the
+// streamBatch is how many rules a load hands over at a time: a million
+// staff's policy is never held as one slice of rules.
+const streamBatch = 4096
+
+// streamPolicy reads the staff policy (p, g and g2 lines) straight from
+// the casbin_rule table that gorm-adapter writes, then the temporary
+// rules, and hands them to batch streamBatch at a time (the slice is
+// reused: batch must not keep it). It reads the same rows as the
 // adapter's LoadPolicy (TestFastLoadMatchesAdapter proves it) without
 // building a Casbin model first. The values are scanned without copying
 // (sql.RawBytes) and the lines the library writes are parsed in place
-// (fastRule); anything else goes through policy.FromLine, which accepts or
-// refuses it as before. Lines of other types (the client domain's) are
+// (ruleParser); anything else goes through policy.FromLine, which accepts
+// or refuses it as before. Lines of other types (the client domain's) are
 // left to their owners.
-func loadPolicy(ctx context.Context, db *gorm.DB) ([]rbac.Rule, error) {
-	var n int64
-	if err := db.WithContext(ctx).Raw(`SELECT COUNT(*) FROM ` + tableCasbinRule).Scan(&n).Error; err != nil {
-		return nil, fmt.Errorf("store: load policy: %w", err)
+func streamPolicy(ctx context.Context, db *gorm.DB, batch func([]rbac.Rule) error) error {
+	push, flush := batcher(batch)
+	if err := streamRules(ctx, db, push); err != nil {
+		return err
 	}
-	rows, err := db.WithContext(ctx).Raw(`SELECT ptype, COALESCE(v0, ''), COALESCE(v1, ''), COALESCE(v2, ''),
-		COALESCE(v3, ''), COALESCE(v4, ''), COALESCE(v5, '') FROM ` + tableCasbinRule + ` ORDER BY id`).Rows()
+	rows, err := db.WithContext(ctx).Raw(temporaryQuery).Rows()
 	if err != nil {
-		return nil, fmt.Errorf("store: load policy: %w", err)
+		return fmt.Errorf("store: load temporary rules: %w", err)
 	}
 	defer rows.Close()
-	out := make([]rbac.Rule, 0, n)
+	if err := scanTemporary(rows, push); err != nil {
+		return err
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: load temporary rules: %w", err)
+	}
+	return flush()
+}
+
+// batcher returns push, which gathers rules and hands them to batch
+// streamBatch at a time, and flush, which hands over the rest.
+func batcher(batch func([]rbac.Rule) error) (push func(rbac.Rule) error, flush func() error) {
+	buf := make([]rbac.Rule, 0, streamBatch)
+	push = func(r rbac.Rule) error {
+		buf = append(buf, r)
+		if len(buf) < cap(buf) {
+			return nil
+		}
+		err := batch(buf)
+		buf = buf[:0]
+		return err
+	}
+	flush = func() error {
+		if len(buf) == 0 {
+			return nil
+		}
+		return batch(buf)
+	}
+	return push, flush
+}
+
+// ruleQuery reads every casbin_rule row in the order they were written.
+const ruleQuery = `SELECT ptype, COALESCE(v0, ''), COALESCE(v1, ''), COALESCE(v2, ''),
+	COALESCE(v3, ''), COALESCE(v4, ''), COALESCE(v5, '') FROM ` + tableCasbinRule + ` ORDER BY id`
+
+func streamRules(ctx context.Context, db *gorm.DB, push func(rbac.Rule) error) error {
+	rows, err := db.WithContext(ctx).Raw(ruleQuery).Rows()
+	if err != nil {
+		return fmt.Errorf("store: load policy: %w", err)
+	}
+	defer rows.Close()
 	var ptype sql.RawBytes
 	var v [6]sql.RawBytes
 	p := newRuleParser()
 	for rows.Next() {
 		if err := rows.Scan(&ptype, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]); err != nil {
-			return nil, fmt.Errorf("store: load policy: %w", err)
+			return fmt.Errorf("store: load policy: %w", err)
 		}
 		r, ok, err := p.rule(ptype, v)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if ok {
-			out = append(out, r)
+			if err := push(r); err != nil {
+				return err
+			}
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: load policy: %w", err)
+		return fmt.Errorf("store: load policy: %w", err)
 	}
-	return out, nil
+	return nil
+}
+
+// collect returns a batch callback appending to *rules.
+func collect(rules *[]rbac.Rule) func([]rbac.Rule) error {
+	return func(b []rbac.Rule) error {
+		*rules = append(*rules, b...)
+		return nil
+	}
 }
 
 // loadPolicyViaAdapter loads the staff policy through gorm-adapter's
@@ -186,32 +234,47 @@ func loadPolicyViaAdapter(ctx context.Context, db *gorm.DB) ([]rbac.Rule, error)
 // LoadPolicy implements rbac.Store: the rules and the version, read in one
 // consistent snapshot.
 func (s *Store) LoadPolicy(ctx context.Context) ([]rbac.Rule, int64, error) {
-	if err := s.checkSchema(ctx); err != nil {
+	var rules []rbac.Rule
+	version, err := s.StreamPolicy(ctx, collect(&rules))
+	if err != nil {
 		return nil, 0, err
 	}
-	var rules []rbac.Rule
+	return rules, version, nil
+}
+
+// StreamPolicy implements rbac.PolicyStreamer: LoadPolicy's rules, read in
+// the same consistent snapshot, handed to batch a few thousand at a time
+// while they are read (the slice is reused between calls). An error from
+// batch ends the read and is returned.
+func (s *Store) StreamPolicy(ctx context.Context, batch func([]rbac.Rule) error) (int64, error) {
+	if err := s.checkSchema(ctx); err != nil {
+		return 0, err
+	}
+	if s.dialect == dialectPostgres {
+		return s.streamPostgres(ctx, batch)
+	}
 	var version int64
 	err := s.read(ctx, func(db *gorm.DB) error {
 		if err := db.Raw(`SELECT version FROM ` + tableState + ` WHERE id = 1`).Scan(&version).Error; err != nil {
 			return err
 		}
-		var err error
-		if rules, err = loadPolicy(ctx, db); err != nil {
-			return err
-		}
-		rules, err = loadTemporary(ctx, db, rules)
-		return err
+		return streamPolicy(ctx, db, batch)
 	})
 	if err != nil {
-		return nil, 0, fmt.Errorf("store: load policy: %w", err)
+		return 0, fmt.Errorf("store: load policy: %w", err)
 	}
-	return rules, version, nil
+	return version, nil
 }
 
 func (t *tx) LoadPolicy() ([]rbac.Rule, error) {
-	rules, err := loadPolicy(t.ctx, t.db)
-	if err != nil {
+	var rules []rbac.Rule
+	if err := t.StreamPolicy(collect(&rules)); err != nil {
 		return nil, err
 	}
-	return loadTemporary(t.ctx, t.db, rules)
+	return rules, nil
+}
+
+// StreamPolicy implements rbac.TxPolicyStreamer: LoadPolicy in batches.
+func (t *tx) StreamPolicy(batch func([]rbac.Rule) error) error {
+	return streamPolicy(t.ctx, t.db, batch)
 }

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"context"
 	"database/sql"
 	"fmt"
 	"time"
@@ -20,20 +19,24 @@ import (
 // rbac decision index reads both tables and compares the window with its
 // clock. The table: billingrbac_temporary_rules.
 
-// loadTemporary appends the temporary rules to rules.
-func loadTemporary(ctx context.Context, db *gorm.DB, rules []rbac.Rule) ([]rbac.Rule, error) {
-	rows, err := db.WithContext(ctx).Raw(`SELECT ptype, v0, v1, v2, valid_from, valid_until FROM ` + tableTemporaryRules + ` ORDER BY id`).Rows()
-	if err != nil {
-		return nil, fmt.Errorf("store: load temporary rules: %w", err)
-	}
-	defer rows.Close()
+// temporaryQuery reads every temporary rule in the order they were
+// written.
+const temporaryQuery = `SELECT ptype, v0, v1, v2, valid_from, valid_until FROM ` + tableTemporaryRules + ` ORDER BY id`
+
+// scanTemporary hands every temporary rule of rows (temporaryQuery's,
+// through database/sql or pgx) to push. The caller closes rows and checks
+// their error.
+func scanTemporary(rows interface {
+	Next() bool
+	Scan(dest ...any) error
+}, push func(rbac.Rule) error) error {
 	for rows.Next() {
 		var ptype string
 		var v [3]string
 		var from sql.NullInt64
 		var until int64
 		if err := rows.Scan(&ptype, &v[0], &v[1], &v[2], &from, &until); err != nil {
-			return nil, fmt.Errorf("store: load temporary rules: %w", err)
+			return fmt.Errorf("store: load temporary rules: %w", err)
 		}
 		n := len(v)
 		for n > 0 && v[n-1] == "" {
@@ -41,18 +44,17 @@ func loadTemporary(ctx context.Context, db *gorm.DB, rules []rbac.Rule) ([]rbac.
 		}
 		r, err := policy.FromLine(ptype, v[:n])
 		if err != nil {
-			return nil, err
+			return err
 		}
 		w := rbac.Window{Until: time.Unix(0, until)}
 		if from.Valid {
 			w.From = time.Unix(0, from.Int64)
 		}
-		rules = append(rules, r.Within(w))
+		if err := push(r.Within(w)); err != nil {
+			return err
+		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: load temporary rules: %w", err)
-	}
-	return rules, nil
+	return nil
 }
 
 // temporaryLine returns the table's key of a temporary rule.
