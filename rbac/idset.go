@@ -401,3 +401,42 @@ func idsetFromSorted(o *owner, ids []StaffID) *idset {
 	}
 	return s
 }
+
+// blockKeys yields the high bits (id >> 16) of the members' 65,536-ID
+// blocks, ascending.
+func (s *idset) blockKeys() iter.Seq[uint64] {
+	return func(yield func(uint64) bool) {
+		if s == nil {
+			return
+		}
+		for _, k := range s.keys {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// appendBlock appends the low 16 bits of the members whose high bits are
+// key, ascending.
+func (s *idset) appendBlock(key uint64, dst []uint16) []uint16 {
+	if s == nil {
+		return dst
+	}
+	i, ok := s.find(key)
+	if !ok {
+		return dst
+	}
+	b := s.blks[i]
+	if b.bits == nil {
+		return append(dst, b.arr...)
+	}
+	dst = slices.Grow(dst, b.n)
+	for w, word := range b.bits {
+		for word != 0 {
+			dst = append(dst, uint16(w<<6+bits.TrailingZeros64(word)))
+			word &= word - 1
+		}
+	}
+	return dst
+}

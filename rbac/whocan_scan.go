@@ -2,7 +2,6 @@ package rbac
 
 import (
 	"cmp"
-	"math/bits"
 	"slices"
 )
 
@@ -40,7 +39,8 @@ const (
 // the code table is left all zeros.
 type scanTable struct {
 	code [1 << blockBits]uint64
-	lows []uint16
+	lows []uint16 // the holders in the block
+	part []uint16 // a department's members in the block, or another set's
 }
 
 // holdersScan is the state of one merge.
@@ -101,19 +101,26 @@ func (s *snapshot) scanHolders(pid permID, h *idset, extra []StaffID, t *scanTab
 	defer clear(code)
 	lows := t.lows
 	defer func() { t.lows = lows[:0] }()
-	for bi, key := range h.keys {
-		if bi > 0 {
+	first := true
+	for key := range h.blockKeys() {
+		if !first {
 			clear(code)
 		}
+		first = false
 		for j, d := range sc.givers {
-			if b := d.members.block(key); b != nil {
-				markDept(b, code, uint64(j))
+			t.part = d.members.appendBlock(key, t.part[:0])
+			markDept(t.part, code, uint64(j))
+		}
+		for _, m := range []struct {
+			set  *idset
+			flag uint64
+		}{{direct, codeDirect}, {s.active, codeEntry}, {s.temp, codeEntry}} {
+			t.part = m.set.appendBlock(key, t.part[:0])
+			for _, lo := range t.part {
+				code[lo] |= m.flag
 			}
 		}
-		mark(direct.block(key), code, codeDirect)
-		mark(s.active.block(key), code, codeEntry)
-		mark(s.temp.block(key), code, codeEntry)
-		lows = h.blks[bi].appendLows(lows[:0])
+		lows = h.appendBlock(key, lows[:0])
 		base := key << blockBits
 		refs := sc.out.refs
 		staff, end := sc.out.staff, sc.out.end
@@ -154,74 +161,17 @@ func (s *snapshot) scanHolders(pid permID, h *idset, extra []StaffID, t *scanTab
 	return sc.out, true
 }
 
-// appendLows appends the low 16 bits of b's members, ascending.
-func (b *idblock) appendLows(dst []uint16) []uint16 {
-	if b.bits == nil {
-		return append(dst, b.arr...)
-	}
-	dst = slices.Grow(dst, b.n)
-	for w, word := range b.bits {
-		for word != 0 {
-			dst = append(dst, uint16(w<<6+bits.TrailingZeros64(word)))
-			word &= word - 1
-		}
-	}
-	return dst
-}
-
-// markDept writes giver index j into the code word of each member of b.
-// A fourth department sends the holder to its entry.
-func markDept(b *idblock, code []uint64, j uint64) {
-	add := func(lo int) {
+// markDept writes giver index j into the code word of each of lows. A
+// fourth department sends the holder to its entry.
+func markDept(lows []uint16, code []uint64, j uint64) {
+	for _, lo := range lows {
 		c := code[lo]
 		n := c >> codeCount & 3
 		if n == codeSlots {
 			code[lo] = c | codeEntry
-			return
+			continue
 		}
 		code[lo] = (c | j<<(n*codeSlotBits)) + 1<<codeCount
-	}
-	if b.bits == nil {
-		for _, lo := range b.arr {
-			add(int(lo))
-		}
-		return
-	}
-	for w, word := range b.bits {
-		for word != 0 {
-			add(w<<6 + bits.TrailingZeros64(word))
-			word &= word - 1
-		}
-	}
-}
-
-// block returns the block of s holding the IDs with high bits key, or nil.
-func (s *idset) block(key uint64) *idblock {
-	if s == nil {
-		return nil
-	}
-	if i, ok := s.find(key); ok {
-		return s.blks[i]
-	}
-	return nil
-}
-
-// mark sets flag in the code word of each member of b.
-func mark(b *idblock, code []uint64, flag uint64) {
-	if b == nil {
-		return
-	}
-	if b.bits == nil {
-		for _, lo := range b.arr {
-			code[lo] |= flag
-		}
-		return
-	}
-	for w, word := range b.bits {
-		for word != 0 {
-			code[w<<6+bits.TrailingZeros64(word)] |= flag
-			word &= word - 1
-		}
 	}
 }
 
