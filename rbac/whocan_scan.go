@@ -21,9 +21,14 @@ import (
 // set a flag. The holders are then read in order, each appending its
 // word's indexes to the answer.
 
-// scanMin is the answer size from which WhoCan merges the sets: below it,
-// the table (512 KiB) costs more than reading the holders' entries.
-const scanMin = 4096
+// scanMin is the answer size from which WhoCan merges the sets, and
+// scanDepts the departments per holder above which it reads the entries
+// instead: finding the giving departments reads every department with
+// rules, which costs more than reading a few holders' entries.
+const (
+	scanMin   = 16
+	scanDepts = 8
+)
 
 // A code word: three 20-bit department indexes, their count, and flags.
 const (
@@ -56,7 +61,7 @@ type holdersScan struct {
 // whoCan returns every holder of p (the active staff in h, and extra:
 // ascending, disjoint from h, by temporary rules) with its reasons.
 func (s *snapshot) whoCan(p Permission, h *idset, extra []StaffID, t *scanTable) Holders {
-	if pid, known := s.permIDs[p]; known && h.len() >= scanMin {
+	if pid, known := s.permIDs[p]; known && h.len() >= max(scanMin, s.depts.len()/scanDepts) {
 		if out, ok := s.scanHolders(pid, h, extra, t); ok {
 			return out
 		}
@@ -87,10 +92,11 @@ func (s *snapshot) scanHolders(pid permID, h *idset, extra []StaffID, t *scanTab
 	n := h.len() + len(extra)
 	// Each holder but those read from their entry has at most one ref
 	// per membership of a giver and one for a direct grant.
+	ends := make([]uint32, n+visits+direct.len()+len(extra)+16) // end, then refs
 	sc.out = Holders{
 		staff: make([]StaffID, n),
-		end:   make([]uint32, n),
-		refs:  make([]uint32, 0, visits+direct.len()+len(extra)+16),
+		end:   ends[:n:n],
+		refs:  ends[n:n],
 		srcs:  make([]Source, k, k+2),
 	}
 	for j, d := range sc.givers {
@@ -98,18 +104,20 @@ func (s *snapshot) scanHolders(pid permID, h *idset, extra []StaffID, t *scanTab
 	}
 	sc.out.srcs = append(sc.out.srcs, Source{Kind: SourceFullAccess}, Source{Kind: SourceDirect})
 	code := t.code[:]
-	defer clear(code)
 	lows := t.lows
-	defer func() { t.lows = lows[:0] }()
-	first := true
+	// top bounds the words a block marked (each list is ascending), so
+	// clearing the table costs the IDs in use, not the block.
+	top := -1
+	defer func() { clear(code[:top+1]); t.lows = lows[:0] }()
 	for key := range h.blockKeys() {
-		if !first {
-			clear(code)
-		}
-		first = false
+		clear(code[:top+1])
+		top = -1
 		for j, d := range sc.givers {
 			t.part = d.members.appendBlock(key, t.part[:0])
 			markDept(t.part, code, uint64(j))
+			if n := len(t.part); n > 0 {
+				top = max(top, int(t.part[n-1]))
+			}
 		}
 		for _, m := range []struct {
 			set  *idset
@@ -118,6 +126,9 @@ func (s *snapshot) scanHolders(pid permID, h *idset, extra []StaffID, t *scanTab
 			t.part = m.set.appendBlock(key, t.part[:0])
 			for _, lo := range t.part {
 				code[lo] |= m.flag
+			}
+			if n := len(t.part); n > 0 {
+				top = max(top, int(t.part[n-1]))
 			}
 		}
 		lows = h.appendBlock(key, lows[:0])
