@@ -56,6 +56,25 @@ func BenchmarkMillion(b *testing.B) {
 			_ = f.svc.WhoCanCount(f.perms[i%len(f.perms)])
 		}
 	})
+	// WhoCan on the most popular permission, beside the bitset's scan
+	b.Run("whocan-popular/library", func(b *testing.B) {
+		b.ReportAllocs()
+		defer cpuMetric(b)()
+		n := 0
+		for b.Loop() {
+			n += f.svc.WhoCan(f.perms[0]).Len()
+		}
+		b.ReportMetric(float64(n)/float64(b.N), "holders/op")
+	})
+	b.Run("whocan-popular/bitset-scan", func(b *testing.B) {
+		b.ReportAllocs()
+		defer cpuMetric(b)()
+		n := 0
+		for b.Loop() {
+			n += len(f.bits.whoCan(f.perms[0]))
+		}
+		b.ReportMetric(float64(n)/float64(b.N), "holders/op")
+	})
 	b.Run("whocan-page50", func(b *testing.B) {
 		b.ReportAllocs()
 		defer cpuMetric(b)()

@@ -77,7 +77,7 @@ func (h Holders) All() iter.Seq[Holder] {
 				srcs = h.srcs[r : r+1 : r+1]
 			default:
 				if n := int(hi - lo); cap(buf)-len(buf) < n {
-					buf = make([]Source, 0, max(512, n))
+					buf = make([]Source, 0, max(n, min(512, len(h.refs)-int(lo))))
 				}
 				start := len(buf)
 				buf = h.appendRefs(buf, lo, hi)
