@@ -223,28 +223,14 @@ func insertLines(ctx context.Context, db *gorm.DB, n int, lines []policy.Line) e
 	}
 	for i := 0; i < len(lines); i += n {
 		part := lines[i:min(i+n, len(lines))]
-		var sb strings.Builder
-		sb.Grow(80 + len(part)*24)
-		args := make([]any, 0, len(part)*7)
-		sb.WriteString("INSERT INTO " + tableCasbinRule + " (ptype, v0, v1, v2, v3, v4, v5) VALUES ")
-		for j, l := range part {
+		for _, l := range part {
 			if len(l.Values) > 6 {
 				return fmt.Errorf("store: rule %s %v: more than 6 values", l.Ptype, l.Values)
 			}
-			if j > 0 {
-				sb.WriteByte(',')
-			}
-			sb.WriteString("(?, ?, ?, ?, ?, ?, ?)")
-			args = append(args, l.Ptype)
-			for k := range 6 {
-				v := ""
-				if k < len(l.Values) {
-					v = l.Values[k]
-				}
-				args = append(args, v)
-			}
 		}
-		sb.WriteString(" ON CONFLICT DO NOTHING") // as gorm-adapter's AddPolicies
+		var sb strings.Builder
+		sb.Grow(80 + len(part)*24)
+		args := appendInsert(&sb, make([]any, 0, len(part)*7), part)
 		if err := db.Exec(sb.String(), args...).Error; err != nil {
 			return fmt.Errorf("store: add %d rules: %w", len(part), mapErr(err))
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"gorm.io/gorm"
 
@@ -132,11 +133,28 @@ func (t *tx) RecordChange(c rbac.Change) error {
 	args := []any{c.Version, string(domain), micros(c.At), kind, actor, string(c.Op), c.Target,
 		orNull(c.Before), orNull(c.After), c.Reason, string(rules), string(eff), c.Hash}
 	if t.s.dialect == dialectPostgres {
-		// The entry and its notification in one statement (one round trip):
-		// the notification is delivered to listeners only if and when the
-		// transaction commits.
-		if err := t.db.Exec(`WITH c AS (`+insertChange+` RETURNING version)
-			SELECT pg_notify(?, CAST(c.version AS text)) FROM c`, append(args, t.s.channel)...).Error; err != nil {
+		// The rules ApplyPolicy deferred, the entry and its notification
+		// in one statement (one round trip): the notification is
+		// delivered to listeners only if and when the transaction
+		// commits.
+		var sb strings.Builder
+		var ruleArgs []any
+		sb.WriteString("WITH ")
+		p := t.pending
+		t.pending = pendingLines{}
+		for i, l := range p.remove {
+			fmt.Fprintf(&sb, "r%d AS (", i)
+			ruleArgs = appendDelete(&sb, ruleArgs, l)
+			sb.WriteString("), ")
+		}
+		if len(p.add) > 0 {
+			sb.WriteString("a AS (")
+			ruleArgs = appendInsert(&sb, ruleArgs, p.add)
+			sb.WriteString("), ")
+		}
+		sb.WriteString("c AS (" + insertChange + " RETURNING version) SELECT pg_notify(?, CAST(c.version AS text)) FROM c")
+		all := append(append(ruleArgs, args...), t.s.channel)
+		if err := t.db.Exec(sb.String(), all...).Error; err != nil {
 			return mapErr(err)
 		}
 		return nil

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -11,8 +12,8 @@ import (
 )
 
 // TestWriteLinesMatchesAdapter: the rules of single writes (the small
-// insert) and their removals leave the rows gorm-adapter's AddPolicies
-// and RemovePolicy leave.
+// insert, sent with the change-log entry or alone) and their removals
+// leave the rows gorm-adapter's AddPolicies and RemovePolicy leave.
 func TestWriteLinesMatchesAdapter(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, b testdb.Backend) {
 		ctx := context.Background()
@@ -26,8 +27,18 @@ func TestWriteLinesMatchesAdapter(t *testing.T) {
 			rbac.FlagRule(rbac.DepartmentSubject(1), rbac.FlagDisabled),
 		}
 		ours, ref := testdb.New(t, b), testdb.New(t, b)
+		// As the change flow writes (the rules, then the entry: on
+		// PostgreSQL one statement), and the rules alone.
+		logged := true
 		apply := func(d rbac.PolicyDelta) {
-			require.NoError(t, ours.Update(ctx, func(tx rbac.Tx) error { return tx.ApplyPolicy(d) }))
+			require.NoError(t, ours.Update(ctx, func(tx rbac.Tx) error {
+				if err := tx.ApplyPolicy(d); err != nil || !logged {
+					return err
+				}
+				return tx.RecordChange(rbac.Change{Version: tx.Version(), Domain: rbac.DomainStaff, Op: rbac.OpStaffGrant,
+					Target: "staff:7", At: time.Now(), Hash: "h", Policy: d})
+			}))
+			logged = !logged
 		}
 		for _, r := range rules {
 			apply(rbac.PolicyDelta{Add: []rbac.Rule{r}})

@@ -25,6 +25,9 @@ type tx struct {
 	// needs them, and reading them with the lock saves a round trip.
 	duties        string
 	dutiesWritten bool
+	// pending are rules ApplyPolicy deferred to the change-log entry's
+	// statement (see deferLines).
+	pending pendingLines
 }
 
 var _ rbac.Tx = (*tx)(nil)
@@ -67,7 +70,11 @@ func (s *Store) Update(ctx context.Context, fn func(rbac.Tx) error) error {
 		if lock.Version == 0 {
 			return fmt.Errorf("store: %w: "+tableState+" has no row", errSchema)
 		}
-		return fn(&tx{s: s, db: db, ctx: ctx, version: lock.Version, prev: lock.Prev, duties: lock.Duties})
+		t := &tx{s: s, db: db, ctx: ctx, version: lock.Version, prev: lock.Prev, duties: lock.Duties}
+		if err := fn(t); err != nil {
+			return err
+		}
+		return t.flush() // rules deferred and no entry appended after them
 	})
 }
 

@@ -1,12 +1,13 @@
 -- billingrbac schema version 16: the policy guard (versions 14 and 15)
 -- tells the library's writes from foreign ones without a mark of its own.
--- A library write is in progress exactly when the version row is ahead of
--- the change log's last entry: its lock statement incremented the row, and
--- the entry that ends the write is not appended yet. A statement on the
--- stored policy that sees the two agree is counted as foreign; both are
--- read by one query, so under one snapshot. The two triggers that raised
--- and lowered the "writing" mark on every write (two more trigger calls
--- and row updates each time) and the mark itself are gone; other
+-- A library write's transaction starts by incrementing the version row,
+-- so a statement on the stored policy is the library's exactly when its
+-- transaction wrote that row: the row's xmin is the current transaction.
+-- Anything else is counted as foreign. This holds whatever the order of
+-- the statements after the lock, so a write may send its rules and its
+-- change-log entry in one statement. The two triggers that raised and
+-- lowered the "writing" mark on every write (two more trigger calls and
+-- row updates each time) and the mark itself are gone; other
 -- transactions still cannot see an uncommitted version row.
 -- +goose Up
 DROP TRIGGER billingrbac_policy_writing ON billingrbac_state;
@@ -17,7 +18,7 @@ ALTER TABLE billingrbac_policy_guard DROP COLUMN writing;
 -- +goose StatementBegin
 CREATE OR REPLACE FUNCTION billingrbac_policy_foreign() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-	IF (SELECT (SELECT version FROM billingrbac_state WHERE id = 1) = (SELECT COALESCE(MAX(version), 0) FROM billingrbac_changes)) THEN
+	IF NOT EXISTS (SELECT 1 FROM billingrbac_state WHERE id = 1 AND xmin = pg_current_xact_id()::xid) THEN
 		UPDATE billingrbac_policy_guard SET foreign_writes = foreign_writes + 1 WHERE id = 1;
 	END IF;
 	RETURN NULL;
@@ -26,4 +27,4 @@ $$;
 -- +goose StatementEnd
 
 INSERT INTO billingrbac_schema (version, name, applied_at) VALUES
-	(16, 'policy guard: a library write is the version row ahead of the change log, no writing mark', CAST(EXTRACT(EPOCH FROM CURRENT_TIMESTAMP) * 1000000 AS BIGINT));
+	(16, 'policy guard: a library write is recognized by its version row, no writing mark', CAST(EXTRACT(EPOCH FROM CURRENT_TIMESTAMP) * 1000000 AS BIGINT));

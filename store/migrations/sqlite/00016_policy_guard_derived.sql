@@ -43,4 +43,4 @@ CREATE TRIGGER billingrbac_temporary_rules_foreign_delete AFTER DELETE ON billin
 -- +goose StatementEnd
 
 INSERT INTO billingrbac_schema (version, name, applied_at) VALUES
-	(16, 'policy guard: a library write is the version row ahead of the change log, no writing mark', CAST(strftime('%s', 'now') AS BIGINT) * 1000000);
+	(16, 'policy guard: a library write is recognized by its version row, no writing mark', CAST(strftime('%s', 'now') AS BIGINT) * 1000000);
