@@ -2,6 +2,7 @@ package clients_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/billingrbac/billingrbac/internal/policy"
@@ -172,4 +173,86 @@ func BenchmarkAssignRoleSQLite(b *testing.B) {
 		}
 		i++
 	}
+}
+
+// writeBenchUsers are the scales of the in-memory write benchmarks, in
+// client users (three per client account of benchState).
+var writeBenchUsers = []int{1_000, 100_000, 1_000_000}
+
+// writeBench loads benchState with about users client users plus one more
+// account whose role (the last role ID) has ten members, and returns the
+// service, a full-access staff actor and that account's ID and role.
+func writeBench(b *testing.B, users int) (*clients.Service, clients.Actor, clients.ClientID, clients.RoleID) {
+	st := benchState(users / 3)
+	c := clients.ClientID(len(st.Clients) + 1)
+	r := clients.RoleID(len(st.Roles) + 1)
+	uid := clients.ClientUserID(len(st.Users))
+	st.Clients = append(st.Clients, c)
+	st.Roles = append(st.Roles, clients.RoleRef{ID: r, Client: c})
+	st.Rules = append(st.Rules, clients.PermissionRule(c, r, clients.Perm(clients.SectionServices, clients.View)))
+	for range 10 {
+		uid++
+		st.Users = append(st.Users, clients.UserRef{ID: uid, Client: c})
+		st.Rules = append(st.Rules, clients.AssignmentRule(c, uid, r))
+	}
+	staff := noStaff(b)
+	boot, err := staff.Bootstrap(context.Background(), rbac.BootstrapOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	svc, err := clients.New(context.Background(), stateStore{st: st}, staff, clients.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return svc, clients.ByStaff(boot.Admin.ID), c, r
+}
+
+// benchWrites runs the in-memory part of a client write (stage, effect,
+// authorization, applying the own commit) at each scale, alternating the
+// change d returns and its inverse.
+func benchWrites(b *testing.B, d func(c clients.ClientID, r clients.RoleID) clients.Delta) {
+	for _, n := range writeBenchUsers {
+		b.Run(fmt.Sprintf("users=%d", n), func(b *testing.B) {
+			svc, admin, c, r := writeBench(b, n)
+			add := d(c, r)
+			undo := clients.Delta{Add: add.Remove, Remove: add.Add}
+			b.ReportAllocs()
+			b.ResetTimer()
+			i := 0
+			for b.Loop() {
+				step := add
+				if i%2 == 1 {
+					step = undo
+				}
+				if err := clients.WriteInMemory(svc, admin, step); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+	}
+}
+
+// BenchmarkWriteAssignRole: one role assignment (user 3 of client 1 given
+// client 1's first role, then taken from it).
+func BenchmarkWriteAssignRole(b *testing.B) {
+	benchWrites(b, func(clients.ClientID, clients.RoleID) clients.Delta {
+		return clients.Delta{Add: []clients.Rule{clients.AssignmentRule(1, 3, 1)}}
+	})
+}
+
+// BenchmarkWriteDisableClient: one client account (client 1, three users)
+// switched off, then on.
+func BenchmarkWriteDisableClient(b *testing.B) {
+	benchWrites(b, func(clients.ClientID, clients.RoleID) clients.Delta {
+		return clients.Delta{Add: []clients.Rule{clients.ClientDisabledRule(1)}}
+	})
+}
+
+// BenchmarkWriteRolePermission: a permission given to (then taken from) a
+// role with ten members.
+func BenchmarkWriteRolePermission(b *testing.B) {
+	benchWrites(b, func(c clients.ClientID, r clients.RoleID) clients.Delta {
+		return clients.Delta{Add: []clients.Rule{clients.PermissionRule(c, r, clients.Perm(clients.SectionSupport, clients.Add))}}
+	})
 }
