@@ -126,6 +126,20 @@ func accessOf(snap *snapshot, u ClientUserID) rbac.Access {
 	return rbac.Access{FullAccess: ue.first, Disabled: ue.disabled || snap.clientDisabled(ue.client)}
 }
 
+func entryUsers(e *roleEntry) []ClientUserID {
+	if e == nil {
+		return nil
+	}
+	return e.members
+}
+
+func accountUsers(e *clientEntry) []ClientUserID {
+	if e == nil {
+		return nil
+	}
+	return e.users
+}
+
 // effectOf computes the effect of the staged change and the index after
 // it. The users compared are those the change names (its rules and rows),
 // the members of the roles whose permissions it changes and, when an
@@ -138,32 +152,20 @@ func (w *txn) effectOf() (*snapshot, rbac.Effect) {
 
 	affected := map[ClientUserID]struct{}{}
 	maps.Copy(affected, w.users)
-	var toggled []ClientID
 	for _, rs := range [][]Rule{w.delta.Remove, w.delta.Add} {
 		for _, r := range rs {
+			var lists [2][]ClientUserID // before, after
 			switch {
 			case r.User != 0:
 				affected[r.User] = struct{}{}
-			case r.Kind == RulePermission:
-				for _, snap := range []*snapshot{before, after} {
-					if re := snap.roles.get(r.Role); re != nil {
-						maps.Copy(affected, re.members)
-					}
-				}
-			case r.Kind == RuleDisabled:
-				toggled = append(toggled, r.Client)
+			case r.Kind == RulePermission: // the role's members
+				lists = [2][]ClientUserID{entryUsers(before.roles.get(r.Role)), entryUsers(after.roles.get(r.Role))}
+			case r.Kind == RuleDisabled: // an account switched off or on: its users
+				lists = [2][]ClientUserID{accountUsers(before.clients.get(r.Client)), accountUsers(after.clients.get(r.Client))}
 			}
-		}
-	}
-	if len(toggled) > 0 {
-		// The index keeps no list of an account's users: a rare change
-		// (an account switched off or on) scans them.
-		for _, snap := range []*snapshot{before, after} {
-			for i := range snap.users {
-				for id, ue := range snap.users[i] {
-					if slices.Contains(toggled, ue.client) {
-						affected[id] = struct{}{}
-					}
+			for _, ids := range lists {
+				for _, id := range ids {
+					affected[id] = struct{}{}
 				}
 			}
 		}

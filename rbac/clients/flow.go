@@ -53,6 +53,7 @@ type txn struct {
 	users    map[ClientUserID]struct{}
 	control  map[ClientUserID]struct{}
 	eff      rbac.Effect  // computed by Authorize
+	next     *snapshot    // the index after the change, computed by Authorize from snap
 	perms    []Permission // the catalog's, when needed
 }
 
@@ -144,7 +145,7 @@ func (w *txn) Empty() bool { return w.delta.Empty() && !w.touched }
 // (rbac.WithDryRun) stops after it.
 func (w *txn) Authorize() error {
 	after, eff := w.effectOf()
-	w.eff = eff
+	w.eff, w.next = eff, after
 	return w.authorizeEffect(after, eff)
 }
 
@@ -157,7 +158,7 @@ func (w *txn) Persist(engine.Tx) error {
 
 func (w *txn) Entry() engine.Entry {
 	lg := &ruleLog{Add: w.delta.Add, Remove: w.delta.Remove, Clients: w.en.clients, Users: w.en.users,
-		Roles: w.en.roles, DelUsers: w.en.delUsers, DelRoles: w.en.delRoles}
+		Roles: w.en.roles, DelUsers: w.en.delUsers, DelRoles: w.en.delRoles, base: w.snap, next: w.next}
 	rules, _ := json.Marshal(lg) // plain typed values always encode
 	a := engine.Actor{Kind: engine.ActorStaff, ID: int64(w.actor.Staff)}
 	if w.actor.User != 0 {
@@ -194,6 +195,11 @@ type ruleLog struct {
 	Roles    []RoleRef      `json:"roles,omitempty"`
 	DelUsers []ClientUserID `json:"deleted_users,omitempty"`
 	DelRoles []RoleID       `json:"deleted_roles,omitempty"`
+
+	// On the instance that staged the change: the index it was staged
+	// against and the one after it, which Authorize computed (nil before
+	// Authorize). Never encoded.
+	base, next *snapshot
 }
 
 func (l *ruleLog) valid() bool {
@@ -229,7 +235,20 @@ func (*clientDomain) Name() string { return string(rbac.DomainClients) }
 var errUnknownChange = errors.New("clients: change holds rules this version does not know")
 
 func (d *clientDomain) Apply(es []engine.Entry, version int64) (func(), error) {
-	b := newBuilder(d.s.snap.Load())
+	cur := d.s.snap.Load()
+	if len(es) == 1 {
+		// This instance's own commit, applied to the index it was staged
+		// against: the index Authorize computed from it is the one a
+		// rebuild would give (the same entities and delta applied to the
+		// same base), so it is published as it is.
+		if lg, ok := es[0].Local.(*ruleLog); ok && lg.next != nil && lg.base == cur && lg.valid() {
+			next := lg.next
+			lg.next = nil // published once
+			next.version = version
+			return func() { d.s.snap.Store(next) }, nil
+		}
+	}
+	b := newBuilder(cur)
 	for _, en := range es {
 		lg, ok := en.Local.(*ruleLog)
 		if !ok {

@@ -7,9 +7,10 @@ import (
 
 // The client decision index. Checks are served from an immutable snapshot
 // published through an atomic pointer; a change builds the next snapshot by
-// copying only the shards and entries it touches.
-
-const shards = 64
+// copying only the chunks and entries it touches (see table), and the
+// lists inside an entry (an account's users, a role's members) only when
+// it changes them, so a write costs the same at a thousand client users
+// and at a million.
 
 type actionSet uint8
 
@@ -18,6 +19,10 @@ func bit(a Action) actionSet { return 1 << a }
 type clientEntry struct {
 	first    ClientUserID
 	disabled bool
+	// users are the account's users (sorted): every user entry whose
+	// client is this one. usersOwn is the builder that copied the list.
+	users    []ClientUserID
+	usersOwn *owner
 }
 
 type userEntry struct {
@@ -28,15 +33,13 @@ type userEntry struct {
 }
 
 type roleEntry struct {
-	client  ClientID
-	perms   map[Section]actionSet
-	members map[ClientUserID]struct{}
+	client ClientID
+	perms  map[Section]actionSet
+	// members are the users holding the role (sorted); membersOwn is the
+	// builder that copied the list.
+	members    []ClientUserID
+	membersOwn *owner
 }
-
-// table is a sharded map of immutable entries.
-type table[K ~int64, V any] [shards]map[K]*V
-
-func (t *table[K, V]) get(k K) *V { return t[uint64(k)%shards][k] }
 
 type snapshot struct {
 	version int64
@@ -45,82 +48,54 @@ type snapshot struct {
 	roles   table[RoleID, roleEntry]
 }
 
-func newSnapshot() *snapshot {
-	s := &snapshot{}
-	for i := range shards {
-		s.clients[i] = map[ClientID]*clientEntry{}
-		s.users[i] = map[ClientUserID]*userEntry{}
-		s.roles[i] = map[RoleID]*roleEntry{}
-	}
-	return s
-}
-
-// writer edits one table of the next snapshot copy-on-write.
-type writer[K ~int64, V any] struct {
-	t      *table[K, V]
-	copied [shards]bool
-	own    map[K]bool
-	clone  func(*V) *V
-}
-
-func newWriter[K ~int64, V any](t *table[K, V], clone func(*V) *V) *writer[K, V] {
-	return &writer[K, V]{t: t, own: map[K]bool{}, clone: clone}
-}
-
-func (w *writer[K, V]) shard(k K) map[K]*V {
-	i := uint64(k) % shards
-	if !w.copied[i] {
-		w.t[i] = maps.Clone(w.t[i])
-		w.copied[i] = true
-	}
-	return w.t[i]
-}
-
-// edit returns a private copy of the entry for k, creating it if absent.
-func (w *writer[K, V]) edit(k K) *V {
-	sh := w.shard(k)
-	e := sh[k]
-	switch {
-	case e == nil:
-		e = new(V)
-	case !w.own[k]:
-		e = w.clone(e)
-	default:
-		return e
-	}
-	sh[k] = e
-	w.own[k] = true
-	return e
-}
-
-func (w *writer[K, V]) del(k K) {
-	delete(w.shard(k), k)
-	delete(w.own, k)
-}
+func newSnapshot() *snapshot { return &snapshot{} }
 
 type builder struct {
+	o       *owner
 	next    *snapshot
 	clients *writer[ClientID, clientEntry]
 	users   *writer[ClientUserID, userEntry]
 	roles   *writer[RoleID, roleEntry]
 }
 
+// newBuilder starts the snapshot after base. Copying an entry copies what
+// is small (flags, a user's roles, a role's permissions by section); the
+// lists of users are copied by the edits that change them (setOf).
 func newBuilder(base *snapshot) *builder {
 	next := *base
+	o := &owner{}
 	return &builder{
+		o:       o,
 		next:    &next,
-		clients: newWriter(&next.clients, func(e *clientEntry) *clientEntry { c := *e; return &c }),
-		users: newWriter(&next.users, func(e *userEntry) *userEntry {
+		clients: newWriter(&next.clients, o, func(e *clientEntry) *clientEntry { c := *e; return &c }),
+		users: newWriter(&next.users, o, func(e *userEntry) *userEntry {
 			c := *e
 			c.roles = slices.Clone(e.roles)
 			return &c
 		}),
-		roles: newWriter(&next.roles, func(e *roleEntry) *roleEntry {
+		roles: newWriter(&next.roles, o, func(e *roleEntry) *roleEntry {
 			c := *e
 			c.perms = maps.Clone(e.perms)
-			c.members = maps.Clone(e.members)
 			return &c
 		}),
+	}
+}
+
+// setOf inserts (add) or removes u in the sorted list *ids of an entry
+// being built, copying the list first unless *own says this builder did.
+func (b *builder) setOf(ids *[]ClientUserID, own **owner, u ClientUserID, add bool) {
+	i, found := slices.BinarySearch(*ids, u)
+	if found == add {
+		return
+	}
+	if *own != b.o {
+		*ids = slices.Clone(*ids)
+		*own = b.o
+	}
+	if add {
+		*ids = slices.Insert(*ids, i, u)
+	} else {
+		*ids = slices.Delete(*ids, i, i+1)
 	}
 }
 
@@ -132,18 +107,26 @@ func (b *builder) role(id RoleID, client ClientID) *roleEntry {
 	if r.perms == nil {
 		r.perms = map[Section]actionSet{}
 	}
-	if r.members == nil {
-		r.members = map[ClientUserID]struct{}{}
-	}
 	return r
 }
 
 func (b *builder) user(id ClientUserID, client ClientID) *userEntry {
 	u := b.users.edit(id)
-	if u.client == 0 {
+	if u.client == 0 && client != 0 {
 		u.client = client
+		c := b.clients.edit(client)
+		b.setOf(&c.users, &c.usersOwn, id, true)
 	}
 	return u
+}
+
+// delUser removes user id, from its account's users too.
+func (b *builder) delUser(id ClientUserID) {
+	if u := b.next.users.get(id); u != nil && u.client != 0 {
+		c := b.clients.edit(u.client)
+		b.setOf(&c.users, &c.usersOwn, id, false)
+	}
+	b.users.del(id)
 }
 
 // apply adds (add=true) or removes one rule; like Casbin, adding a present
@@ -161,13 +144,12 @@ func (b *builder) apply(r Rule, add bool) {
 		u := b.user(r.User, r.Client)
 		e := b.role(r.Role, r.Client)
 		i, found := slices.BinarySearch(u.roles, r.Role)
+		b.setOf(&e.members, &e.membersOwn, r.User, add)
 		if add {
-			e.members[r.User] = struct{}{}
 			if !found {
 				u.roles = slices.Insert(u.roles, i, r.Role)
 			}
 		} else {
-			delete(e.members, r.User)
 			if found {
 				u.roles = slices.Delete(u.roles, i, i+1)
 			}
@@ -216,7 +198,7 @@ func (b *builder) applyChange(en entities, d Delta) {
 		b.apply(r, true)
 	}
 	for _, u := range en.delUsers {
-		b.users.del(u)
+		b.delUser(u)
 	}
 	for _, r := range en.delRoles {
 		b.roles.del(r)

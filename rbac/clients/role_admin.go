@@ -3,7 +3,6 @@ package clients
 import (
 	"context"
 	"fmt"
-	"maps"
 	"slices"
 )
 
@@ -105,7 +104,7 @@ func (s *Service) DeleteRole(ctx context.Context, actor Actor, id RoleID) error 
 			w.remove(PermissionRule(r.Client, id, p))
 		}
 		if e := w.snap.roles.get(id); e != nil {
-			for _, u := range slices.Sorted(maps.Keys(e.members)) {
+			for _, u := range e.members { // sorted
 				w.remove(AssignmentRule(r.Client, u, id))
 			}
 		}
