@@ -172,7 +172,10 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*Store, error) {
 
 // sqliteDSN adds the pragmas the store relies on: WAL so readers never wait
 // for the writer, a busy timeout instead of immediate SQLITE_BUSY, foreign
-// keys, and IMMEDIATE transactions so a writer takes its lock up front.
+// keys, IMMEDIATE transactions so a writer takes its lock up front, and
+// temp_store=MEMORY, which keeps the statement journals of a write's
+// statements in small heap chunks (otherwise the pure-Go SQLite maps and
+// unmaps 64 KiB for each statement that writes an existing page).
 func sqliteDSN(path string) string {
 	sep := "?"
 	if strings.Contains(path, "?") {
