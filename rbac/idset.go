@@ -435,7 +435,11 @@ func (s *idset) appendBlock(key uint64, dst []uint16) []uint16 {
 	if !ok {
 		return dst
 	}
-	b := s.blks[i]
+	return s.blks[i].appendLows(dst)
+}
+
+// appendLows appends the low 16 bits of b's members, ascending.
+func (b *idblock) appendLows(dst []uint16) []uint16 {
 	if b.bits == nil {
 		return append(dst, b.arr...)
 	}
@@ -445,6 +449,21 @@ func (s *idset) appendBlock(key uint64, dst []uint16) []uint16 {
 			dst = append(dst, uint16(w<<6+bits.TrailingZeros64(word)))
 			word &= word - 1
 		}
+	}
+	return dst
+}
+
+// eachBlock appends the low 16 bits of every member to dst, ascending,
+// calling fn with each block's high bits and where its members are in the
+// result; a single walk of the set.
+func (s *idset) eachBlock(dst []uint16, fn func(key uint64, start, end int)) []uint16 {
+	if s == nil {
+		return dst
+	}
+	for i, b := range s.blks {
+		start := len(dst)
+		dst = b.appendLows(dst)
+		fn(s.keys[i], start, len(dst))
 	}
 	return dst
 }

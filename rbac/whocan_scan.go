@@ -19,7 +19,10 @@ import (
 // count in the word); the direct holders and the staff whose entry must
 // be read (full access, temporary rules, more than three departments)
 // set a flag. The holders are then read in order, each appending its
-// word's indexes to the answer.
+// word's indexes to the answer. Each department's set is walked once for
+// all blocks beforehand (flat, runs), as reaching a block of a set costs
+// cache misses and a department has few members per block at a million
+// staff.
 
 // scanMin is the answer size from which WhoCan merges the sets, and
 // scanDepts the departments per holder above which it reads the entries
@@ -44,9 +47,15 @@ const (
 // the code table is left all zeros.
 type scanTable struct {
 	code [1 << blockBits]uint64
-	lows []uint16 // the holders in the block
-	part []uint16 // a department's members in the block, or another set's
+	lows []uint16      // the holders in the block
+	part []uint16      // another set's members in the block
+	keys []uint64      // the holders' blocks
+	flat []uint16      // the giving departments' members, low bits
+	runs [][]memberRun // by block of keys: where flat holds its members
 }
+
+// memberRun is where flat holds a giving department's members in a block.
+type memberRun struct{ giver, start, end uint32 }
 
 // holdersScan is the state of one merge.
 type holdersScan struct {
@@ -109,15 +118,39 @@ func (s *snapshot) scanHolders(pid permID, h *idset, extra []StaffID, t *scanTab
 	// clearing the table costs the IDs in use, not the block.
 	top := -1
 	defer func() { clear(code[:top+1]); t.lows = lows[:0] }()
-	for key := range h.blockKeys() {
+	// Each giving department's members are read once, in one walk of its
+	// blocks, into flat; runs[b] lists, in department order, where block
+	// b's members of each department are (a department's set is read once,
+	// not once per block: at a million staff a department has a few
+	// members per block, and reaching a block costs cache misses).
+	t.keys = slices.AppendSeq(t.keys[:0], h.blockKeys())
+	for len(t.runs) < len(t.keys) {
+		t.runs = append(t.runs, nil)
+	}
+	runs := t.runs[:len(t.keys)]
+	for b := range runs {
+		runs[b] = runs[b][:0]
+	}
+	flat := t.flat[:0]
+	for j, d := range sc.givers {
+		b := 0
+		flat = d.members.eachBlock(flat, func(key uint64, start, end int) {
+			for b < len(t.keys) && t.keys[b] < key {
+				b++
+			}
+			if b < len(t.keys) && t.keys[b] == key {
+				runs[b] = append(runs[b], memberRun{uint32(j), uint32(start), uint32(end)})
+			}
+		})
+	}
+	t.flat = flat
+	for b, key := range t.keys {
 		clear(code[:top+1])
 		top = -1
-		for j, d := range sc.givers {
-			t.part = d.members.appendBlock(key, t.part[:0])
-			markDept(t.part, code, uint64(j))
-			if n := len(t.part); n > 0 {
-				top = max(top, int(t.part[n-1]))
-			}
+		for _, r := range runs[b] {
+			part := flat[r.start:r.end]
+			markDept(part, code, uint64(r.giver))
+			top = max(top, int(part[len(part)-1]))
 		}
 		for _, m := range []struct {
 			set  *idset
