@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"runtime"
+	"slices"
 	"testing"
 
 	"github.com/billingrbac/billingrbac/internal/testdb"
@@ -56,7 +57,17 @@ func BenchmarkMillion(b *testing.B) {
 			_ = f.svc.WhoCanCount(f.perms[i%len(f.perms)])
 		}
 	})
-	// WhoCan on the most popular permission, beside the bitset's scan
+	// WhoCan on the most popular permission, beside the bitset's scan;
+	// first checked: the bitset's holders, each with Explain's reasons
+	hs := f.svc.WhoCan(f.perms[0])
+	if want := f.bits.whoCan(f.perms[0]); !slices.Equal(slices.Collect(f.svc.WhoCanIDs(f.perms[0])), want) || hs.Len() != len(want) {
+		b.Fatalf("WhoCan: %d holders, the bitset has %d", hs.Len(), len(want))
+	}
+	for h := range hs.All() {
+		if d := f.svc.Explain(h.Staff, f.perms[0]); !slices.Equal(h.Sources, d.Sources) {
+			b.Fatalf("WhoCan: %s has %v, Explain says %v", h.Staff, h.Sources, d.Sources)
+		}
+	}
 	b.Run("whocan-popular/library", func(b *testing.B) {
 		b.ReportAllocs()
 		defer cpuMetric(b)()

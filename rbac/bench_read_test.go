@@ -24,6 +24,19 @@ func BenchmarkWhoCan(b *testing.B) {
 	for _, sc := range scales {
 		b.Run(sc.name, func(b *testing.B) {
 			f := getFixture(b, sc)
+			// The answer is checked before anything is timed: the holders
+			// are the bitset's, each with the reasons Explain gives.
+			for _, p := range []rbac.Permission{f.perms[0], f.perms[len(f.perms)/2]} {
+				hs := f.svc.WhoCan(p)
+				if want := f.bits.whoCan(p); !slices.Equal(slices.Collect(f.svc.WhoCanIDs(p)), want) || hs.Len() != len(want) {
+					b.Fatalf("WhoCan(%s): %d holders, the bitset has %d", p, hs.Len(), len(want))
+				}
+				for h := range hs.All() {
+					if d := f.svc.Explain(h.Staff, p); !slices.Equal(h.Sources, d.Sources) {
+						b.Fatalf("WhoCan(%s): %s has %v, Explain says %v", p, h.Staff, h.Sources, d.Sources)
+					}
+				}
+			}
 			for _, kind := range []struct {
 				name  string
 				perms []rbac.Permission
