@@ -3,6 +3,8 @@ package clients_test
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/billingrbac/billingrbac/internal/policy"
@@ -255,4 +257,53 @@ func BenchmarkWriteRolePermission(b *testing.B) {
 	benchWrites(b, func(c clients.ClientID, r clients.RoleID) clients.Delta {
 		return clients.Delta{Add: []clients.Rule{clients.PermissionRule(c, r, clients.Perm(clients.SectionSupport, clients.Add))}}
 	})
+}
+
+// BenchmarkCanAtScale: Can on 8,192 requests spread over all client users
+// (each on a service of the user's own account, modify: allowed for the
+// first user and the services role, denied for the finance role), at each
+// scale of the write benchmarks. heap-B/user is the heap the loaded index
+// keeps per client user.
+func BenchmarkCanAtScale(b *testing.B) {
+	for _, n := range writeBenchUsers {
+		b.Run(fmt.Sprintf("users=%d", n), func(b *testing.B) {
+			st := benchState(n / 3)
+			staff := noStaff(b)
+			var m0, m1 runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&m0)
+			svc, err := clients.New(context.Background(), stateStore{st: st}, staff, clients.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			runtime.GC()
+			runtime.ReadMemStats(&m1)
+			rng := rand.New(rand.NewPCG(1, 2))
+			type req struct {
+				u   clients.ClientUserID
+				res clients.Resource
+			}
+			reqs := make([]req, 8192)
+			for i := range reqs {
+				u := clients.ClientUserID(1 + rng.IntN(len(st.Users)))
+				c := clients.ClientID((int(u)-1)/3 + 1)
+				reqs[i] = req{u, clients.Resource{Kind: clients.KindService, ID: int64(c), Owner: c}}
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			allowed, i := 0, 0
+			for b.Loop() {
+				q := reqs[i&(len(reqs)-1)]
+				if svc.Can(q.u, clients.Modify, q.res) {
+					allowed++
+				}
+				i++
+			}
+			if allowed == 0 {
+				b.Fatal("nothing allowed")
+			}
+			runtime.KeepAlive(svc)
+			b.ReportMetric(float64(int64(m1.HeapAlloc)-int64(m0.HeapAlloc))/float64(len(st.Users)), "heap-B/user")
+		})
+	}
 }
