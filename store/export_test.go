@@ -48,3 +48,10 @@ var BaselineForTest = migrationSets[dialectSQLite].current[0].version
 // LoseProbesForTest sends the listener's probe to another channel, as a
 // transaction-mode pooler loses notifications.
 func (s *Store) LoseProbesForTest() { s.probeChannel = s.channel + "_nowhere" }
+
+// BackendPIDForTest returns the PostgreSQL backend running tx.
+func BackendPIDForTest(t rbac.Tx) (int, error) {
+	var pid int
+	err := t.(*tx).db.Raw(`SELECT pg_backend_pid()`).Scan(&pid).Error
+	return pid, err
+}

@@ -38,7 +38,8 @@ var _ rbac.Tx = (*tx)(nil)
 // waits for the one before it and versions never have gaps. With it the
 // transaction reads the hash of the last committed change, which the next
 // one chains to, and the declared conflicts of duties: on PostgreSQL in the
-// same statement (RETURNING; one round trip), on SQLite in a plain SELECT
+// same statement (RETURNING; one round trip, two when it waited for the
+// lock while another write committed), on SQLite in a plain SELECT
 // after it (the pure-Go driver parses every statement again, and an
 // UPDATE ... RETURNING with subqueries costs more to compile than the two).
 // Until the transaction appends its change-log entry, the version row is
@@ -54,7 +55,15 @@ func (s *Store) Update(ctx context.Context, fn func(rbac.Tx) error) error {
 		}
 		var err error
 		if postgres {
-			err = scanRow(db, lockPostgres, &lock.Version, &lock.Prev, &lock.Duties)
+			var seen int64
+			err = scanRow(db, lockPostgres, &lock.Version, &lock.Prev, &lock.Duties, &seen)
+			if err == nil && seen != lock.Version-1 {
+				// The statement waited for the lock while another write
+				// committed: its subqueries read the snapshot taken
+				// before, without that write's change and duties. Read
+				// them again, now that this transaction holds the lock.
+				err = scanRow(db, headPostgres, &lock.Prev, &lock.Duties)
+			}
 		} else if err = db.Exec(lockSQLite).Error; err == nil {
 			err = scanRow(db, headSQLite, &lock.Version, &lock.Prev, &lock.Duties)
 		}
@@ -100,15 +109,22 @@ func scanRow(db *gorm.DB, query string, dest ...any) error {
 
 // The lock statements: the version row incremented, then (in the same
 // statement on PostgreSQL) the new version, the previous change's hash and
-// the conflicts of duties as a JSON array of dutyRow objects.
+// the conflicts of duties as a JSON array of dutyRow objects. On
+// PostgreSQL the statement also returns the version its snapshot saw
+// (seen): the subqueries of an UPDATE read the snapshot taken when it
+// started, so when it waited for the row lock while another write
+// committed (seen is not version-1), the hash and the duties are read
+// again by headPostgres, which sees that write (TestLockAfterContention).
 const (
 	lockSQLite = `UPDATE ` + tableState + ` SET version = version + 1 WHERE id = 1`
 	headSQLite = `SELECT s.version AS version, COALESCE(c.hash, '') AS prev,
 	(SELECT json_group_array(json_object('id', id, 'perm_a', perm_a, 'perm_b', perm_b, 'dept_a', dept_a,
 		'dept_b', dept_b, 'why', why)) FROM ` + tableDutyConflicts + `) AS duties
 	FROM ` + tableState + ` s LEFT JOIN ` + tableChanges + ` c ON c.version = s.version - 1 WHERE s.id = 1`
-	lockPostgres = `UPDATE ` + tableState + ` SET version = version + 1 WHERE id = 1 RETURNING version,
-	COALESCE((SELECT c.hash FROM ` + tableChanges + ` c WHERE c.version = ` + tableState + `.version - 1), '') AS prev,
+	lockPostgres = `UPDATE ` + tableState + ` SET version = version + 1 WHERE id = 1 RETURNING version, ` + headColumnsPostgres + `,
+	(SELECT s.version FROM ` + tableState + ` s WHERE s.id = 1) AS seen`
+	headPostgres        = `SELECT ` + headColumnsPostgres + ` FROM ` + tableState + ` WHERE id = 1`
+	headColumnsPostgres = `COALESCE((SELECT c.hash FROM ` + tableChanges + ` c WHERE c.version = ` + tableState + `.version - 1), '') AS prev,
 	(SELECT COALESCE(json_agg(json_build_object('id', id, 'perm_a', perm_a, 'perm_b', perm_b, 'dept_a', dept_a,
 		'dept_b', dept_b, 'why', why)), '[]')::text FROM ` + tableDutyConflicts + `) AS duties`
 )
