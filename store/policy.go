@@ -70,7 +70,7 @@ type pendingLines struct{ add, remove []policy.Line }
 // change-log entry on PostgreSQL: the rules, the entry and its
 // notification in one statement, one round trip instead of two. It
 // reports whether it kept them; the transaction writes them at the
-// latest when it commits (flush).
+// latest when it commits or reads the policy (flush).
 func (t *tx) deferLines(add, remove []policy.Line, temporary int) bool {
 	if t.s.dialect != dialectPostgres || temporary > 0 || len(t.pending.add)+len(t.pending.remove) > 0 ||
 		len(add)+len(remove) == 0 || len(add)+len(remove) > smallInsert {

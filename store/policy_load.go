@@ -274,7 +274,12 @@ func (t *tx) LoadPolicy() ([]rbac.Rule, error) {
 	return rules, nil
 }
 
-// StreamPolicy implements rbac.TxPolicyStreamer: LoadPolicy in batches.
+// StreamPolicy implements rbac.TxPolicyStreamer: LoadPolicy in batches,
+// with the rules this transaction wrote, those ApplyPolicy deferred to the
+// change-log entry's statement included (written first).
 func (t *tx) StreamPolicy(batch func([]rbac.Rule) error) error {
+	if err := t.flush(); err != nil {
+		return err
+	}
 	return streamPolicy(t.ctx, t.db, batch)
 }
