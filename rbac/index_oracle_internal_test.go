@@ -1,6 +1,8 @@
 package rbac
 
 import (
+	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -69,6 +71,7 @@ func TestIndexMatchesOracle(t *testing.T) {
 	snap := buildSnapshot(nil, 0, clock)
 	checked := 0
 	for step := range 150 {
+		prev, prevPolicy := snap, maps.Clone(policy)
 		var d PolicyDelta
 		inDelta := map[Rule]bool{}
 		for range 1 + rng.IntN(1+rng.IntN(60)) {
@@ -100,9 +103,6 @@ func TestIndexMatchesOracle(t *testing.T) {
 				delete(policy, k)
 			}
 		}
-		if rng.IntN(5) == 0 {
-			now = now.Add(time.Duration(rng.IntN(40)) * time.Minute)
-		}
 		b := newBuilder(snap)
 		b.applyDelta(d)
 		snap = b.finish()
@@ -126,34 +126,49 @@ func TestIndexMatchesOracle(t *testing.T) {
 		require.NoError(t, err)
 
 		o := oracle{policy: policy, now: now}
+		// Copy-on-write: the snapshot the change started from still
+		// answers as before, for its readers.
+		checkOracle(t, fmt.Sprintf("step %d before the change", step), prev, oracle{policy: prevPolicy, now: now}, staff, perms)
 		for name, s := range map[string]*snapshot{"incremental": snap, "fresh": fresh, "streamed": streamed} {
-			for _, p := range append(perms, Perm("never", "granted")) {
-				var want []Holder
-				for _, id := range staff {
-					allowed, srcs := o.decide(id, p)
-					d := s.explain(id, p)
-					require.Equal(t, allowed, s.can(id, p), "step %d %s: can(%d, %s)", step, name, id, p)
-					require.Equal(t, allowed, d.Allowed, "step %d %s: explain(%d, %s)", step, name, id, p)
-					if allowed {
-						require.Equal(t, srcs, d.Sources, "step %d %s: explain(%d, %s) sources", step, name, id, p)
-						want = append(want, Holder{Staff: id, Sources: srcs})
-					}
-				}
-				h := s.holdersOf(p)
-				extra := s.tempHolders(p, h)
-				require.Equal(t, len(want), h.len()+len(extra), "step %d %s: holder count of %s", step, name, p)
-				got := slices.Collect(s.whoCan(p, h, extra, new(scanTable)).All())
-				require.Equal(t, want, nonNil(got), "step %d %s: WhoCan(%s)", step, name, p)
-				if pid, known := s.permIDs[p]; known {
-					scanned, ok := s.scanHolders(pid, h, extra, new(scanTable))
-					require.True(t, ok)
-					require.Equal(t, want, nonNil(slices.Collect(scanned.All())), "step %d %s: WhoCan(%s) by the merge", step, name, p)
-				}
-				checked += len(want)
-			}
+			checked += checkOracle(t, fmt.Sprintf("step %d %s", step, name), s, o, staff, perms)
+		}
+		if rng.IntN(5) == 0 {
+			now = now.Add(time.Duration(rng.IntN(40)) * time.Minute)
 		}
 	}
 	require.Greater(t, checked, 5000, "the policies give holders")
+}
+
+// checkOracle compares every answer of s with o's and returns how many
+// holders it compared.
+func checkOracle(t *testing.T, what string, s *snapshot, o oracle, staff []StaffID, perms []Permission) int {
+	t.Helper()
+	checked := 0
+	for _, p := range slices.Concat(perms, []Permission{Perm("never", "granted")}) {
+		var want []Holder
+		for _, id := range staff {
+			allowed, srcs := o.decide(id, p)
+			d := s.explain(id, p)
+			require.Equal(t, allowed, s.can(id, p), "%s: can(%d, %s)", what, id, p)
+			require.Equal(t, allowed, d.Allowed, "%s: explain(%d, %s)", what, id, p)
+			if allowed {
+				require.Equal(t, srcs, d.Sources, "%s: explain(%d, %s) sources", what, id, p)
+				want = append(want, Holder{Staff: id, Sources: srcs})
+			}
+		}
+		h := s.holdersOf(p)
+		extra := s.tempHolders(p, h)
+		require.Equal(t, len(want), h.len()+len(extra), "%s: holder count of %s", what, p)
+		got := slices.Collect(s.whoCan(p, h, extra, new(scanTable)).All())
+		require.Equal(t, want, nonNil(got), "%s: WhoCan(%s)", what, p)
+		if pid, known := s.permIDs[p]; known {
+			scanned, ok := s.scanHolders(pid, h, extra, new(scanTable))
+			require.True(t, ok)
+			require.Equal(t, want, nonNil(slices.Collect(scanned.All())), "%s: WhoCan(%s) by the merge", what, p)
+		}
+		checked += len(want)
+	}
+	return checked
 }
 
 // nonNil makes an empty answer comparable with the oracle's nil.
