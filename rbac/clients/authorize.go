@@ -322,6 +322,6 @@ func fillUser(snap *snapshot, u *User) {
 func fillRole(snap *snapshot, c *Catalog, r *Role) {
 	r.Permissions = nil
 	if e := snap.roles.get(r.ID); e != nil {
-		r.Permissions = rolePermissions(e, c.Sections())
+		r.Permissions = rolePermissions(e.perms.rights(), c.Sections())
 	}
 }

@@ -107,7 +107,7 @@ func (s *snapshot) can(u ClientUserID, sec Section, a Action, owner ClientID) bo
 		return true
 	}
 	for _, r := range ue.roles {
-		if re := s.roles.get(r); re != nil && re.client == owner && re.perms[sec]&bit(a) != 0 {
+		if re := s.roles.get(r); re != nil && re.client == owner && re.perms.get(sec)&bit(a) != 0 {
 			return true
 		}
 	}
@@ -171,7 +171,7 @@ func (s *Service) explain(snap *snapshot, u ClientUserID, a Action, res Resource
 	default:
 		for _, r := range ue.roles {
 			re := snap.roles.get(r)
-			if re != nil && re.client == ue.client && re.perms[ki.Section]&bit(a) != 0 {
+			if re != nil && re.client == ue.client && re.perms.get(ki.Section)&bit(a) != 0 {
 				d.Roles = append(d.Roles, r)
 			}
 		}
@@ -204,11 +204,11 @@ func (s *Service) Permissions(u ClientUserID) []Permission {
 	if ue.first {
 		return s.catalog.Permissions()
 	}
-	union := &roleEntry{perms: map[Section]actionSet{}}
+	union := rights{}
 	for _, r := range ue.roles {
 		if re := snap.roles.get(r); re != nil && re.client == ue.client {
-			for sec, set := range re.perms {
-				union.perms[sec] |= set
+			for _, s := range re.perms {
+				union[s.sec] |= s.set
 			}
 		}
 	}

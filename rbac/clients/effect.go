@@ -98,8 +98,8 @@ func (w *txn) rightsOf(snap *snapshot, u ClientUserID, potential bool) rights {
 	}
 	for _, r := range ue.roles {
 		if re := snap.roles.get(r); re != nil && re.client == ue.client {
-			for sec, set := range re.perms {
-				out[sec] |= set
+			for _, s := range re.perms {
+				out[s.sec] |= s.set
 			}
 		}
 	}
@@ -115,7 +115,7 @@ func (w *txn) catalogPerms() []Permission {
 
 // list returns the rights of r in catalog order.
 func (w *txn) list(r rights) []Permission {
-	return rolePermissions(&roleEntry{perms: r}, w.s.catalog.Sections())
+	return rolePermissions(r, w.s.catalog.Sections())
 }
 
 func accessOf(snap *snapshot, u ClientUserID) rbac.Access {

@@ -1,6 +1,7 @@
 package clients
 
 import (
+	"cmp"
 	"maps"
 	"slices"
 )
@@ -34,11 +35,65 @@ type userEntry struct {
 
 type roleEntry struct {
 	client ClientID
-	perms  map[Section]actionSet
+	perms  permSet
 	// members are the users holding the role (sorted); membersOwn is the
 	// builder that copied the list.
 	members    []ClientUserID
 	membersOwn *owner
+}
+
+// permSet is what a role holds: the actions per section, one element per
+// section holding some, sorted by section. It is never changed once built
+// (with returns a new one): a role holds a few sections, so a copy is
+// small and a lookup a short scan (a binary search past eight).
+type permSet []sectionActions
+
+type sectionActions struct {
+	sec Section
+	set actionSet
+}
+
+func (p permSet) get(sec Section) actionSet {
+	if len(p) > 8 {
+		if i, ok := slices.BinarySearchFunc(p, sec, func(s sectionActions, sec Section) int { return cmp.Compare(s.sec, sec) }); ok {
+			return p[i].set
+		}
+		return 0
+	}
+	for _, s := range p {
+		if s.sec == sec {
+			return s.set
+		}
+	}
+	return 0
+}
+
+// with returns p with sec's actions set to set (none: left out).
+func (p permSet) with(sec Section, set actionSet) permSet {
+	out := make(permSet, 0, len(p)+1)
+	placed := set == 0
+	for _, s := range p {
+		if !placed && sec < s.sec {
+			out = append(out, sectionActions{sec, set})
+			placed = true
+		}
+		if s.sec != sec {
+			out = append(out, s)
+		}
+	}
+	if !placed {
+		out = append(out, sectionActions{sec, set})
+	}
+	return out
+}
+
+// rights returns p as a rights map.
+func (p permSet) rights() rights {
+	out := make(rights, len(p))
+	for _, s := range p {
+		out[s.sec] |= s.set
+	}
+	return out
 }
 
 type snapshot struct {
@@ -73,11 +128,7 @@ func newBuilder(base *snapshot) *builder {
 			c.roles = slices.Clone(e.roles)
 			return &c
 		}),
-		roles: newWriter(&next.roles, o, func(e *roleEntry) *roleEntry {
-			c := *e
-			c.perms = maps.Clone(e.perms)
-			return &c
-		}),
+		roles: newWriter(&next.roles, o, func(e *roleEntry) *roleEntry { c := *e; return &c }),
 	}
 }
 
@@ -103,9 +154,6 @@ func (b *builder) role(id RoleID, client ClientID) *roleEntry {
 	r := b.roles.edit(id)
 	if r.client == 0 {
 		r.client = client
-	}
-	if r.perms == nil {
-		r.perms = map[Section]actionSet{}
 	}
 	return r
 }
@@ -135,10 +183,11 @@ func (b *builder) apply(r Rule, add bool) {
 	switch r.Kind {
 	case RulePermission:
 		e := b.role(r.Role, r.Client)
+		sec, set := r.Permission.Section, e.perms.get(r.Permission.Section)
 		if add {
-			e.perms[r.Permission.Section] |= bit(r.Permission.Action)
-		} else if e.perms[r.Permission.Section] &^= bit(r.Permission.Action); e.perms[r.Permission.Section] == 0 {
-			delete(e.perms, r.Permission.Section)
+			e.perms = e.perms.with(sec, set|bit(r.Permission.Action))
+		} else {
+			e.perms = e.perms.with(sec, set&^bit(r.Permission.Action))
 		}
 	case RuleAssignment:
 		u := b.user(r.User, r.Client)
@@ -216,7 +265,7 @@ func (s *snapshot) hasRule(r Rule) bool {
 	switch r.Kind {
 	case RulePermission:
 		e := s.roles.get(r.Role)
-		return e != nil && e.client == r.Client && e.perms[r.Permission.Section]&bit(r.Permission.Action) != 0
+		return e != nil && e.client == r.Client && e.perms.get(r.Permission.Section)&bit(r.Permission.Action) != 0
 	case RuleAssignment:
 		u := s.users.get(r.User)
 		if u == nil || u.client != r.Client {
@@ -238,13 +287,13 @@ func (s *snapshot) hasRule(r Rule) bool {
 	return false
 }
 
-// rolePermissions lists what role e holds in catalog order (sections in
-// the order given, unknown sections after, by name).
-func rolePermissions(e *roleEntry, order []SectionInfo) []Permission {
+// rolePermissions lists the rights r in catalog order (sections in the
+// order given, unknown sections after, by name).
+func rolePermissions(r rights, order []SectionInfo) []Permission {
 	var out []Permission
 	seen := map[Section]bool{}
 	emit := func(sec Section) {
-		set := e.perms[sec]
+		set := r[sec]
 		for _, a := range Actions() {
 			if set&bit(a) != 0 {
 				out = append(out, Perm(sec, a))
@@ -255,7 +304,7 @@ func rolePermissions(e *roleEntry, order []SectionInfo) []Permission {
 	for _, si := range order {
 		emit(si.Section)
 	}
-	rest := slices.Sorted(maps.Keys(e.perms))
+	rest := slices.Sorted(maps.Keys(r))
 	for _, sec := range rest {
 		if !seen[sec] {
 			emit(sec)

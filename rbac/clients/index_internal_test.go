@@ -185,3 +185,34 @@ func TestApplyOwnCommit(t *testing.T) {
 	require.Equal(t, []RoleID{1, 2}, s.snap.Load().users.get(1).roles)
 	require.Equal(t, int64(2), s.snap.Load().version)
 }
+
+// A permSet is what a map of sections to actions would hold, read by a
+// scan or, past eight sections, a binary search; with leaves the set it
+// was called on as it was.
+func TestPermSet(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	var p permSet
+	model := map[Section]actionSet{}
+	for range 2000 {
+		sec := Section(fmt.Sprintf("s%02d", rng.IntN(20)))
+		set := actionSet(rng.IntN(16))
+		if rng.IntN(3) == 0 {
+			set = 0
+		}
+		before, beforeDump := p, fmt.Sprint(p)
+		p = p.with(sec, set)
+		require.Equal(t, beforeDump, fmt.Sprint(before), "with changed its receiver")
+		if set == 0 {
+			delete(model, sec)
+		} else {
+			model[sec] = set
+		}
+		require.Len(t, p, len(model))
+		require.True(t, slices.IsSortedFunc(p, func(a, b sectionActions) int { return strings.Compare(string(a.sec), string(b.sec)) }))
+		for i := range 22 {
+			s := Section(fmt.Sprintf("s%02d", i))
+			require.Equal(t, model[s], p.get(s), "section %s", s)
+		}
+		require.Equal(t, rights(model), p.rights())
+	}
+}

@@ -66,11 +66,11 @@ func (s *Service) UpdateRole(ctx context.Context, actor Actor, id RoleID, in Rol
 			for _, p := range want {
 				w.add(PermissionRule(r.Client, id, p))
 			}
-			e := &roleEntry{perms: map[Section]actionSet{}}
+			set := rights{}
 			for _, p := range want {
-				e.perms[p.Section] |= bit(p.Action)
+				set[p.Section] |= bit(p.Action)
 			}
-			r.Permissions = rolePermissions(e, s.catalog.Sections())
+			r.Permissions = rolePermissions(set, s.catalog.Sections())
 		}
 		if in.Name != nil && *in.Name != r.Name {
 			r.Name = *in.Name
