@@ -8,15 +8,14 @@ import (
 // workSet holds a builder's working copies of staff entries by ID, in
 // chunks of 256 IDs: building a whole policy touches every staff member,
 // and chunks make that thousands of map operations instead of millions,
-// and yield the IDs in order without sorting them. New entries come from
-// slabs that double up to 256 entries, so a build allocates them in few
-// pieces while a one-grant change allocates one.
+// and yield the IDs in order without sorting them. (Entries are allocated
+// one by one: slabs of them saved little CPU and kept ~7 bytes a staff
+// member more, measured at 100,000 staff.)
 type workSet struct {
 	chunks map[uint64]*workChunk
 	far    map[StaffID]*staffEntry // IDs beyond denseLimit
 	last   uint64                  // chunk number of lastc
 	lastc  *workChunk
-	slab   []staffEntry
 	n      int
 }
 
@@ -58,11 +57,7 @@ func (w *workSet) get(id StaffID) *staffEntry {
 
 // add stores a fresh entry for id (which has none yet) and returns it.
 func (w *workSet) add(id StaffID) *staffEntry {
-	if len(w.slab) == 0 {
-		w.slab = make([]staffEntry, min(max(2*w.n, 1), chunkSize))
-	}
-	e := &w.slab[0]
-	w.slab = w.slab[1:]
+	e := new(staffEntry)
 	w.n++
 	if uint64(id) >= denseLimit {
 		if w.far == nil {
