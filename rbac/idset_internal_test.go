@@ -133,29 +133,3 @@ func TestIDSetFromSorted(t *testing.T) {
 		require.False(t, changed.has(x))
 	}
 }
-
-// A pvec keeps each version: setting entries under a new owner copies what
-// it changes and leaves the earlier vector as it was.
-func TestPvecCopyOnWrite(t *testing.T) {
-	rng := rand.New(rand.NewPCG(13, 14))
-	var v pvec[int]
-	model := map[uint64]int{}
-	var versions []pvec[int]
-	var models []map[uint64]int
-	for range 100 {
-		o := new(owner)
-		for range 1 + rng.IntN(20) {
-			i := uint64(rng.IntN(5 * pvecLeaf))
-			x := rng.Int()
-			v.set(o, i, x)
-			model[i] = x
-		}
-		versions = append(versions, v)
-		models = append(models, maps.Clone(model))
-	}
-	for k, ver := range versions {
-		for i := range uint64(6 * pvecLeaf) {
-			require.Equal(t, models[k][i], ver.at(i), "version %d index %d", k, i)
-		}
-	}
-}

@@ -4,6 +4,8 @@ import (
 	"maps"
 	"slices"
 	"time"
+
+	"github.com/billingrbac/billingrbac/internal/cow"
 )
 
 // The decision index. Every check is served from an immutable snapshot of
@@ -154,7 +156,7 @@ func newSnapshot() *snapshot {
 // staffEntry returns id's entry, or nil. The entry is shared: read only.
 func (s *snapshot) staffEntry(id StaffID) *staffEntry {
 	if uint64(id) < denseLimit {
-		if ch := s.hot.at(uint64(id) >> chunkBits); ch != nil {
+		if ch := s.hot.At(uint64(id) >> chunkBits); ch != nil {
 			return ch.entry[id&(chunkSize-1)]
 		}
 		return nil
@@ -165,7 +167,7 @@ func (s *snapshot) staffEntry(id StaffID) *staffEntry {
 	return nil
 }
 
-func (s *snapshot) deptAt(slot deptSlot) *deptEntry { return s.depts.at(uint64(slot)) }
+func (s *snapshot) deptAt(slot deptSlot) *deptEntry { return s.depts.At(uint64(slot)) }
 
 func (s *snapshot) dept(id DepartmentID) *deptEntry {
 	slot, ok := s.deptSlots[id]
@@ -177,8 +179,8 @@ func (s *snapshot) dept(id DepartmentID) *deptEntry {
 
 // eachDept calls fn for every department with rules, by slot.
 func (s *snapshot) eachDept(fn func(*deptEntry)) {
-	for i := range s.depts.len() {
-		if d := s.depts.at(uint64(i)); d != nil {
+	for i := range s.depts.Len() {
+		if d := s.depts.At(uint64(i)); d != nil {
 			fn(d)
 		}
 	}
@@ -187,7 +189,7 @@ func (s *snapshot) eachDept(fn func(*deptEntry)) {
 // row returns id's flags and permission bits.
 func (s *snapshot) row(id StaffID) (uint8, []uint64) {
 	if uint64(id) < denseLimit {
-		ch := s.hot.at(uint64(id) >> chunkBits)
+		ch := s.hot.At(uint64(id) >> chunkBits)
 		if ch == nil {
 			return 0, nil
 		}
@@ -213,18 +215,18 @@ func (s *snapshot) can(id StaffID, p Permission) bool {
 	pid, known := s.permIDs[p]
 	if uint64(id) < denseLimit {
 		c := uint64(id) >> chunkBits
-		l := c >> pvecBits
-		if l >= uint64(len(s.rows.dir)) {
+		l := c >> cow.Bits
+		if l >= uint64(len(s.rows.Dir)) {
 			return false
 		}
-		leaf := s.rows.dir[l]
+		leaf := s.rows.Dir[l]
 		if leaf == nil {
 			return false
 		}
-		bits := leaf.v[c&(pvecLeaf-1)]
+		bits := leaf.V[c&(cow.LeafSize-1)]
 		i := int(id & (chunkSize - 1))
 		if !known || bits == nil { // only full access covers a permission nobody holds
-			return bits != nil && fullActive(s.hot.at(c).flags[i])
+			return bits != nil && fullActive(s.hot.At(c).flags[i])
 		}
 		row := bits[i*s.words : (i+1)*s.words]
 		if row[pid>>6]&(1<<(pid&63)) != 0 {

@@ -118,19 +118,19 @@ func (b *builder) dept(id DepartmentID) (*deptEntry, deptSlot) {
 			b.next.deptSlots = maps.Clone(b.next.deptSlots)
 			b.slotsCopied = true
 		}
-		slot = deptSlot(b.next.depts.len())
+		slot = deptSlot(b.next.depts.Len())
 		b.next.deptSlots[id] = slot
 	}
 	d := b.next.deptAt(slot)
 	switch {
 	case d == nil:
 		d = &deptEntry{own: b.own, id: id}
-		b.next.depts.set(b.own, uint64(slot), d)
+		b.next.depts.Set(b.own, uint64(slot), d)
 	case d.own != b.own:
 		c := *d
 		c.own = b.own
 		d = &c
-		b.next.depts.set(b.own, uint64(slot), d)
+		b.next.depts.Set(b.own, uint64(slot), d)
 	}
 	return d, slot
 }

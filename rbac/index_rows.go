@@ -20,7 +20,7 @@ func (b *builder) finish() *snapshot {
 	// members of the department in the base.
 	var kept []StaffID
 	for slot := range b.deptDirty {
-		if int(slot) < b.base.depts.len() {
+		if int(slot) < b.base.depts.Len() {
 			if d := b.base.deptAt(slot); d != nil {
 				kept = d.members.appendTo(kept)
 			}
@@ -183,19 +183,19 @@ func (b *builder) setRow(id StaffID, flags uint8, row, trow []uint64, e *staffEn
 		return
 	}
 	c := uint64(id) >> chunkBits
-	ch := b.next.hot.at(c)
+	ch := b.next.hot.At(c)
 	switch {
 	case ch == nil:
 		if flags == 0 {
 			return
 		}
 		ch = &staffChunk{own: b.own, bits: make([]uint64, chunkSize*words)}
-		b.next.hot.set(b.own, c, ch)
-		b.next.rows.set(b.own, c, ch.bits)
+		b.next.hot.Set(b.own, c, ch)
+		b.next.rows.Set(b.own, c, ch.bits)
 	case ch.own != b.own:
 		ch = &staffChunk{own: b.own, flags: ch.flags, entry: ch.entry, bits: slices.Clone(ch.bits), tbits: slices.Clone(ch.tbits)}
-		b.next.hot.set(b.own, c, ch)
-		b.next.rows.set(b.own, c, ch.bits)
+		b.next.hot.Set(b.own, c, ch)
+		b.next.rows.Set(b.own, c, ch.bits)
 	}
 	i := int(id & (chunkSize - 1))
 	ch.flags[i] = flags
@@ -228,8 +228,8 @@ func (b *builder) widen() {
 			dst[words-1] |= tempMark
 		}
 	}
-	for c := range b.next.hot.len() {
-		ch := b.next.hot.at(uint64(c))
+	for c := range b.next.hot.Len() {
+		ch := b.next.hot.At(uint64(c))
 		if ch == nil {
 			continue
 		}
@@ -243,8 +243,8 @@ func (b *builder) widen() {
 				copy(n.tbits[i*words:(i+1)*words], ch.tbits[i*old:(i+1)*old])
 			}
 		}
-		b.next.hot.set(b.own, uint64(c), n)
-		b.next.rows.set(b.own, uint64(c), n.bits)
+		b.next.hot.Set(b.own, uint64(c), n)
+		b.next.rows.Set(b.own, uint64(c), n.bits)
 	}
 	far := make(map[StaffID]*farStaff, len(b.next.far))
 	for id, f := range b.next.far {

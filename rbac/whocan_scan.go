@@ -70,7 +70,7 @@ type holdersScan struct {
 // whoCan returns every holder of p (the active staff in h, and extra:
 // ascending, disjoint from h, by temporary rules) with its reasons.
 func (s *snapshot) whoCan(p Permission, h *idset, extra []StaffID, t *scanTable) Holders {
-	if pid, known := s.permIDs[p]; known && h.len() >= max(scanMin, s.depts.len()/scanDepts) {
+	if pid, known := s.permIDs[p]; known && h.len() >= max(scanMin, s.depts.Len()/scanDepts) {
 		if out, ok := s.scanHolders(pid, h, extra, t); ok {
 			return out
 		}

@@ -3,8 +3,8 @@
 // leaves of LeafSize entries under one directory. Setting an entry under an
 // owner copies at most the directory (one pointer per LeafSize entries) and
 // one leaf, never the whole array, and leaves every earlier version as it
-// was. It is package rbac's pvec (rbac/pvec.go) with exported names, so
-// both indexes can share one mechanism; the client index uses it today.
+// was. Both decision indexes build on it: package rbac's (as pvec, for
+// staff chunks, rows and departments) and package clients' tables.
 package cow
 
 // Bits and LeafSize give the size of a leaf.
