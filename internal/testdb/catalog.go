@@ -175,7 +175,9 @@ func postgresCatalog(db *gorm.DB) ([]string, error) {
 		return nil, err
 	}
 	for _, f := range funcs {
-		out = append(out, fmt.Sprintf("%s function: %s", f.Name, strings.ReplaceAll(f.Def, schema+".", "")))
+		def := strings.ReplaceAll(f.Def, schema+".", "")
+		def = strings.ReplaceAll(def, "'"+schema+"'", "'<schema>'") // a search_path pinned to the schema
+		out = append(out, fmt.Sprintf("%s function: %s", f.Name, def))
 	}
 	return out, nil
 }
