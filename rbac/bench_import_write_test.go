@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/casbin/casbin/v2"
-	gormadapter "github.com/casbin/gorm-adapter/v3"
 
 	"github.com/billingrbac/billingrbac/internal/policy"
 	"github.com/billingrbac/billingrbac/internal/testdb"
@@ -114,35 +113,8 @@ func BenchmarkGrantAt100k(b *testing.B) {
 // own table), holding o's policy, for the write benchmarks.
 func casbinWriteBaseline(b *testing.B, st *store.Store, be testdb.Backend, o *onboarding) *casbin.Enforcer {
 	b.Helper()
-	a, err := gormadapter.NewAdapterByDBUseTableName(st.DB(), "", "casbin_write_baseline")
-	if err != nil {
-		b.Fatal(err)
-	}
-	m, err := policy.NewModel()
-	if err != nil {
-		b.Fatal(err)
-	}
-	e, err := casbin.NewEnforcer(m, a)
-	if err != nil {
-		b.Fatal(err)
-	}
-	fill := func(rules []rbac.Rule, fn func([][]string) (bool, error)) {
-		lines, err := policy.Lines(rules)
-		if err != nil {
-			b.Fatal(err)
-		}
-		for i := 0; i < len(lines); i += casbinChunk(be) {
-			var vs [][]string
-			for _, l := range lines[i:min(i+casbinChunk(be), len(lines))] {
-				vs = append(vs, l.Values)
-			}
-			if _, err := fn(vs); err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
-	fill(o.grants, e.AddPolicies)
-	fill(o.members, e.AddGroupingPolicies)
+	e := casbinEnforcerOn(b, st, "casbin_write_baseline")
+	casbinFill(b, e, o, casbinChunk(be))
 	return e
 }
 
