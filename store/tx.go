@@ -42,9 +42,12 @@ var _ rbac.Tx = (*tx)(nil)
 // lock while another write committed), on SQLite in a plain SELECT
 // after it (the pure-Go driver parses every statement again, and an
 // UPDATE ... RETURNING with subqueries costs more to compile than the two).
-// Until the transaction appends its change-log entry, the version row is
-// ahead of the log: that is how the policy guard's triggers (schema
-// version 16) tell the library's writes from foreign ones.
+// The policy guard's triggers (schema version 16) tell the library's
+// writes from foreign ones by this lock: on SQLite, the version row is
+// ahead of the change log until the transaction appends its entry; on
+// PostgreSQL, the writing transaction is the one that updated the version
+// row (its xmin), which also holds when the rules and the entry go in one
+// statement.
 func (s *Store) Update(ctx context.Context, fn func(rbac.Tx) error) error {
 	postgres := s.dialect == dialectPostgres
 	return s.transaction(ctx, nil, func(db *gorm.DB) error {
