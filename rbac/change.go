@@ -84,6 +84,21 @@ type Change struct {
 	// change under the same version (after a failover that lost commits)
 	// has a different hash.
 	Hash string
+
+	// effectJSON is Effect as the flow encoded it for Hash (nil: not
+	// known), so recording the change does not encode it again.
+	effectJSON json.RawMessage
+}
+
+// EncodedEffect returns Effect as the change log stores it: for a change
+// the change flow hands to Tx.RecordChange, the very bytes its Hash
+// covers (encoded once, when the change was staged); otherwise Effect
+// encoded as JSON. A Store records what it returns.
+func (c Change) EncodedEffect() (json.RawMessage, error) {
+	if c.effectJSON != nil {
+		return c.effectJSON, nil
+	}
+	return json.Marshal(c.Effect)
 }
 
 // ChangeQuery selects entries of the change log. Zero fields do not filter.

@@ -245,7 +245,13 @@ func (t engineTx) Entries(after int64, limit int) ([]engine.Entry, error) {
 	chs, err := t.tx.Changes(ChangeQuery{AfterVersion: after, Limit: limit})
 	return entriesOf(chs), err
 }
-func (t engineTx) Append(en engine.Entry) error { return t.tx.RecordChange(changeOf(en)) }
+func (t engineTx) Append(en engine.Entry) error {
+	c := changeOf(en)
+	if len(en.Effect) > 0 && string(en.Effect) != "null" {
+		c.effectJSON = en.Effect // what Hash covers: json.Marshal of c.Effect
+	}
+	return t.tx.RecordChange(c)
+}
 
 func entriesOf(chs []Change) []engine.Entry {
 	out := make([]engine.Entry, len(chs))

@@ -115,7 +115,7 @@ func (t *tx) RecordChange(c rbac.Change) error {
 			return err
 		}
 	}
-	eff, err := json.Marshal(c.Effect)
+	eff, err := c.EncodedEffect()
 	if err != nil {
 		return err
 	}
