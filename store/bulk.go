@@ -46,6 +46,9 @@ func (t *tx) CreateStaffBatch(staff []rbac.Staff, hashes []string) error {
 	if t.s.dialect == dialectPostgres {
 		return t.createStaffArrays(staff, hashes, now)
 	}
+	if len(staff) > smallInsert {
+		return t.createStaffJSON(staff, hashes, now)
+	}
 	n := t.s.chunk()
 	for i := 0; i < len(staff); i += n {
 		part := staff[i:min(i+n, len(staff))]
@@ -204,8 +207,11 @@ func staffIDsWhere(db *gorm.DB, col, where string, keys []string) (map[string]rb
 // n rows (Store.chunk), without the adapter's per-rule model objects.
 func insertLines(ctx context.Context, db *gorm.DB, n int, lines []policy.Line) error {
 	db = db.WithContext(ctx)
-	if n == chunkPostgres && len(lines) > smallInsert {
-		return insertLineArrays(db, lines)
+	if len(lines) > smallInsert {
+		if n == chunkPostgres {
+			return insertLineArrays(db, lines)
+		}
+		return insertLinesJSON(db, lines)
 	}
 	for i := 0; i < len(lines); i += n {
 		part := lines[i:min(i+n, len(lines))]
