@@ -20,8 +20,8 @@ import (
 const sqliteJSONChunk = 5000
 
 // insertLinesJSON is insertLines on SQLite for more than smallInsert
-// lines: the rows gorm-adapter's AddPolicies stores (ptype, v0..v5, ”
-// for the unused values), ON CONFLICT DO NOTHING as it does.
+// lines: the rows gorm-adapter's AddPolicies stores (ptype, v0..v5, empty
+// strings for the unused values), ON CONFLICT DO NOTHING as it does.
 func insertLinesJSON(db *gorm.DB, lines []policy.Line) error {
 	for i := 0; i < len(lines); i += sqliteJSONChunk {
 		part := lines[i:min(i+sqliteJSONChunk, len(lines))]
