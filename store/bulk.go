@@ -14,13 +14,14 @@ import (
 	"github.com/billingrbac/billingrbac/rbac"
 )
 
-// Bulk writes: multi-row INSERTs in bounded chunks, for rbac.Import (staff
-// rows) and for every write's policy rules (casbin rule rows, see
-// writeLines). On PostgreSQL a chunk is 1,000 rows (7,000 bound values, of
-// the 65,535 allowed). On SQLite it is 64 rows: the pure-Go driver binds
-// each parameter by searching the whole argument list for its ordinal, so
-// a statement costs the square of its parameters (1,000 rows of 7 values
-// bind in ~25 ms, 64 rows in ~0.1 ms).
+// Bulk writes: INSERTs in bounded chunks, for rbac.Import (staff rows)
+// and for every write's policy rules (casbin rule rows, see writeLines).
+// Up to smallInsert rows go as one multi-row VALUES list (on SQLite 64
+// rows a statement: the pure-Go driver binds each parameter by searching
+// the whole argument list for its ordinal, so a statement costs the
+// square of its parameters). More go as one array parameter a column on
+// PostgreSQL (unnest, insertLineArrays) and as one JSON array parameter on
+// SQLite (json_each, bulk_sqlite.go), 5,000 rows a statement.
 const (
 	chunkPostgres = 1000
 	chunkSQLite   = 64
