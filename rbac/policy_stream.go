@@ -72,8 +72,16 @@ func buildStreamed(stream func(batch func([]Rule) error) error, clock func() tim
 		free <- nil
 	}
 	done := make(chan struct{})
+	var crash any // a panic of the applying goroutine, raised again below
 	go func() {
 		defer close(done)
+		defer func() {
+			if crash = recover(); crash != nil {
+				for rs := range full { // let the reader run to its end
+					free <- rs[:0]
+				}
+			}
+		}()
 		for rs := range full {
 			for _, r := range rs {
 				b.apply(r, true)
@@ -88,6 +96,11 @@ func buildStreamed(stream func(batch func([]Rule) error) error, clock func() tim
 	})
 	close(full)
 	<-done
+	if crash != nil {
+		// In the caller's goroutine, as buildSnapshot would have: a
+		// store's transaction rolls back on it.
+		panic(crash)
+	}
 	if err != nil {
 		return nil, err
 	}
