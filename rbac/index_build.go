@@ -232,8 +232,10 @@ func (b *builder) join() {
 			slices.Sort(ids)
 		}
 		ids = slices.Compact(ids)
-		d := b.next.deptAt(slot) // the builder's own: addMember came after dept
-		d.members = d.members.update(b.own, ids, nil)
+		// The builder's own entry (addMember came after dept), with no
+		// members yet: in a fresh build every one arrives here.
+		d := b.next.deptAt(slot)
+		d.members = idsetFromSorted(b.own, ids)
 	}
 	b.joined = nil
 }
@@ -247,12 +249,18 @@ func (b *builder) applyDelta(d PolicyDelta) {
 	}
 }
 
-// buildSnapshot builds a snapshot from a whole policy.
-func buildSnapshot(rules []Rule, version int64, clock func() time.Time) *snapshot {
+// newFreshBuilder returns a builder of a whole policy, from nothing.
+func newFreshBuilder(clock func() time.Time) *builder {
 	base := newSnapshot()
 	base.clock = clock
 	b := newBuilder(base)
 	b.fresh = true
+	return b
+}
+
+// buildSnapshot builds a snapshot from a whole policy.
+func buildSnapshot(rules []Rule, version int64, clock func() time.Time) *snapshot {
+	b := newFreshBuilder(clock)
 	for _, r := range rules {
 		b.apply(r, true)
 	}

@@ -61,10 +61,7 @@ func loadStore(ctx context.Context, st Store, clock func() time.Time) (*snapshot
 // stream reads the next: at a million staff, reading and parsing the rows
 // and applying them take about the same time, one core each.
 func buildStreamed(stream func(batch func([]Rule) error) error, clock func() time.Time) (*snapshot, error) {
-	base := newSnapshot()
-	base.clock = clock
-	b := newBuilder(base)
-	b.fresh = true
+	b := newFreshBuilder(clock)
 	const buffers = 2
 	free := make(chan []Rule, buffers)
 	full := make(chan []Rule, buffers)

@@ -22,19 +22,7 @@ import (
 // square of its parameters). More go as one array parameter a column on
 // PostgreSQL (unnest, insertLineArrays) and as one JSON array parameter on
 // SQLite (json_each, bulk_sqlite.go), 5,000 rows a statement.
-const (
-	chunkPostgres = 1000
-	chunkSQLite   = 64
-	keyChunk      = 500 // values of an IN (...) list
-)
-
-// chunk is how many rows of 7 values one INSERT carries on db's dialect.
-func (s *Store) chunk() int {
-	if s.dialect == dialectPostgres {
-		return chunkPostgres
-	}
-	return chunkSQLite
-}
+const keyChunk = 500 // values of an IN (...) list
 
 var _ rbac.BulkTx = (*tx)(nil)
 
@@ -43,41 +31,36 @@ var _ rbac.BulkTx = (*tx)(nil)
 // returned rows, which SQL does not promise.
 func (t *tx) CreateStaffBatch(staff []rbac.Staff, hashes []string) error {
 	now := t.now()
-	at := micros(now)
-	if t.s.dialect == dialectPostgres {
+	switch {
+	case t.s.dialect == dialectPostgres:
 		return t.createStaffArrays(staff, hashes, now)
-	}
-	if len(staff) > smallInsert {
+	case len(staff) > smallInsert:
 		return t.createStaffJSON(staff, hashes, now)
+	case len(staff) == 0:
+		return nil
 	}
-	n := t.s.chunk()
-	for i := 0; i < len(staff); i += n {
-		part := staff[i:min(i+n, len(staff))]
-		var sb strings.Builder
-		args := make([]any, 0, len(part)*7)
-		sb.WriteString("INSERT INTO " + tableStaff + " (login, full_name, email, phone, password_hash, created_at, updated_at) VALUES ")
-		for j := range part {
-			st := &part[j]
-			name, err := encodeText(st.FullName)
-			if err != nil {
-				return err
-			}
-			if j > 0 {
-				sb.WriteByte(',')
-			}
-			sb.WriteString("(?, ?, ?, ?, ?, ?, ?)")
-			args = append(args, st.Login, name, st.Email, st.Phone, hashes[i+j], at, at)
-		}
-		sb.WriteString(" RETURNING id, login")
-		rows, err := t.db.Raw(sb.String(), args...).Rows()
+	at := micros(now)
+	var sb strings.Builder
+	args := make([]any, 0, len(staff)*7)
+	sb.WriteString("INSERT INTO " + tableStaff + " (login, full_name, email, phone, password_hash, created_at, updated_at) VALUES ")
+	for j := range staff {
+		st := &staff[j]
+		name, err := encodeText(st.FullName)
 		if err != nil {
-			return mapErr(err)
-		}
-		if err := matchIDs(rows, part, now); err != nil {
 			return err
 		}
+		if j > 0 {
+			sb.WriteByte(',')
+		}
+		sb.WriteString("(?, ?, ?, ?, ?, ?, ?)")
+		args = append(args, st.Login, name, st.Email, st.Phone, hashes[j], at, at)
 	}
-	return nil
+	sb.WriteString(" RETURNING id, login")
+	rows, err := t.db.Raw(sb.String(), args...).Rows()
+	if err != nil {
+		return mapErr(err)
+	}
+	return matchIDs(rows, staff, now)
 }
 
 // createStaffArrays inserts staff rows on PostgreSQL from one array
@@ -202,31 +185,32 @@ func staffIDsWhere(db *gorm.DB, col, where string, keys []string) (map[string]rb
 	return out, nil
 }
 
-// insertLines inserts Casbin lines into the casbin rule table the way gorm-adapter's
-// AddPolicies stores them (ptype, v0..v5, ” for the unused values;
-// TestInsertLinesMatchesAdapter proves it), in multi-row INSERTs of
-// n rows (Store.chunk), without the adapter's per-rule model objects.
-func insertLines(ctx context.Context, db *gorm.DB, n int, lines []policy.Line) error {
+// insertLines inserts Casbin lines into the casbin rule table the way
+// gorm-adapter's AddPolicies stores them (ptype, v0..v5, empty strings for
+// the unused values; TestInsertLinesMatchesAdapter proves it), without the
+// adapter's per-rule model objects: up to smallInsert lines as one
+// multi-row VALUES insert, more through unnest (PostgreSQL) or json_each
+// (SQLite).
+func insertLines(ctx context.Context, db *gorm.DB, postgres bool, lines []policy.Line) error {
 	db = db.WithContext(ctx)
-	if len(lines) > smallInsert {
-		if n == chunkPostgres {
-			return insertLineArrays(db, lines)
-		}
+	switch {
+	case len(lines) > smallInsert && postgres:
+		return insertLineArrays(db, lines)
+	case len(lines) > smallInsert:
 		return insertLinesJSON(db, lines)
+	case len(lines) == 0:
+		return nil
 	}
-	for i := 0; i < len(lines); i += n {
-		part := lines[i:min(i+n, len(lines))]
-		for _, l := range part {
-			if len(l.Values) > 6 {
-				return fmt.Errorf("store: rule %s %v: more than 6 values", l.Ptype, l.Values)
-			}
+	for _, l := range lines {
+		if len(l.Values) > 6 {
+			return fmt.Errorf("store: rule %s %v: more than 6 values", l.Ptype, l.Values)
 		}
-		var sb strings.Builder
-		sb.Grow(80 + len(part)*24)
-		args := appendInsert(&sb, make([]any, 0, len(part)*7), part)
-		if err := db.Exec(sb.String(), args...).Error; err != nil {
-			return fmt.Errorf("store: add %d rules: %w", len(part), mapErr(err))
-		}
+	}
+	var sb strings.Builder
+	sb.Grow(80 + len(lines)*24)
+	args := appendInsert(&sb, make([]any, 0, len(lines)*7), lines)
+	if err := db.Exec(sb.String(), args...).Error; err != nil {
+		return fmt.Errorf("store: add %d rules: %w", len(lines), mapErr(err))
 	}
 	return nil
 }

@@ -117,7 +117,7 @@ func writeLines(t *tx, add, remove []policy.Line) error {
 			return fmt.Errorf("store: remove rule %s %v: %w", l.Ptype, l.Values, mapErr(err))
 		}
 	}
-	return insertLines(t.ctx, t.db, t.s.chunk(), add)
+	return insertLines(t.ctx, t.db, t.s.dialect == dialectPostgres, add)
 }
 
 // deleteLine deletes the rows of l as gorm-adapter's RemovePolicy does
