@@ -140,6 +140,11 @@ func (t *tx) RecordChange(c rbac.Change) error {
 		var sb strings.Builder
 		var ruleArgs []any
 		sb.WriteString("WITH ")
+		if t.guard != nil {
+			q, a := staleCheck(t)
+			sb.WriteString(q)
+			ruleArgs = a
+		}
 		p := t.pending
 		t.pending = pendingLines{}
 		for i, l := range p.remove {
@@ -151,6 +156,15 @@ func (t *tx) RecordChange(c rbac.Change) error {
 			sb.WriteString("a AS (")
 			ruleArgs = appendInsert(&sb, ruleArgs, p.add)
 			sb.WriteString("), ")
+		}
+		if t.guard != nil {
+			// The entry only when the version row moved; otherwise
+			// billingrbac_stale ends the statement, and with it
+			// everything it wrote.
+			sb.WriteString("c AS (" + insertChangeIfFresh + " RETURNING version), n AS (SELECT pg_notify(?, CAST(version AS text)) FROM c) " +
+				"SELECT (SELECT count(*) FROM n) + CASE WHEN EXISTS (SELECT 1 FROM s) THEN 0 ELSE billingrbac_stale() END")
+			t.commit, t.commitArgs = sb.String(), append(append(ruleArgs, args[1:]...), t.s.channel)
+			return nil
 		}
 		sb.WriteString("c AS (" + insertChange + " RETURNING version) SELECT pg_notify(?, CAST(c.version AS text)) FROM c")
 		all := append(append(ruleArgs, args...), t.s.channel)
@@ -165,6 +179,12 @@ func (t *tx) RecordChange(c rbac.Change) error {
 // insertChange appends one change-log row (the columns of changeRow).
 const insertChange = `INSERT INTO ` + tableChanges + ` (version, domain, at, actor_kind, actor, op, target,
 	before_json, after_json, reason, policy_json, effect_json, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// insertChangeIfFresh is insertChange in Attempt's statement: the row, at
+// the version the statement's version row increment (s) returned, or none.
+const insertChangeIfFresh = `INSERT INTO ` + tableChanges + ` (version, domain, at, actor_kind, actor, op, target,
+	before_json, after_json, reason, policy_json, effect_json, hash)
+	SELECT s.version, ?, CAST(? AS bigint), ?, CAST(? AS bigint), ?, ?, ?, ?, ?, ?, ?, ? FROM s`
 
 func queryChanges(db *gorm.DB, q rbac.ChangeQuery) ([]rbac.Change, error) {
 	db = db.Model(&changeRow{}).Where("version > ?", q.AfterVersion)

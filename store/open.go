@@ -41,6 +41,9 @@ type Store struct {
 	// suspect is when (UnixNano) the store last saw a connection die; 0:
 	// never. Pooled connections idle since then are pinged before reuse.
 	suspect atomic.Int64
+	// dutiesAt is the conflicts of duties as of the last committed write
+	// (see Attempt).
+	dutiesAt atomic.Pointer[dutiesAt]
 }
 
 var _ rbac.Store = (*Store)(nil)

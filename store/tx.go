@@ -28,6 +28,12 @@ type tx struct {
 	// pending are rules ApplyPolicy deferred to the change-log entry's
 	// statement (see deferLines).
 	pending pendingLines
+	// guard is the pool of an optimistic Tx (Attempt), nil in Update's:
+	// RecordChange then keeps the entry's statement in commit and
+	// commitArgs for Attempt to send.
+	guard      *readOnlyPool
+	commit     string
+	commitArgs []any
 }
 
 var _ rbac.Tx = (*tx)(nil)
@@ -50,7 +56,8 @@ var _ rbac.Tx = (*tx)(nil)
 // statement.
 func (s *Store) Update(ctx context.Context, fn func(rbac.Tx) error) error {
 	postgres := s.dialect == dialectPostgres
-	return s.transaction(ctx, nil, func(db *gorm.DB) error {
+	var t *tx
+	err := s.transaction(ctx, nil, func(db *gorm.DB) error {
 		var lock struct {
 			Version int64
 			Prev    string
@@ -82,12 +89,16 @@ func (s *Store) Update(ctx context.Context, fn func(rbac.Tx) error) error {
 		if lock.Version == 0 {
 			return fmt.Errorf("store: %w: "+tableState+" has no row", errSchema)
 		}
-		t := &tx{s: s, db: db, ctx: ctx, version: lock.Version, prev: lock.Prev, duties: lock.Duties}
+		t = &tx{s: s, db: db, ctx: ctx, version: lock.Version, prev: lock.Prev, duties: lock.Duties}
 		if err := fn(t); err != nil {
 			return err
 		}
 		return t.flush() // rules deferred and no entry appended after them
 	})
+	if err == nil && t != nil && postgres {
+		s.rememberDuties(t)
+	}
+	return err
 }
 
 // scanRow runs query and scans its one row into dest (sql.ErrNoRows when
@@ -128,8 +139,12 @@ const (
 	(SELECT s.version FROM ` + tableState + ` s WHERE s.id = 1) AS seen`
 	headPostgres        = `SELECT ` + headColumnsPostgres + ` FROM ` + tableState + ` WHERE id = 1`
 	headColumnsPostgres = `COALESCE((SELECT c.hash FROM ` + tableChanges + ` c WHERE c.version = ` + tableState + `.version - 1), '') AS prev,
-	(SELECT COALESCE(json_agg(json_build_object('id', id, 'perm_a', perm_a, 'perm_b', perm_b, 'dept_a', dept_a,
-		'dept_b', dept_b, 'why', why)), '[]')::text FROM ` + tableDutyConflicts + `) AS duties`
+	` + dutiesPostgres + ` AS duties`
+	// dutiesPostgres is the conflicts of duties as one JSON text, in the
+	// order of their IDs, so that the same rows always give the same text
+	// (Attempt's statement compares it with what the write read).
+	dutiesPostgres = `(SELECT COALESCE(json_agg(json_build_object('id', id, 'perm_a', perm_a, 'perm_b', perm_b, 'dept_a', dept_a,
+		'dept_b', dept_b, 'why', why) ORDER BY id), '[]')::text FROM ` + tableDutyConflicts + `)`
 )
 
 func (t *tx) Version() int64 { return t.version }

@@ -1,6 +1,9 @@
 package engine
 
-import "context"
+import (
+	"context"
+	"errors"
+)
 
 // Store is what the engine needs from persistence, for every domain at
 // once. Package rbac adapts its public rbac.Store to it.
@@ -48,3 +51,26 @@ type Notifier interface {
 	// its connection's liveness, and returns when ctx is done.
 	Listen(ctx context.Context, notify func(version int64)) error
 }
+
+// Optimist is an optional capability of a Store: a write staged on the
+// head this instance has applied and committed in one step, without the
+// version lock, if the database is still at that head when it arrives.
+// Attempt runs fn on a Tx whose Prev is head (Version head.Version+1) and
+// commits what fn appended when fn returns nil. It returns an error
+// wrapping ErrStale when the database had moved past head, and one
+// wrapping ErrNeedsLock when fn asked the Tx for something only a locked
+// transaction does (writing a row, say), whatever fn returned then; in
+// both cases nothing was written. Any other error is fn's, or the
+// commit's (whose outcome may then be unknown, as with any commit).
+type Optimist interface {
+	Attempt(ctx context.Context, head Head, fn func(Tx) error) error
+}
+
+var (
+	// ErrStale: the database was not at the head an attempt was staged
+	// on; nothing was written.
+	ErrStale = errors.New("engine: the database moved past the head the write was staged on")
+	// ErrNeedsLock: the write needs the version lock (a locked
+	// transaction); nothing was written.
+	ErrNeedsLock = errors.New("engine: the write needs the version lock")
+)

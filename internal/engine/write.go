@@ -16,6 +16,12 @@ import (
 // WithDryRun, the entry goes to the sink after Authorize (refused or not),
 // the transaction rolls back and Write returns ErrDryRun when Authorize
 // passed, its error otherwise.
+//
+// A store that is an Optimist is first asked to commit the change without
+// the lock, staged on this instance's head (one statement on PostgreSQL);
+// when the database moved, or the change needs the lock, Write runs the
+// locked flow above. Both paths stage, authorize and chain the entry the
+// same way (writer.run).
 func Write[S Stage](ctx context.Context, e *Engine, stage func(tx Tx) (S, error)) (S, Entry, error) {
 	var zero S
 	if e.closed.Load() {
@@ -23,66 +29,24 @@ func Write[S Stage](ctx context.Context, e *Engine, stage func(tx Tx) (S, error)
 	}
 	e.writeMu.Lock()
 	defer e.writeMu.Unlock()
-	var staged S
-	var committed Entry
-	var locked time.Duration
-	var attempt int64 // the version appended, until the commit is known
-	err := e.store.Update(ctx, func(tx Tx) error {
-		locked = e.mono()
-		if err := e.catchUpTx(tx); err != nil {
-			return err
-		}
-		s, err := stage(tx)
-		staged = s
-		if err != nil {
-			return err
-		}
-		if s.Empty() {
-			return ErrNoChange
-		}
-		aerr := s.Authorize()
-		if sink := dryRunOf(ctx); sink != nil {
-			en := s.Entry()
-			en.Version = tx.Version()
-			en.At = e.now()
-			en.normalize()
-			sink(en)
-			if aerr == nil {
-				return ErrDryRun
-			}
-		}
-		if aerr != nil {
-			return aerr
-		}
-		if err := s.Persist(tx); err != nil {
-			return err
-		}
-		en := s.Entry()
-		en.Version = tx.Version()
-		en.At = e.now()
-		en.normalize()
-		en.Hash = Chain(tx.Prev().Hash, en)
-		if err := tx.Append(en); err != nil {
-			return err
-		}
-		e.own.Store(en.Version) // its notification triggers no catch-up
-		attempt = en.Version
-		committed = en
-		return nil
-	})
-	if err != nil && attempt != 0 {
+	w := writer[S]{e: e, ctx: ctx, stage: stage}
+	err := w.optimistic()
+	if errors.Is(err, errLock) {
+		err = e.store.Update(ctx, func(tx Tx) error { return w.run(tx, true) })
+	}
+	if err != nil && w.attempt != 0 {
 		// Appended but not committed: another instance may commit that
 		// version, and its notification must not be taken for ours.
-		e.own.CompareAndSwap(attempt, 0)
+		e.own.CompareAndSwap(w.attempt, 0)
 		e.Trigger()
 	}
 	if errors.Is(err, ErrNoChange) {
-		return staged, Entry{}, nil
+		return w.staged, Entry{}, nil
 	}
 	if err != nil {
-		return staged, Entry{}, err
+		return w.staged, Entry{}, err
 	}
-	if !e.apply([]Entry{committed}) {
+	if !e.apply([]Entry{w.committed}) {
 		// Our own commit cannot be applied (a domain refused it): the
 		// snapshots must not pretend otherwise.
 		e.Trigger()
@@ -90,9 +54,110 @@ func Write[S Stage](ctx context.Context, e *Engine, stage func(tx Tx) (S, error)
 			e.log.Warn("billingrbac: reload after own commit failed", "err", rerr)
 		}
 	} else {
-		e.confirm(locked)
+		e.confirm(w.locked)
 	}
-	return staged, committed, nil
+	return w.staged, w.committed, nil
+}
+
+// writer is one Write: its staging function and what it staged.
+type writer[S Stage] struct {
+	e         *Engine
+	ctx       context.Context
+	stage     func(tx Tx) (S, error)
+	staged    S
+	committed Entry
+	locked    time.Duration // when the attempt or the lock started
+	attempt   int64         // the version appended, until the commit is known
+}
+
+// errLock sends a Write to the locked path.
+var errLock = errors.New("engine: take the lock")
+
+// optimistic tries the write on this instance's head without the lock,
+// when the store can (Optimist) and the write is not a dry run. It
+// returns errLock when the locked path must decide: the database moved
+// (ErrStale), the write needs the lock (ErrNeedsLock), or the stage
+// refused the change or found nothing to change while the database's
+// head is not this instance's (its decision was taken on a snapshot the
+// database has left; the locked path decides again, caught up).
+func (w *writer[S]) optimistic() error {
+	o, ok := w.e.store.(Optimist)
+	if !ok || dryRunOf(w.ctx) != nil {
+		return errLock
+	}
+	head := w.e.Head()
+	err := o.Attempt(w.ctx, head, func(tx Tx) error { return w.run(tx, false) })
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, ErrStale) || errors.Is(err, ErrNeedsLock):
+		if w.attempt != 0 {
+			w.e.own.CompareAndSwap(w.attempt, 0)
+			w.attempt = 0
+		}
+		var zero S
+		w.staged = zero
+		return errLock
+	case w.attempt != 0:
+		return err // the commit failed: its outcome may be unknown
+	}
+	// The stage refused or changed nothing, on head: that stands only if
+	// the database is still there.
+	if hr, ok := w.e.store.(HeadReader); ok {
+		if h, herr := hr.LastHead(w.ctx); herr == nil && h == head {
+			return err
+		}
+	}
+	return errLock
+}
+
+// run stages, authorizes and appends the change in tx; catchUp (the
+// locked path) first brings every domain to the version tx locked.
+func (w *writer[S]) run(tx Tx, catchUp bool) error {
+	e := w.e
+	w.locked = e.mono()
+	if catchUp {
+		if err := e.catchUpTx(tx); err != nil {
+			return err
+		}
+	}
+	s, err := w.stage(tx)
+	w.staged = s
+	if err != nil {
+		return err
+	}
+	if s.Empty() {
+		return ErrNoChange
+	}
+	aerr := s.Authorize()
+	if sink := dryRunOf(w.ctx); sink != nil {
+		en := s.Entry()
+		en.Version = tx.Version()
+		en.At = e.now()
+		en.normalize()
+		sink(en)
+		if aerr == nil {
+			return ErrDryRun
+		}
+	}
+	if aerr != nil {
+		return aerr
+	}
+	if err := s.Persist(tx); err != nil {
+		return err
+	}
+	en := s.Entry()
+	en.Version = tx.Version()
+	en.At = e.now()
+	en.normalize()
+	en.Hash = Chain(tx.Prev().Hash, en)
+	if err := tx.Append(en); err != nil {
+		return err
+	}
+	e.own.Store(en.Version) // its notification triggers no catch-up
+	w.attempt = en.Version
+	w.committed = en
+	return nil
 }
 
 // ErrDryRun is returned by Write under WithDryRun when the staged change

@@ -52,6 +52,11 @@ var statusTable = []mapping{
 	{hours.ErrAlwaysOpen, http.StatusUnprocessableEntity, "always-open", true},
 	{hours.ErrOutOfRange, http.StatusUnprocessableEntity, "out-of-range", true},
 	{rbac.ErrClosed, http.StatusServiceUnavailable, "unavailable", false},
+	// A Store's answers to the Service's optimistic writes, which the
+	// Service acts on itself; they reach a caller only from a Store that
+	// breaks rbac.OptimisticStore's contract. Retrying is right for both.
+	{rbac.ErrHeadMoved, http.StatusConflict, "head-moved", false},
+	{rbac.ErrNeedsLock, http.StatusServiceUnavailable, "needs-lock", false},
 	{context.DeadlineExceeded, http.StatusGatewayTimeout, "timeout", false},
 	{context.Canceled, http.StatusServiceUnavailable, "canceled", false},
 }

@@ -1,0 +1,172 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"gorm.io/gorm"
+
+	"github.com/billingrbac/billingrbac/rbac"
+)
+
+var _ rbac.OptimisticStore = (*Store)(nil)
+
+// Attempt implements rbac.OptimisticStore on PostgreSQL: fn runs on a Tx
+// that holds no lock and reads outside any transaction; the rules and
+// the change-log entry it records go to the database in one autocommitted
+// statement that increments the version row only if it is still at
+// version, the change there has hash prev and the conflicts of duties are
+// those fn's effect check read (schema version 18's billingrbac_stale
+// raises otherwise and the statement writes nothing). One round trip, no
+// BEGIN, lock statement or COMMIT of their own.
+//
+// Reads are sound without the lock: a read sees the database at version
+// or later, and the statement commits only if it is still at version, so
+// every read saw that version. Anything but a read, and rules the entry's
+// statement cannot carry (temporary ones, more than 64), make Attempt
+// return ErrNeedsLock without writing. On SQLite it returns ErrNeedsLock
+// at once: a write there takes the database's write lock anyway, and the
+// pure-Go driver cannot send the rules and the entry as one statement.
+func (s *Store) Attempt(ctx context.Context, version int64, prev string, fn func(rbac.Tx) error) error {
+	if s.dialect != dialectPostgres {
+		return fmt.Errorf("store: %w: SQLite", rbac.ErrNeedsLock)
+	}
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	g := &readOnlyPool{pool: sqlDB}
+	db := s.db.WithContext(ctx).Session(&gorm.Session{Context: ctx, NewDB: true})
+	db.Statement.ConnPool = g
+	t := &tx{s: s, db: db, ctx: ctx, version: version + 1, prev: prev, guard: g}
+	if d := s.dutiesAt.Load(); d != nil && d.version == version {
+		t.duties = d.json
+	}
+	err = fn(t)
+	switch {
+	case g.refused.Load():
+		return fmt.Errorf("store: %w: %s", rbac.ErrNeedsLock, g.what())
+	case err != nil:
+		return err
+	case t.commit == "" || len(t.pending.add)+len(t.pending.remove) > 0:
+		return fmt.Errorf("store: %w: nothing recorded", rbac.ErrNeedsLock)
+	}
+	if err := s.db.WithContext(ctx).Exec(t.commit, t.commitArgs...).Error; err != nil {
+		var pe *pgconn.PgError
+		switch {
+		case errors.As(err, &pe) && pe.Code == staleCode:
+			return fmt.Errorf("store: %w", rbac.ErrHeadMoved)
+		case ctx.Err() == nil && pgconn.SafeToRetry(err):
+			s.sawDeadConn()
+			return fmt.Errorf("store: %w: %v", rbac.ErrNeedsLock, err) // nothing was sent
+		}
+		return fmt.Errorf("store: commit: %w", mapErr(err))
+	}
+	s.rememberDuties(t)
+	return nil
+}
+
+// staleCode is the SQLSTATE billingrbac_stale raises (schema version 18).
+const staleCode = "BR001"
+
+// dutiesAt is the conflicts of duties (dutiesPostgres's JSON) as they
+// were at a version, for the next write's effect check: a write staged on
+// that version needs no read for them, and its statement commits only if
+// they are unchanged.
+type dutiesAt struct {
+	version int64
+	json    string
+}
+
+// rememberDuties keeps the conflicts of duties a committed write read, as
+// of the version it committed, unless it changed them.
+func (s *Store) rememberDuties(t *tx) {
+	if t.duties != "" && !t.dutiesWritten {
+		s.dutiesAt.Store(&dutiesAt{version: t.version, json: t.duties})
+	}
+}
+
+// staleCheck is the optimistic statement's first part: the version row
+// incremented only if the database is where the write was staged.
+func staleCheck(t *tx) (string, []any) {
+	q := `s AS (UPDATE ` + tableState + ` SET version = version + 1 WHERE id = 1 AND version = ?
+	AND COALESCE((SELECT h.hash FROM ` + tableChanges + ` h WHERE h.version = ?), '') = ?`
+	args := []any{t.version - 1, t.version - 1, t.prev}
+	if t.duties != "" {
+		q += ` AND ` + dutiesPostgres + ` = ?`
+		args = append(args, t.duties)
+	}
+	return q + ` RETURNING version), `, args
+}
+
+// readOnlyPool is the connection pool of an optimistic Tx: statements
+// that read (SELECT) go to the pool, each outside any transaction; any
+// other is refused, and the refusal is remembered, so that Attempt
+// writes nothing even when the caller swallowed the error.
+type readOnlyPool struct {
+	pool    *sql.DB
+	refused atomic.Bool
+	first   atomic.Pointer[string]
+}
+
+var _ gorm.ConnPool = (*readOnlyPool)(nil)
+
+func (p *readOnlyPool) refuse(query string) error {
+	p.refused.Store(true)
+	p.first.CompareAndSwap(nil, &query)
+	return fmt.Errorf("store: %w", rbac.ErrNeedsLock)
+}
+
+// what names the first statement refused.
+func (p *readOnlyPool) what() string {
+	q := p.first.Load()
+	if q == nil {
+		return ""
+	}
+	s, _, _ := strings.Cut(strings.TrimSpace(*q), " ")
+	return s + " outside the lock"
+}
+
+// reads reports whether query only reads: a SELECT (not SELECT INTO).
+func reads(query string) bool {
+	q := strings.ToUpper(strings.TrimSpace(query))
+	return strings.HasPrefix(q, "SELECT") && !strings.Contains(q, " INTO ")
+}
+
+func (p *readOnlyPool) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
+	if !reads(query) {
+		return nil, p.refuse(query)
+	}
+	return p.pool.PrepareContext(ctx, query)
+}
+
+func (p *readOnlyPool) ExecContext(_ context.Context, query string, _ ...any) (sql.Result, error) {
+	return nil, p.refuse(query)
+}
+
+func (p *readOnlyPool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if !reads(query) {
+		return nil, p.refuse(query)
+	}
+	return p.pool.QueryContext(ctx, query, args...)
+}
+
+func (p *readOnlyPool) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if !reads(query) {
+		_ = p.refuse(query)
+		done, cancel := context.WithCancel(ctx)
+		cancel()
+		return p.pool.QueryRowContext(done, query) // an error row: its context is done
+	}
+	return p.pool.QueryRowContext(ctx, query, args...)
+}
+
+// BeginTx refuses: an optimistic Tx runs in no transaction.
+func (p *readOnlyPool) BeginTx(context.Context, *sql.TxOptions) (gorm.ConnPool, error) {
+	return nil, p.refuse("BEGIN")
+}
