@@ -1,0 +1,105 @@
+package rbac_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/billingrbac/billingrbac/internal/testdb"
+	"github.com/billingrbac/billingrbac/rbac"
+	"github.com/billingrbac/billingrbac/store"
+)
+
+// deafStore is a store whose Service hears of no other instance's commit:
+// with SyncInterval -1 it learns of them only inside a write's lock or on
+// Sync, so it stays on an old version as long as a test needs.
+type deafStore struct{ *store.Store }
+
+func (deafStore) Notifier() rbac.Notifier { return nil }
+
+// laggingInstance is a second Service on e's database that hears of no
+// other instance's commit.
+func laggingInstance(t *testing.T, e *env) *rbac.Service {
+	t.Helper()
+	svc, err := rbac.New(e.ctx, deafStore{testdb.Open(t, e.dsn)},
+		rbac.Options{Accounts: rbac.AccountOptions{HashParams: fastHash}, SyncInterval: -1})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = svc.Close() })
+	return svc
+}
+
+// TestOptimisticWriteOnALaggingInstance: a write is first tried without
+// the version lock, staged on the version the instance holds
+// (store.Store.Attempt). An instance that has not heard of another's
+// commits decides on an old snapshot; whatever it decides, the database
+// must end as if it had decided on the current one: a right revoked
+// elsewhere is refused, a right given elsewhere is honoured, a change
+// that looked like none on the old snapshot is made, and a conflict of
+// duties written behind the library's back is enforced. Throughout, the
+// log stays gap-free and the policy guard counts no foreign write.
+func TestOptimisticWriteOnALaggingInstance(t *testing.T) {
+	if !slicesContains(testdb.Backends(t), testdb.Postgres) {
+		t.Skip("needs PostgreSQL (set " + testdb.EnvPostgres + ")")
+	}
+	e := newEnv(t, testdb.Postgres)
+	hr := e.dept("HR", pStaffEdit, pPayments, pReports)
+	mgr := e.staff("manager", hr)
+	other := e.staff("other", e.dept("Desk")) // a member: the index knows her row
+	lag := laggingInstance(t, e)
+	ctx := e.ctx
+	foreign0, err := e.st.ForeignPolicyWrites(ctx)
+	require.NoError(t, err)
+
+	t.Run("a right revoked elsewhere is refused", func(t *testing.T) {
+		require.True(t, lag.Can(mgr, pPayments))
+		require.NoError(t, e.svc.RemoveFromDepartment(ctx, e.admin, mgr, hr))
+		require.True(t, lag.Can(mgr, pPayments), "the lagging instance has heard of the removal")
+		err := lag.Grant(ctx, mgr, other, pPayments)
+		require.ErrorIs(t, err, rbac.ErrPermissionDenied)
+		require.False(t, lag.Can(mgr, pPayments), "the refusal did not catch the instance up")
+		require.NoError(t, e.svc.Sync(ctx))
+		require.False(t, e.svc.Can(other, pPayments))
+	})
+
+	t.Run("a right given elsewhere is honoured", func(t *testing.T) {
+		require.NoError(t, e.svc.AddToDepartment(ctx, e.admin, mgr, hr))
+		require.False(t, lag.Can(mgr, pPayments), "the lagging instance has heard of the addition")
+		require.NoError(t, lag.Grant(ctx, mgr, other, pPayments))
+		require.True(t, lag.Can(other, pPayments))
+		require.NoError(t, e.svc.Sync(ctx))
+		require.True(t, e.svc.Can(other, pPayments))
+	})
+
+	t.Run("a change that looked like none is made", func(t *testing.T) {
+		require.NoError(t, e.svc.Revoke(ctx, e.admin, other, pPayments))
+		require.True(t, lag.Can(other, pPayments), "the lagging instance has heard of the revocation")
+		require.NoError(t, lag.Grant(ctx, e.admin, other, pPayments))
+		require.NoError(t, e.svc.Sync(ctx))
+		require.True(t, e.svc.Can(other, pPayments), "the grant was taken for a no-op")
+	})
+
+	t.Run("a conflict of duties written behind the library's back is enforced", func(t *testing.T) {
+		// Both instances current, the conflicts of duties remembered from
+		// the last write.
+		require.NoError(t, lag.Grant(ctx, e.admin, other, pClientsView))
+		require.NoError(t, lag.Revoke(ctx, e.admin, other, pClientsView))
+		require.NoError(t, e.st.DB().Exec(`INSERT INTO billingrbac_duty_conflicts (perm_a, perm_b, why, created_at) VALUES (?, ?, 'test', 0)`,
+			pPayments.String(), pReports.String()).Error)
+		err := lag.Grant(ctx, e.admin, other, pReports)
+		require.ErrorIs(t, err, rbac.ErrConflictOfDuties)
+		require.False(t, lag.Can(other, pReports))
+	})
+
+	foreign, err := e.st.ForeignPolicyWrites(ctx)
+	require.NoError(t, err)
+	require.Equal(t, foreign0, foreign, "a stale attempt was counted as a foreign write")
+	chs, err := e.st.Changes(ctx, rbac.ChangeQuery{Limit: 1000})
+	require.NoError(t, err)
+	for i, c := range chs {
+		require.Equal(t, int64(i+1), c.Version, "the change log has a gap or a duplicate")
+	}
+	require.NoError(t, lag.Sync(ctx))
+	require.NoError(t, e.svc.Sync(ctx))
+	require.Equal(t, int64(len(chs)), lag.Version())
+	require.Equal(t, lag.Version(), e.svc.Version())
+}
