@@ -84,6 +84,11 @@ type Options struct {
 	// Anything else is refused with rbac.ErrInvalid (field "schema")
 	// before anything is opened. See docs/database.md.
 	Schema string
+	// QueryTracer, on PostgreSQL, is told of every statement the store's
+	// pooled connections send (pgx's tracing interface: an OpenTelemetry
+	// tracer such as otelpgx's, a log, a test counting round trips). The
+	// listening connection's are not traced. Nil traces nothing.
+	QueryTracer pgx.QueryTracer
 }
 
 // Open opens a database without touching its schema (see Migrate).
@@ -128,7 +133,13 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if be.dialect == dialectPostgres {
 		dial = postgres.New(postgres.Config{DSN: be.dsn,
 			OptionOpenDB: []stdlib.OptionOpenDB{stdlib.OptionShouldPing(s.shouldPing),
-				stdlib.OptionBeforeConnect(func(_ context.Context, cfg *pgx.ConnConfig) error { s.inSchema(cfg); return nil })}})
+				stdlib.OptionBeforeConnect(func(_ context.Context, cfg *pgx.ConnConfig) error {
+					s.inSchema(cfg)
+					if opts.QueryTracer != nil {
+						cfg.Tracer = opts.QueryTracer
+					}
+					return nil
+				})}})
 	} else {
 		dial = sqlite.Open(sqliteDSN(be.dsn))
 	}

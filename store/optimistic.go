@@ -3,12 +3,15 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync/atomic"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
 
 	"github.com/billingrbac/billingrbac/rbac"
@@ -56,7 +59,7 @@ func (s *Store) Attempt(ctx context.Context, version int64, prev string, fn func
 	case t.commit == "" || len(t.pending.add)+len(t.pending.remove) > 0:
 		return fmt.Errorf("store: %w: nothing recorded", rbac.ErrNeedsLock)
 	}
-	if err := s.db.WithContext(ctx).Exec(t.commit, t.commitArgs...).Error; err != nil {
+	if err := s.execPgx(ctx, t.commit, t.commitArgs); err != nil {
 		var pe *pgconn.PgError
 		switch {
 		case errors.As(err, &pe) && pe.Code == staleCode:
@@ -69,6 +72,51 @@ func (s *Store) Attempt(ctx context.Context, version int64, prev string, fn func
 	}
 	s.rememberDuties(t)
 	return nil
+}
+
+// execPgx runs query (with ? placeholders) on a pgx connection beneath
+// database/sql, without GORM's statement building and database/sql's
+// argument conversion: a third of the client's CPU of a one-statement
+// write.
+func (s *Store) execPgx(ctx context.Context, query string, args []any) error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	conn, err := sqlDB.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		sc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("store: %T is not a pgx connection", dc)
+		}
+		_, err := sc.Conn().Exec(ctx, dollarParams(query), args...)
+		if err != nil && deadConn(err) {
+			return fmt.Errorf("%w: %w", driver.ErrBadConn, err) // database/sql drops the connection
+		}
+		return err
+	})
+}
+
+// dollarParams numbers the ? placeholders of query as PostgreSQL's $1,
+// $2, ... (the library's statements have no ? in their literals).
+func dollarParams(query string) string {
+	var b strings.Builder
+	b.Grow(len(query) + 64)
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] != '?' {
+			b.WriteByte(query[i])
+			continue
+		}
+		n++
+		b.WriteByte('$')
+		b.WriteString(strconv.Itoa(n))
+	}
+	return b.String()
 }
 
 // staleCode is the SQLSTATE billingrbac_stale raises (schema version 18).
