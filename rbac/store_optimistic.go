@@ -18,7 +18,7 @@ import (
 // head (LogHeadStore) is no longer the version it was decided on. Both
 // paths stage, authorize and chain the change the same way.
 type OptimisticStore interface {
-	// Attempt runs fn on a Tx that holds no lock, whose Version is
+	// Attempt runs fn on a Tx that may hold no lock, whose Version is
 	// version+1 and whose PrevHash is prevHash, and, when fn returns nil,
 	// commits what fn wrote and recorded only if the last committed change
 	// is still version with hash prevHash. It returns an error wrapping

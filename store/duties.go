@@ -71,10 +71,15 @@ func (s *Store) DutyConflicts(ctx context.Context) ([]rbac.DutyConflict, error) 
 // DutyConflicts implements rbac.DutiesTx: as the lock statement read
 // them, or from the table once this transaction wrote it.
 func (t *tx) DutyConflicts() ([]rbac.DutyConflict, error) {
-	if t.guard != nil && t.duties == "" {
-		// An optimistic Tx: read them as the lock statement does, for
-		// Attempt's statement to check (and the next write to reuse).
-		if err := scanRow(t.db, `SELECT `+dutiesPostgres, &t.duties); err != nil {
+	if !t.dutiesWritten && t.duties == "" {
+		// An Attempt's Tx without them remembered: read them as the lock
+		// statement does, for the next write to reuse (and, on
+		// PostgreSQL, for Attempt's statement to check).
+		q := `SELECT ` + dutiesSQLite
+		if t.s.dialect == dialectPostgres {
+			q = `SELECT ` + dutiesPostgres
+		}
+		if err := scanRow(t.db, q, &t.duties); err != nil {
 			return nil, fmt.Errorf("store: conflicts of duties: %w", mapErr(err))
 		}
 	}

@@ -32,12 +32,17 @@ var _ rbac.OptimisticStore = (*Store)(nil)
 // or later, and the statement commits only if it is still at version, so
 // every read saw that version. Anything but a read, and rules the entry's
 // statement cannot carry (temporary ones, more than 64), make Attempt
-// return ErrNeedsLock without writing. On SQLite it returns ErrNeedsLock
-// at once: a write there takes the database's write lock anyway, and the
-// pure-Go driver cannot send the rules and the entry as one statement.
+// return ErrNeedsLock without writing.
+//
+// On SQLite a write takes the database's write lock whatever it does,
+// and the driver cannot send several writes as one statement: Attempt is
+// Update whose lock statement increments the version row only if the
+// database is at version with hash prev (and the conflicts of duties
+// remembered from the last write), so it reads neither the head nor the
+// duties; ErrHeadMoved otherwise.
 func (s *Store) Attempt(ctx context.Context, version int64, prev string, fn func(rbac.Tx) error) error {
 	if s.dialect != dialectPostgres {
-		return fmt.Errorf("store: %w: SQLite", rbac.ErrNeedsLock)
+		return s.attemptLocked(ctx, version, prev, fn)
 	}
 	sqlDB, err := s.db.DB()
 	if err != nil {
@@ -117,6 +122,36 @@ func dollarParams(query string) string {
 		b.WriteString(strconv.Itoa(n))
 	}
 	return b.String()
+}
+
+// attemptLocked is Attempt on SQLite.
+func (s *Store) attemptLocked(ctx context.Context, version int64, prev string, fn func(rbac.Tx) error) error {
+	var t *tx
+	err := s.transaction(ctx, nil, func(db *gorm.DB) error {
+		t = &tx{s: s, db: db, ctx: ctx, version: version + 1, prev: prev}
+		q := lockSQLite + ` AND version = ? AND COALESCE((SELECT h.hash FROM ` + tableChanges + ` h WHERE h.version = ?), '') = ?`
+		args := []any{version, version, prev}
+		if d := s.dutiesAt.Load(); d != nil && d.version == version {
+			t.duties = d.json
+			q += ` AND ` + dutiesSQLite + ` = ?`
+			args = append(args, d.json)
+		}
+		res := db.Exec(q, args...)
+		switch {
+		case res.Error != nil:
+			return fmt.Errorf("store: lock version: %w", mapErr(res.Error))
+		case res.RowsAffected != 1:
+			return fmt.Errorf("store: %w", rbac.ErrHeadMoved)
+		}
+		if err := fn(t); err != nil {
+			return err
+		}
+		return t.flush()
+	})
+	if err == nil {
+		s.rememberDuties(t)
+	}
+	return err
 }
 
 // staleCode is the SQLSTATE billingrbac_stale raises (schema version 18).

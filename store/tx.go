@@ -95,7 +95,7 @@ func (s *Store) Update(ctx context.Context, fn func(rbac.Tx) error) error {
 		}
 		return t.flush() // rules deferred and no entry appended after them
 	})
-	if err == nil && t != nil && postgres {
+	if err == nil && t != nil {
 		s.rememberDuties(t)
 	}
 	return err
@@ -131,10 +131,11 @@ func scanRow(db *gorm.DB, query string, dest ...any) error {
 // again by headPostgres, which sees that write (TestLockAfterContention).
 const (
 	lockSQLite = `UPDATE ` + tableState + ` SET version = version + 1 WHERE id = 1`
-	headSQLite = `SELECT s.version AS version, COALESCE(c.hash, '') AS prev,
-	(SELECT json_group_array(json_object('id', id, 'perm_a', perm_a, 'perm_b', perm_b, 'dept_a', dept_a,
-		'dept_b', dept_b, 'why', why)) FROM ` + tableDutyConflicts + `) AS duties
+	headSQLite = `SELECT s.version AS version, COALESCE(c.hash, '') AS prev, ` + dutiesSQLite + ` AS duties
 	FROM ` + tableState + ` s LEFT JOIN ` + tableChanges + ` c ON c.version = s.version - 1 WHERE s.id = 1`
+	// dutiesSQLite is dutiesPostgres on SQLite.
+	dutiesSQLite = `(SELECT json_group_array(json_object('id', id, 'perm_a', perm_a, 'perm_b', perm_b, 'dept_a', dept_a,
+		'dept_b', dept_b, 'why', why)) FROM (SELECT * FROM ` + tableDutyConflicts + ` ORDER BY id))`
 	lockPostgres = `UPDATE ` + tableState + ` SET version = version + 1 WHERE id = 1 RETURNING version, ` + headColumnsPostgres + `,
 	(SELECT s.version FROM ` + tableState + ` s WHERE s.id = 1) AS seen`
 	headPostgres        = `SELECT ` + headColumnsPostgres + ` FROM ` + tableState + ` WHERE id = 1`
