@@ -29,7 +29,7 @@ func (s *Service) SetDepartmentPermissions(ctx context.Context, actor StaffID, i
 	if err != nil {
 		return err
 	}
-	_, err = s.write(ctx, func(w *txn) error {
+	_, err = s.writeRules(ctx, func(w *txn) error {
 		if err := w.authorize(op, actor, Perm(FuncDepartments, ActEdit)); err != nil {
 			return err
 		}

@@ -41,6 +41,13 @@ func (s *Service) write(ctx context.Context, fn func(w *txn) error) (Change, err
 	return ch, err
 }
 
+// writeRules is write for a change that only changes rules (grants,
+// memberships, a department's permissions): it is first tried on this
+// instance's head, in one statement on PostgreSQL (OptimisticStore).
+func (s *Service) writeRules(ctx context.Context, fn func(w *txn) error) (Change, error) {
+	return s.write(engine.WithAttempt(ctx), fn)
+}
+
 func (s *Service) writeOnce(ctx context.Context, fn func(w *txn) error) (Change, error) {
 	if s.eng.Closed() {
 		return Change{}, ErrClosed

@@ -51,7 +51,7 @@ func (s *Service) grant(ctx context.Context, actor, id StaffID, perms []Permissi
 	if err := fe.err(op); err != nil {
 		return err
 	}
-	_, err := s.write(ctx, func(w *txn) error {
+	_, err := s.writeRules(ctx, func(w *txn) error {
 		if err := w.staffPrivilegeChange(op, actor, id); err != nil {
 			return err
 		}

@@ -252,7 +252,7 @@ func (s *Service) membership(ctx context.Context, actor, id StaffID, d Departmen
 	if !join {
 		op, kind = "remove from department", OpStaffLeave
 	}
-	_, err := s.write(ctx, func(w *txn) error {
+	_, err := s.writeRules(ctx, func(w *txn) error {
 		if err := w.staffPrivilegeChange(op, actor, id); err != nil {
 			return err
 		}

@@ -12,8 +12,10 @@ import (
 // has it on PostgreSQL): a write staged on the version this instance has
 // applied, committed in one step, without the version lock, if the
 // database is still at that version when it arrives. The Service tries
-// every write this way first and takes Update's locked path when the
-// store answers ErrHeadMoved or ErrNeedsLock; it also takes it when a
+// the writes that only change rules (grants and revocations, department
+// memberships, a department's permissions) this way first, and takes
+// Update's locked path when the store answers ErrHeadMoved or
+// ErrNeedsLock; it also takes it when a
 // write staged this way was refused, or changed nothing, and the log's
 // head (LogHeadStore) is no longer the version it was decided on. Both
 // paths stage, authorize and chain the change the same way.

@@ -133,9 +133,10 @@ const (
 	lockSQLite = `UPDATE ` + tableState + ` SET version = version + 1 WHERE id = 1`
 	headSQLite = `SELECT s.version AS version, COALESCE(c.hash, '') AS prev, ` + dutiesSQLite + ` AS duties
 	FROM ` + tableState + ` s LEFT JOIN ` + tableChanges + ` c ON c.version = s.version - 1 WHERE s.id = 1`
-	// dutiesSQLite is dutiesPostgres on SQLite.
+	// dutiesSQLite is dutiesPostgres on SQLite, where a scan of the table
+	// is in the order of its IDs (INTEGER PRIMARY KEY: the rowid).
 	dutiesSQLite = `(SELECT json_group_array(json_object('id', id, 'perm_a', perm_a, 'perm_b', perm_b, 'dept_a', dept_a,
-		'dept_b', dept_b, 'why', why)) FROM (SELECT * FROM ` + tableDutyConflicts + ` ORDER BY id))`
+		'dept_b', dept_b, 'why', why)) FROM ` + tableDutyConflicts + `)`
 	lockPostgres = `UPDATE ` + tableState + ` SET version = version + 1 WHERE id = 1 RETURNING version, ` + headColumnsPostgres + `,
 	(SELECT s.version FROM ` + tableState + ` s WHERE s.id = 1) AS seen`
 	headPostgres        = `SELECT ` + headColumnsPostgres + ` FROM ` + tableState + ` WHERE id = 1`

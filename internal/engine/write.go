@@ -17,8 +17,8 @@ import (
 // the transaction rolls back and Write returns ErrDryRun when Authorize
 // passed, its error otherwise.
 //
-// A store that is an Optimist is first asked to commit the change without
-// the lock, staged on this instance's head (one statement on PostgreSQL);
+// Under WithAttempt, a store that is an Optimist is first asked to commit
+// the change staged on this instance's head (one statement on PostgreSQL);
 // when the database moved, or the change needs the lock, Write runs the
 // locked flow above. Both paths stage, authorize and chain the entry the
 // same way (writer.run).
@@ -82,7 +82,7 @@ var errLock = errors.New("engine: take the lock")
 // database has left; the locked path decides again, caught up).
 func (w *writer[S]) optimistic() error {
 	o, ok := w.e.store.(Optimist)
-	if !ok || dryRunOf(w.ctx) != nil {
+	if !ok || dryRunOf(w.ctx) != nil || w.ctx.Value(attemptKey{}) == nil {
 		return errLock
 	}
 	head := w.e.Head()
@@ -158,6 +158,17 @@ func (w *writer[S]) run(tx Tx, catchUp bool) error {
 	w.attempt = en.Version
 	w.committed = en
 	return nil
+}
+
+type attemptKey struct{}
+
+// WithAttempt returns a context under which Write first tries the change
+// on the instance's head without the lock (Optimist). A domain asks for
+// it for changes that only change rules: a change that writes rows is
+// refused by the optimistic transaction and staged again under the lock,
+// which costs its reads twice.
+func WithAttempt(ctx context.Context) context.Context {
+	return context.WithValue(ctx, attemptKey{}, true)
 }
 
 // ErrDryRun is returned by Write under WithDryRun when the staged change
