@@ -1,15 +1,19 @@
 package rbac_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/billingrbac/billingrbac/internal/testdb"
 	"github.com/billingrbac/billingrbac/rbac"
+	"github.com/billingrbac/billingrbac/store"
 )
 
 // requirePostgres skips a test of the optimistic path (PostgreSQL only).
@@ -172,4 +176,88 @@ func TestOptimisticConcurrentInstances(t *testing.T) {
 	}
 	wg.Wait()
 	checkLog(t, e, foreign0, staff, perms, svcs...)
+}
+
+// handNotifier is a Notifier whose notifications the test delivers itself
+// (notify), when it chooses.
+type handNotifier struct{ listening chan func(int64) }
+
+func (n handNotifier) Listen(ctx context.Context, notify func(int64)) error {
+	select {
+	case n.listening <- notify:
+	default:
+	}
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// hookedStore is a store whose optimistic attempts run duringAttempt after
+// the staging function (before the statement is sent), whose Update
+// fails while failUpdate is set (as one that timed out waiting for the
+// version lock), and whose notifications the test delivers.
+type hookedStore struct {
+	*store.Store
+	notifier      handNotifier
+	duringAttempt func()
+	failUpdate    atomic.Bool
+}
+
+func (s *hookedStore) Notifier() rbac.Notifier { return s.notifier }
+
+func (s *hookedStore) Attempt(ctx context.Context, version int64, prev string, fn func(rbac.Tx) error) error {
+	return s.Store.Attempt(ctx, version, prev, func(tx rbac.Tx) error {
+		err := fn(tx)
+		if h := s.duringAttempt; h != nil {
+			s.duringAttempt = nil
+			h()
+		}
+		return err
+	})
+}
+
+var errLockTimeout = errors.New("test: timed out waiting for the version lock")
+
+func (s *hookedStore) Update(ctx context.Context, fn func(rbac.Tx) error) error {
+	if s.failUpdate.Load() {
+		return errLockTimeout
+	}
+	return s.Store.Update(ctx, fn)
+}
+
+// TestOptimisticStaleAttemptKeepsNotifications: while an optimistic
+// attempt is in flight the instance takes the notification of the
+// version it appended for its own and drops it. When the attempt turns
+// out stale (another instance committed that version: here a
+// revocation) and the locked path then fails before catching up, the
+// instance must still catch up by itself: otherwise it goes on allowing
+// the revoked permission until some later notification, however long
+// that takes (no periodic catch-up here, as with SyncInterval -1).
+func TestOptimisticStaleAttemptKeepsNotifications(t *testing.T) {
+	requirePostgres(t)
+	e := newEnv(t, testdb.Postgres)
+	ctx := e.ctx
+	john := e.staff("john", e.dept("Desk"))
+	require.NoError(t, e.svc.Grant(ctx, e.admin, john, pPayments))
+	hs := &hookedStore{Store: testdb.Open(t, e.dsn), notifier: handNotifier{listening: make(chan func(int64), 1)}}
+	b, err := rbac.New(ctx, hs, rbac.Options{Accounts: rbac.AccountOptions{HashParams: fastHash}, SyncInterval: -1})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = b.Close() })
+	notify := <-hs.notifier.listening
+	require.True(t, b.Can(john, pPayments))
+
+	hs.duringAttempt = func() {
+		// Another instance revokes and its notification reaches B while
+		// B's attempt is in flight.
+		require.NoError(t, e.svc.Revoke(ctx, e.admin, john, pPayments))
+		notify(e.svc.Version())
+		hs.failUpdate.Store(true)
+	}
+	err = b.Grant(ctx, e.admin, john, pReports)
+	require.ErrorIs(t, err, errLockTimeout)
+	hs.failUpdate.Store(false)
+
+	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	require.NoError(t, b.WaitFor(wctx, e.svc.Version()), "the instance dropped the notification of a revocation")
+	require.False(t, b.Can(john, pPayments))
 }

@@ -92,8 +92,13 @@ func (w *writer[S]) optimistic() error {
 		return nil
 	case errors.Is(err, ErrStale) || errors.Is(err, ErrNeedsLock):
 		if w.attempt != 0 {
+			// The listener took the notification of that version for
+			// ours and dropped it: whatever the locked path does (it
+			// may fail before catching up), the instance must catch
+			// up on its own.
 			w.e.own.CompareAndSwap(w.attempt, 0)
 			w.attempt = 0
+			w.e.Trigger()
 		}
 		var zero S
 		w.staged = zero
