@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -260,4 +261,52 @@ func TestOptimisticStaleAttemptKeepsNotifications(t *testing.T) {
 	defer cancel()
 	require.NoError(t, b.WaitFor(wctx, e.svc.Version()), "the instance dropped the notification of a revocation")
 	require.False(t, b.Can(john, pPayments))
+}
+
+// killSessions terminates every session named name and waits until
+// they are gone.
+func killSessions(t *testing.T, e *env, name string) {
+	t.Helper()
+	var pids []int64
+	require.NoError(t, e.st.DB().Raw(`SELECT pid FROM pg_stat_activity WHERE application_name = ?`, name).Scan(&pids).Error)
+	require.NoError(t, e.st.DB().Exec(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid IN ?`, pids).Error)
+	require.NotEmpty(t, pids, "no session named %s", name)
+	require.Eventually(t, func() bool {
+		var n int64
+		require.NoError(t, e.st.DB().Raw(`SELECT COUNT(*) FROM pg_stat_activity WHERE pid IN ?`, pids).Scan(&n).Error)
+		return n == 0
+	}, 10*time.Second, time.Millisecond)
+}
+
+// TestOptimisticFirstWriteAfterPoolKilled: the first write after the
+// server dropped the pool's connections (a restart, a pooler, an
+// idle-session killer) succeeds, as it did on the locked path, whose
+// BEGIN on a dead connection is begun again (store.begin). The
+// optimistic statement is its own commit: sent on a connection the
+// server had already terminated, it fails with 57P01 although the server
+// never ran it.
+func TestOptimisticFirstWriteAfterPoolKilled(t *testing.T) {
+	requirePostgres(t)
+	e := newEnv(t, testdb.Postgres)
+	ctx := e.ctx
+	john := e.staff("john", e.dept("Desk"))
+	name := uniqueName("opt-")
+	u, err := url.Parse(e.dsn)
+	require.NoError(t, err)
+	q := u.Query()
+	q.Set("application_name", name)
+	u.RawQuery = q.Encode()
+	st := testdb.OpenWith(t, u.String(), store.Options{ListenerName: name + "-listener"})
+	b, err := rbac.New(ctx, st, rbac.Options{Accounts: rbac.AccountOptions{HashParams: fastHash}})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = b.Close() })
+	for round, p := range []rbac.Permission{pPayments, pReports, pClientsView} {
+		require.NoError(t, b.Revoke(ctx, e.admin, john, pInvoicesView)) // the pool's connection just used
+		killSessions(t, e, name)
+		require.NoError(t, b.Grant(ctx, e.admin, john, p), "round %d: the first write after the pool's connections were killed", round)
+		require.True(t, b.Can(john, p))
+	}
+	chs, err := e.st.Changes(ctx, rbac.ChangeQuery{Op: rbac.OpStaffGrant, Limit: 100})
+	require.NoError(t, err)
+	require.Len(t, chs, 3, "a grant is missing from the log or was committed twice")
 }

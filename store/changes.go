@@ -163,7 +163,7 @@ func (t *tx) RecordChange(c rbac.Change) error {
 			// everything it wrote.
 			sb.WriteString("c AS (" + insertChangeIfFresh + " RETURNING version), n AS (SELECT pg_notify(?, CAST(version AS text)) FROM c) " +
 				"SELECT (SELECT count(*) FROM n) + CASE WHEN EXISTS (SELECT 1 FROM s) THEN 0 ELSE billingrbac_stale() END")
-			t.commit, t.commitArgs = sb.String(), append(append(ruleArgs, args[1:]...), t.s.channel)
+			t.commit, t.commitArgs, t.hash = sb.String(), append(append(ruleArgs, args[1:]...), t.s.channel), c.Hash
 			return nil
 		}
 		sb.WriteString("c AS (" + insertChange + " RETURNING version) SELECT pg_notify(?, CAST(c.version AS text)) FROM c")

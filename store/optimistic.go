@@ -59,6 +59,12 @@ func (s *Store) Attempt(ctx context.Context, version int64, prev string, fn func
 	switch {
 	case g.refused.Load():
 		return fmt.Errorf("store: %w: %s", rbac.ErrNeedsLock, g.what())
+	case err != nil && ctx.Err() == nil && deadConn(err):
+		// fn only read (anything else is refused): nothing was written,
+		// and the locked path begins its transaction again on another
+		// connection.
+		s.sawDeadConn()
+		return fmt.Errorf("store: %w: %v", rbac.ErrNeedsLock, err)
 	case err != nil:
 		return err
 	case t.commit == "" || len(t.pending.add)+len(t.pending.remove) > 0:
@@ -72,8 +78,20 @@ func (s *Store) Attempt(ctx context.Context, version int64, prev string, fn func
 		case ctx.Err() == nil && pgconn.SafeToRetry(err):
 			s.sawDeadConn()
 			return fmt.Errorf("store: %w: %v", rbac.ErrNeedsLock, err) // nothing was sent
+		case ctx.Err() == nil && serverEnded(err):
+			// The server ended the session: the statement will never
+			// commit, unless it did before the session ended.
+			s.sawDeadConn()
+			committed, cerr := s.committed(ctx, t.version, t.hash)
+			switch {
+			case cerr != nil:
+				return fmt.Errorf("store: commit: %w (outcome unknown: %v)", mapErr(err), cerr)
+			case !committed:
+				return fmt.Errorf("store: %w: %v", rbac.ErrNeedsLock, err)
+			}
+		default:
+			return fmt.Errorf("store: commit: %w", mapErr(err))
 		}
-		return fmt.Errorf("store: commit: %w", mapErr(err))
 	}
 	s.rememberDuties(t)
 	return nil
@@ -152,6 +170,26 @@ func (s *Store) attemptLocked(ctx context.Context, version int64, prev string, f
 		s.rememberDuties(t)
 	}
 	return err
+}
+
+// serverEnded reports whether err is the server's own report that it
+// ended the session (FATAL admin or crash shutdown): its backend is gone,
+// so a statement sent on it either committed before or never will. A
+// connection that merely broke says nothing of the kind: the statement
+// may still be running there.
+func serverEnded(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Severity == "FATAL" && (pe.Code == "57P01" || pe.Code == "57P02")
+}
+
+// committed reports whether the change log holds the entry with hash at
+// version.
+func (s *Store) committed(ctx context.Context, version int64, hash string) (bool, error) {
+	var hashes []string
+	if err := s.db.WithContext(ctx).Raw(`SELECT hash FROM `+tableChanges+` WHERE version = ?`, version).Scan(&hashes).Error; err != nil {
+		return false, err
+	}
+	return len(hashes) == 1 && hashes[0] == hash, nil
 }
 
 // staleCode is the SQLSTATE billingrbac_stale raises (schema version 18).

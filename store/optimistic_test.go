@@ -2,7 +2,14 @@ package store_test
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync/atomic"
 	"testing"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"gorm.io/gorm"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -74,4 +81,60 @@ func TestAttempt(t *testing.T) {
 		require.NoError(t, err)
 		assert.Zero(t, n, "the library's writes counted as foreign")
 	})
+}
+
+// TestAttemptSessionEndedByServer: the optimistic statement is its own
+// commit, so when the server ends the session (FATAL 57P01: a restart, a
+// killed backend) with the statement sent, Attempt tells what happened
+// from the change log instead of failing with an unknown outcome: the
+// entry is there (it committed before the session ended) and Attempt
+// succeeds, or it is not, and since the session's backend is gone it
+// never will be: Attempt returns ErrNeedsLock and the locked path writes
+// it once.
+func TestAttemptSessionEndedByServer(t *testing.T) {
+	if !slices.Contains(testdb.Backends(t), testdb.Postgres) {
+		t.Skip("needs PostgreSQL (set " + testdb.EnvPostgres + ")")
+	}
+	grant := rbac.GrantRule(rbac.StaffSubject(7), rbac.Perm("invoices", "view"))
+	write := func(tx rbac.Tx) error {
+		if err := tx.ApplyPolicy(rbac.PolicyDelta{Add: []rbac.Rule{grant}}); err != nil {
+			return err
+		}
+		return tx.RecordChange(rbac.Change{Version: tx.Version(), Op: rbac.OpStaffGrant, Hash: "h1"})
+	}
+	for _, committed := range []bool{true, false} {
+		t.Run(fmt.Sprintf("committed=%v", committed), func(t *testing.T) {
+			ctx := context.Background()
+			st := testdb.New(t, testdb.Postgres)
+			var once atomic.Bool
+			testdb.SetFault(t, st.DB(), func(db *gorm.DB) {
+				q := db.Statement.SQL.String()
+				if !strings.Contains(q, "billingrbac_stale") || !once.CompareAndSwap(false, true) {
+					return
+				}
+				if committed { // the statement ran; its answer was lost
+					sqlDB, err := st.DB().DB()
+					require.NoError(t, err)
+					_, err = sqlDB.ExecContext(ctx, q, db.Statement.Vars...)
+					require.NoError(t, err)
+				}
+				_ = db.AddError(&pgconn.PgError{Severity: "FATAL", Code: "57P01", Message: "terminating connection due to administrator command"})
+			})
+			err := st.Attempt(ctx, 0, "", write)
+			v, h, herr := st.LogHead(ctx)
+			require.NoError(t, herr)
+			rules, _, lerr := st.LoadPolicy(ctx)
+			require.NoError(t, lerr)
+			if committed {
+				require.NoError(t, err, "a committed write reported failed")
+				assert.Equal(t, int64(1), v)
+				assert.Equal(t, "h1", h)
+				assert.Equal(t, []rbac.Rule{grant}, rules)
+				return
+			}
+			require.ErrorIs(t, err, rbac.ErrNeedsLock, "a write the server never ran reported failed")
+			assert.Equal(t, int64(0), v)
+			assert.Empty(t, rules)
+		})
+	}
 }

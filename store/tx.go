@@ -30,10 +30,11 @@ type tx struct {
 	pending pendingLines
 	// guard is the pool of an optimistic Tx (Attempt), nil in Update's:
 	// RecordChange then keeps the entry's statement in commit and
-	// commitArgs for Attempt to send.
+	// commitArgs for Attempt to send, and hash, the entry's.
 	guard      *readOnlyPool
 	commit     string
 	commitArgs []any
+	hash       string
 }
 
 var _ rbac.Tx = (*tx)(nil)
