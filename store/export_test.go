@@ -55,3 +55,14 @@ func BackendPIDForTest(t rbac.Tx) (int, error) {
 	err := t.(*tx).db.Raw(`SELECT pg_backend_pid()`).Scan(&pid).Error
 	return pid, err
 }
+
+// SetExecFaultForTest makes the store send its optimistic statements
+// through f (nil: directly), which may call send or not and return any
+// error.
+func (s *Store) SetExecFaultForTest(f func(send func() error) error) {
+	if f == nil {
+		s.execFault.Store(nil)
+		return
+	}
+	s.execFault.Store(&f)
+}

@@ -44,6 +44,9 @@ type Store struct {
 	// dutiesAt is the conflicts of duties as of the last committed write
 	// (see Attempt).
 	dutiesAt atomic.Pointer[dutiesAt]
+	// execFault, set by tests only, sends an optimistic statement in
+	// place of execPgx (to lose its answer, or to fail before sending).
+	execFault atomic.Pointer[func(send func() error) error]
 }
 
 var _ rbac.Store = (*Store)(nil)

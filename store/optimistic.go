@@ -116,7 +116,16 @@ func (s *Store) execPgx(ctx context.Context, query string, args []any) error {
 		if !ok {
 			return fmt.Errorf("store: %T is not a pgx connection", dc)
 		}
-		_, err := sc.Conn().Exec(ctx, dollarParams(query), args...)
+		send := func() error {
+			_, err := sc.Conn().Exec(ctx, dollarParams(query), args...)
+			return err
+		}
+		var err error
+		if f := s.execFault.Load(); f != nil {
+			err = (*f)(send)
+		} else {
+			err = send()
+		}
 		if err != nil && deadConn(err) {
 			return fmt.Errorf("%w: %w", driver.ErrBadConn, err) // database/sql drops the connection
 		}

@@ -4,12 +4,10 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"sync/atomic"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgconn"
-	"gorm.io/gorm"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -107,18 +105,14 @@ func TestAttemptSessionEndedByServer(t *testing.T) {
 			ctx := context.Background()
 			st := testdb.New(t, testdb.Postgres)
 			var once atomic.Bool
-			testdb.SetFault(t, st.DB(), func(db *gorm.DB) {
-				q := db.Statement.SQL.String()
-				if !strings.Contains(q, "billingrbac_stale") || !once.CompareAndSwap(false, true) {
-					return
+			st.SetExecFaultForTest(func(send func() error) error {
+				if !once.CompareAndSwap(false, true) {
+					return send()
 				}
 				if committed { // the statement ran; its answer was lost
-					sqlDB, err := st.DB().DB()
-					require.NoError(t, err)
-					_, err = sqlDB.ExecContext(ctx, q, db.Statement.Vars...)
-					require.NoError(t, err)
+					require.NoError(t, send())
 				}
-				_ = db.AddError(&pgconn.PgError{Severity: "FATAL", Code: "57P01", Message: "terminating connection due to administrator command"})
+				return &pgconn.PgError{Severity: "FATAL", Code: "57P01", Message: "terminating connection due to administrator command"}
 			})
 			err := st.Attempt(ctx, 0, "", write)
 			v, h, herr := st.LogHead(ctx)
