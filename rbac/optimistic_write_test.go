@@ -92,6 +92,15 @@ func optimisticOnALaggingInstance(t *testing.T, b testdb.Backend) {
 		require.False(t, lag.Can(other, pReports))
 	})
 
+	t.Run("a conflict of duties removed behind the library's back no longer refuses", func(t *testing.T) {
+		// A write commits with the conflict declared, so it is what the
+		// next write remembers; then the row goes, with no change.
+		require.NoError(t, lag.Grant(ctx, e.admin, other, pClientsView))
+		require.NoError(t, e.st.DB().Exec(`DELETE FROM billingrbac_duty_conflicts WHERE why = 'test'`).Error)
+		require.NoError(t, lag.Grant(ctx, e.admin, other, pReports), "refused on the remembered conflicts of duties")
+		require.True(t, lag.Can(other, pReports))
+	})
+
 	foreign, err := e.st.ForeignPolicyWrites(ctx)
 	require.NoError(t, err)
 	require.Equal(t, foreign0, foreign, "a stale attempt was counted as a foreign write")
