@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/bits"
 	"slices"
+	"sync"
 )
 
 // finish recomputes the row (flags and effective permissions) of every
@@ -77,8 +78,40 @@ func (b *builder) finish() *snapshot {
 		}
 	}
 	b.moveHolders()
+	putHolderLists(b.gain, b.loss)
 	b.work, b.deptDirty, b.gain, b.loss = workSet{}, nil, nil, nil
 	return b.next
+}
+
+// holderLists keeps the gain and loss lists of finished builders (two
+// lists of permission-sized slices: about 10 KB at 200 permissions), so
+// that a write, whose builder changes a row or two, does not allocate and
+// clear them every time.
+var holderLists sync.Pool // of *[2][][]StaffID
+
+// getHolderLists returns gain and loss lists for n permissions, empty.
+func getHolderLists(n int) (gain, loss [][]StaffID) {
+	if p, ok := holderLists.Get().(*[2][][]StaffID); ok && cap(p[0]) >= n {
+		return p[0][:n], p[1][:n]
+	}
+	return make([][]StaffID, n), make([][]StaffID, n)
+}
+
+// putHolderLists keeps gain and loss (emptied by moveHolders) for the next
+// builder; a list a large build grew is dropped, not kept.
+func putHolderLists(gain, loss [][]StaffID) {
+	if gain == nil {
+		return
+	}
+	for i := range gain {
+		if cap(gain[i]) > 64 {
+			gain[i] = nil
+		}
+		if cap(loss[i]) > 64 {
+			loss[i] = nil
+		}
+	}
+	holderLists.Put(&[2][][]StaffID{gain[:cap(gain)], loss[:cap(loss)]})
 }
 
 // moveHolders applies the gains and losses noted so far to the holder
@@ -140,8 +173,7 @@ func (b *builder) holdersDiff(id StaffID, flags uint8, row []uint64) {
 				break
 			}
 			if b.gain == nil {
-				b.gain = make([][]StaffID, nperms)
-				b.loss = make([][]StaffID, nperms)
+				b.gain, b.loss = getHolderLists(nperms)
 			}
 			if nw&(1<<t) != 0 {
 				b.gain[pid] = append(b.gain[pid], id)
