@@ -33,6 +33,7 @@ require (
 	github.com/mattn/go-isatty v0.0.24 // indirect
 	github.com/mfridman/interpolate v0.0.2 // indirect
 	github.com/microsoft/go-mssqldb v1.11.2 // indirect
+	github.com/ncruces/go-strftime v1.1.0 // indirect
 	github.com/nyaruka/phonenumbers v1.8.1 // indirect
 	github.com/pkg/errors v0.9.1 // indirect
 	github.com/pquerna/otp v1.5.0 // indirect
@@ -65,13 +66,13 @@ require (
 
 replace github.com/billingrbac/billingrbac => ../..
 
-// goose's module asks for a newer modernc.org/sqlite than the library's
-// SQLite driver (glebarez) is built with; goose's own package does not
-// import it, so keep the library's: the schema is compared on the SQLite
-// the library really runs.
+// goose's module may ask for other modernc.org versions than the
+// library's SQLite driver (glebarez) is built with; goose's own package
+// does not import them, so keep the library's (its go.mod): the schema is
+// compared on the SQLite the library really runs.
 replace (
-	modernc.org/libc => modernc.org/libc v1.22.5
-	modernc.org/mathutil => modernc.org/mathutil v1.5.0
-	modernc.org/memory => modernc.org/memory v1.5.0
-	modernc.org/sqlite => modernc.org/sqlite v1.23.1
+	modernc.org/libc => modernc.org/libc v1.80.1
+	modernc.org/mathutil => modernc.org/mathutil v1.7.1
+	modernc.org/memory => modernc.org/memory v1.12.1
+	modernc.org/sqlite => modernc.org/sqlite v1.62.0
 )
