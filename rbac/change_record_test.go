@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
-	"golang.org/x/text/language"
 
 	"github.com/billingrbac/billingrbac/internal/testdb"
 	"github.com/billingrbac/billingrbac/rbac"
@@ -21,13 +20,7 @@ func TestRecordedEffectIsTheStagedOne(t *testing.T) {
 	testdb.Run(t, func(t *testing.T, b testdb.Backend) {
 		ctx := context.Background()
 		st := testdb.New(t, b)
-		svc, err := rbac.New(ctx, st, rbac.Options{Accounts: rbac.AccountOptions{HashParams: fastHash}})
-		require.NoError(t, err)
-		defer svc.Close()
-		boot, err := svc.Bootstrap(ctx, rbac.BootstrapOptions{})
-		require.NoError(t, err)
-		s, err := svc.CreateStaff(ctx, boot.Admin.ID, rbac.NewStaff{Login: "ann", FullName: rbac.Text(language.English, "Ann")})
-		require.NoError(t, err)
+		svc, boot, s := bootWithAnn(t, st)
 		p := rbac.Perm(rbac.FuncInvoices, rbac.ActView)
 
 		var plan rbac.Plan

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/stretchr/testify/require"
 	"golang.org/x/text/language"
 
 	"github.com/billingrbac/billingrbac/internal/testdb"
@@ -90,3 +91,18 @@ var (
 	pStaffAdd     = rbac.Perm(rbac.FuncStaff, rbac.ActAdd)
 	pDeptEdit     = rbac.Perm(rbac.FuncDepartments, rbac.ActEdit)
 )
+
+// bootWithAnn starts a Service on st, bootstraps it and creates staff
+// member "ann" (in no department); the Service is closed with the test.
+func bootWithAnn(t *testing.T, st rbac.Store) (*rbac.Service, rbac.BootstrapResult, rbac.Staff) {
+	t.Helper()
+	ctx := context.Background()
+	svc, err := rbac.New(ctx, st, rbac.Options{Accounts: rbac.AccountOptions{HashParams: fastHash}})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = svc.Close() })
+	boot, err := svc.Bootstrap(ctx, rbac.BootstrapOptions{})
+	require.NoError(t, err)
+	ann, err := svc.CreateStaff(ctx, boot.Admin.ID, rbac.NewStaff{Login: "ann", FullName: rbac.Text(language.English, "Ann")})
+	require.NoError(t, err)
+	return svc, boot, ann
+}

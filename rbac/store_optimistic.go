@@ -47,17 +47,7 @@ func (e engineStore) Attempt(ctx context.Context, head engine.Head, fn func(engi
 	if !ok {
 		return engine.ErrNeedsLock
 	}
-	err := o.Attempt(ctx, head.Version, head.Hash, func(tx Tx) error {
-		err := fn(engineTx{tx})
-		if errors.Is(err, ErrConflictOfDuties) {
-			// Perhaps decided on conflicts of duties the store remembered
-			// from the last write, which rows written behind the
-			// library's back may have changed without a version: the
-			// lock reads them.
-			return fmt.Errorf("%w: %w", ErrNeedsLock, err)
-		}
-		return err
-	})
+	err := o.Attempt(ctx, head.Version, head.Hash, func(tx Tx) error { return fn(engineTx{tx}) })
 	switch {
 	case errors.Is(err, ErrHeadMoved):
 		return fmt.Errorf("%w: %w", engine.ErrStale, err)

@@ -8,7 +8,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/text/language"
 	"gorm.io/gorm"
 
 	"github.com/billingrbac/billingrbac/internal/testdb"
@@ -47,13 +46,7 @@ func TestGrantStatements(t *testing.T) {
 			require.NoError(t, cb.Row().After("gorm:row").Register("test:count", count))
 			require.NoError(t, cb.Query().After("gorm:query").Register("test:count", count))
 		}
-		svc, err := rbac.New(ctx, st, rbac.Options{Accounts: rbac.AccountOptions{HashParams: fastHash}})
-		require.NoError(t, err)
-		defer svc.Close()
-		boot, err := svc.Bootstrap(ctx, rbac.BootstrapOptions{})
-		require.NoError(t, err)
-		s, err := svc.CreateStaff(ctx, boot.Admin.ID, rbac.NewStaff{Login: "ann", FullName: rbac.Text(language.English, "Ann")})
-		require.NoError(t, err)
+		svc, boot, s := bootWithAnn(t, st)
 		// A member of a department, as staff are: the index holds rules of
 		// her, so her row is known without a read (TestWriteStaffRows).
 		require.NoError(t, svc.AddToDepartment(ctx, boot.Admin.ID, s.ID, boot.Support.ID))

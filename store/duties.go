@@ -63,6 +63,15 @@ func dutiesOf(rows []dutyRow) ([]rbac.DutyConflict, error) {
 	return out, nil
 }
 
+// dutiesJSON is the expression of the conflicts of duties as one JSON
+// text in the order of their IDs, in the store's dialect.
+func (s *Store) dutiesJSON() string {
+	if s.dialect == dialectPostgres {
+		return dutiesPostgres
+	}
+	return dutiesSQLite
+}
+
 // DutyConflicts implements rbac.DutiesStore.
 func (s *Store) DutyConflicts(ctx context.Context) ([]rbac.DutyConflict, error) {
 	return readDuties(s.db.WithContext(ctx))
@@ -75,11 +84,7 @@ func (t *tx) DutyConflicts() ([]rbac.DutyConflict, error) {
 		// An Attempt's Tx without them remembered: read them as the lock
 		// statement does, for the next write to reuse (and, on
 		// PostgreSQL, for Attempt's statement to check).
-		q := `SELECT ` + dutiesSQLite
-		if t.s.dialect == dialectPostgres {
-			q = `SELECT ` + dutiesPostgres
-		}
-		if err := scanRow(t.db, q, &t.duties); err != nil {
+		if err := scanRow(t.db, `SELECT `+t.s.dutiesJSON(), &t.duties); err != nil {
 			return nil, fmt.Errorf("store: conflicts of duties: %w", mapErr(err))
 		}
 	}

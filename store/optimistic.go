@@ -2,16 +2,12 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
-	"sync/atomic"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
 
 	"github.com/billingrbac/billingrbac/rbac"
@@ -32,7 +28,9 @@ var _ rbac.OptimisticStore = (*Store)(nil)
 // or later, and the statement commits only if it is still at version, so
 // every read saw that version. Anything but a read, and rules the entry's
 // statement cannot carry (temporary ones, more than 64), make Attempt
-// return ErrNeedsLock without writing.
+// return ErrNeedsLock without writing. So does an error of fn's taken on
+// the conflicts of duties the last write left when they have changed
+// since (the statement checks them on a commit, this on a refusal).
 //
 // On SQLite a write takes the database's write lock whatever it does,
 // and the driver cannot send several writes as one statement: Attempt is
@@ -51,10 +49,8 @@ func (s *Store) Attempt(ctx context.Context, version int64, prev string, fn func
 	g := &readOnlyPool{pool: sqlDB}
 	db := s.db.WithContext(ctx).Session(&gorm.Session{Context: ctx, NewDB: true})
 	db.Statement.ConnPool = g
-	t := &tx{s: s, db: db, ctx: ctx, version: version + 1, prev: prev, guard: g}
-	if d := s.dutiesAt.Load(); d != nil && d.version == version {
-		t.duties = d.json
-	}
+	t := &tx{s: s, db: db, ctx: ctx, version: version + 1, prev: prev, guard: g, duties: s.remembered(version)}
+	remembered := t.duties
 	err = fn(t)
 	switch {
 	case g.refused.Load():
@@ -65,6 +61,11 @@ func (s *Store) Attempt(ctx context.Context, version int64, prev string, fn func
 		// connection.
 		s.sawDeadConn()
 		return fmt.Errorf("store: %w: %v", rbac.ErrNeedsLock, err)
+	case err != nil && remembered != "" && !s.dutiesStill(ctx, remembered):
+		// A refusal taken on the conflicts of duties the last write
+		// left, which rows written behind the library's back have
+		// changed without a version: the lock reads them.
+		return fmt.Errorf("store: %w: %w", rbac.ErrNeedsLock, err)
 	case err != nil:
 		return err
 	case t.commit == "" || len(t.pending.add)+len(t.pending.remove) > 0:
@@ -97,27 +98,13 @@ func (s *Store) Attempt(ctx context.Context, version int64, prev string, fn func
 	return nil
 }
 
-// execPgx runs query (with ? placeholders) on a pgx connection beneath
-// database/sql, without GORM's statement building and database/sql's
-// argument conversion: a third of the client's CPU of a one-statement
-// write.
+// execPgx sends query (with ? placeholders) through withPgx, without
+// GORM's statement building and database/sql's argument conversion: a
+// third of the client's CPU of a one-statement write.
 func (s *Store) execPgx(ctx context.Context, query string, args []any) error {
-	sqlDB, err := s.db.DB()
-	if err != nil {
-		return err
-	}
-	conn, err := sqlDB.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	return conn.Raw(func(dc any) error {
-		sc, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("store: %T is not a pgx connection", dc)
-		}
+	return s.withPgx(ctx, func(c *pgx.Conn) error {
 		send := func() error {
-			_, err := sc.Conn().Exec(ctx, dollarParams(query), args...)
+			_, err := c.Exec(ctx, dollarParams(query), args...)
 			return err
 		}
 		var err error
@@ -133,36 +120,12 @@ func (s *Store) execPgx(ctx context.Context, query string, args []any) error {
 	})
 }
 
-// dollarParams numbers the ? placeholders of query as PostgreSQL's $1,
-// $2, ... (the library's statements have no ? in their literals).
-func dollarParams(query string) string {
-	var b strings.Builder
-	b.Grow(len(query) + 64)
-	n := 0
-	for i := 0; i < len(query); i++ {
-		if query[i] != '?' {
-			b.WriteByte(query[i])
-			continue
-		}
-		n++
-		b.WriteByte('$')
-		b.WriteString(strconv.Itoa(n))
-	}
-	return b.String()
-}
-
 // attemptLocked is Attempt on SQLite.
 func (s *Store) attemptLocked(ctx context.Context, version int64, prev string, fn func(rbac.Tx) error) error {
 	var t *tx
 	err := s.transaction(ctx, nil, func(db *gorm.DB) error {
-		t = &tx{s: s, db: db, ctx: ctx, version: version + 1, prev: prev}
-		q := lockSQLite + ` AND version = ? AND COALESCE((SELECT h.hash FROM ` + tableChanges + ` h WHERE h.version = ?), '') = ?`
-		args := []any{version, version, prev}
-		if d := s.dutiesAt.Load(); d != nil && d.version == version {
-			t.duties = d.json
-			q += ` AND ` + dutiesSQLite + ` = ?`
-			args = append(args, d.json)
-		}
+		t = &tx{s: s, db: db, ctx: ctx, version: version + 1, prev: prev, duties: s.remembered(version)}
+		q, args := s.lockAtHead(version, prev, t.duties)
 		res := db.Exec(q, args...)
 		switch {
 		case res.Error != nil:
@@ -221,82 +184,40 @@ func (s *Store) rememberDuties(t *tx) {
 	}
 }
 
-// staleCheck is the optimistic statement's first part: the version row
-// incremented only if the database is where the write was staged.
+// remembered returns the conflicts of duties as of version, if the last
+// committed write left them ("" otherwise).
+func (s *Store) remembered(version int64) string {
+	if d := s.dutiesAt.Load(); d != nil && d.version == version {
+		return d.json
+	}
+	return ""
+}
+
+// dutiesStill reports whether the conflicts of duties are still json
+// (false when they cannot be read).
+func (s *Store) dutiesStill(ctx context.Context, json string) bool {
+	var now string
+	return scanRow(s.db.WithContext(ctx), `SELECT `+s.dutiesJSON(), &now) == nil && now == json
+}
+
+// lockAtHead is the lock statement of a write staged on version, on both
+// dialects: the version row incremented only if the database is still
+// there, with the change at version hashed prev and, when duties is not
+// "", the same conflicts of duties.
+func (s *Store) lockAtHead(version int64, prev, duties string) (string, []any) {
+	q := lockVersion + ` AND version = ? AND COALESCE((SELECT h.hash FROM ` + tableChanges + ` h WHERE h.version = ?), '') = ?`
+	args := []any{version, version, prev}
+	if duties != "" {
+		q += ` AND ` + s.dutiesJSON() + ` = ?`
+		args = append(args, duties)
+	}
+	return q, args
+}
+
+// staleCheck is the optimistic statement's first part (PostgreSQL): the
+// version row incremented only if the database is where the write was
+// staged, as s.
 func staleCheck(t *tx) (string, []any) {
-	q := `s AS (UPDATE ` + tableState + ` SET version = version + 1 WHERE id = 1 AND version = ?
-	AND COALESCE((SELECT h.hash FROM ` + tableChanges + ` h WHERE h.version = ?), '') = ?`
-	args := []any{t.version - 1, t.version - 1, t.prev}
-	if t.duties != "" {
-		q += ` AND ` + dutiesPostgres + ` = ?`
-		args = append(args, t.duties)
-	}
-	return q + ` RETURNING version), `, args
-}
-
-// readOnlyPool is the connection pool of an optimistic Tx: statements
-// that read (SELECT) go to the pool, each outside any transaction; any
-// other is refused, and the refusal is remembered, so that Attempt
-// writes nothing even when the caller swallowed the error.
-type readOnlyPool struct {
-	pool    *sql.DB
-	refused atomic.Bool
-	first   atomic.Pointer[string]
-}
-
-var _ gorm.ConnPool = (*readOnlyPool)(nil)
-
-func (p *readOnlyPool) refuse(query string) error {
-	p.refused.Store(true)
-	p.first.CompareAndSwap(nil, &query)
-	return fmt.Errorf("store: %w", rbac.ErrNeedsLock)
-}
-
-// what names the first statement refused.
-func (p *readOnlyPool) what() string {
-	q := p.first.Load()
-	if q == nil {
-		return ""
-	}
-	s, _, _ := strings.Cut(strings.TrimSpace(*q), " ")
-	return s + " outside the lock"
-}
-
-// reads reports whether query only reads: a SELECT (not SELECT INTO).
-func reads(query string) bool {
-	q := strings.ToUpper(strings.TrimSpace(query))
-	return strings.HasPrefix(q, "SELECT") && !strings.Contains(q, " INTO ")
-}
-
-func (p *readOnlyPool) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
-	if !reads(query) {
-		return nil, p.refuse(query)
-	}
-	return p.pool.PrepareContext(ctx, query)
-}
-
-func (p *readOnlyPool) ExecContext(_ context.Context, query string, _ ...any) (sql.Result, error) {
-	return nil, p.refuse(query)
-}
-
-func (p *readOnlyPool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if !reads(query) {
-		return nil, p.refuse(query)
-	}
-	return p.pool.QueryContext(ctx, query, args...)
-}
-
-func (p *readOnlyPool) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if !reads(query) {
-		_ = p.refuse(query)
-		done, cancel := context.WithCancel(ctx)
-		cancel()
-		return p.pool.QueryRowContext(done, query) // an error row: its context is done
-	}
-	return p.pool.QueryRowContext(ctx, query, args...)
-}
-
-// BeginTx refuses: an optimistic Tx runs in no transaction.
-func (p *readOnlyPool) BeginTx(context.Context, *sql.TxOptions) (gorm.ConnPool, error) {
-	return nil, p.refuse("BEGIN")
+	q, args := t.s.lockAtHead(t.version-1, t.prev, t.duties)
+	return `s AS (` + q + ` RETURNING version), `, args
 }

@@ -8,7 +8,6 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/billingrbac/billingrbac/rbac"
 )
@@ -30,22 +29,9 @@ func (s *Store) streamPostgres(ctx context.Context, batch func([]rbac.Rule) erro
 }
 
 func (s *Store) streamPostgresOnce(ctx context.Context, batch func([]rbac.Rule) error) (int64, error) {
-	sqlDB, err := s.db.DB()
-	if err != nil {
-		return 0, err
-	}
-	conn, err := sqlDB.Conn(ctx)
-	if err != nil {
-		return 0, err
-	}
-	defer conn.Close()
 	var version int64
-	err = conn.Raw(func(dc any) error {
-		sc, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("store: load policy: %T is not a pgx connection", dc)
-		}
-		tx, err := sc.Conn().BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	err := s.withPgx(ctx, func(c *pgx.Conn) error {
+		tx, err := c.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 		if err != nil {
 			if deadConn(err) {
 				return fmt.Errorf("%w: %w", driver.ErrBadConn, err)

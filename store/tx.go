@@ -75,7 +75,7 @@ func (s *Store) Update(ctx context.Context, fn func(rbac.Tx) error) error {
 				// them again, now that this transaction holds the lock.
 				err = scanRow(db, headPostgres, &lock.Prev, &lock.Duties)
 			}
-		} else if err = db.Exec(lockSQLite).Error; err == nil {
+		} else if err = db.Exec(lockVersion).Error; err == nil {
 			err = scanRow(db, headSQLite, &lock.Version, &lock.Prev, &lock.Duties)
 		}
 		if errors.Is(err, sql.ErrNoRows) {
@@ -131,8 +131,8 @@ func scanRow(db *gorm.DB, query string, dest ...any) error {
 // committed (seen is not version-1), the hash and the duties are read
 // again by headPostgres, which sees that write (TestLockAfterContention).
 const (
-	lockSQLite = `UPDATE ` + tableState + ` SET version = version + 1 WHERE id = 1`
-	headSQLite = `SELECT s.version AS version, COALESCE(c.hash, '') AS prev, ` + dutiesSQLite + ` AS duties
+	lockVersion = `UPDATE ` + tableState + ` SET version = version + 1 WHERE id = 1`
+	headSQLite  = `SELECT s.version AS version, COALESCE(c.hash, '') AS prev, ` + dutiesSQLite + ` AS duties
 	FROM ` + tableState + ` s LEFT JOIN ` + tableChanges + ` c ON c.version = s.version - 1 WHERE s.id = 1`
 	// dutiesSQLite is dutiesPostgres on SQLite, where a scan of the table
 	// is in the order of its IDs (INTEGER PRIMARY KEY: the rowid).
