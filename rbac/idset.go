@@ -9,7 +9,8 @@ import (
 // idset is an immutable, compressed set of staff IDs: Roaring's layout
 // (IDs grouped in blocks of 65,536 by their high bits; a block is a sorted
 // array of the low 16 bits while it holds at most arrayMax of them and a
-// 8 KiB bitmap beyond) with copy-on-write at block grain. It holds a
+// bitmap beyond) with copy-on-write at block grain, and within a bitmap at
+// the grain of a 512-byte piece of 4,096 IDs. It holds a
 // department's members, a permission's direct holders and a permission's
 // effective holders, so "who can" costs the answer, not the staff. It
 // orders IDs as unsigned numbers (staff IDs are positive).
@@ -17,8 +18,8 @@ import (
 // Published sets are never changed. A builder changes a set through its
 // owner token: blocks and directories it created itself carry the token
 // and are changed in place; anything else is copied first (one block and
-// the directory, whatever the size of the set). The nil *idset is the
-// empty set.
+// the directory, whatever the size of the set; in a bitmap, the block's 16
+// piece pointers and one piece). The nil *idset is the empty set.
 //
 // It is hand-written rather than github.com/RoaringBitmap/roaring/v2
 // because the index needs what that library keeps private: WhoCan's merge
@@ -45,13 +46,26 @@ const (
 	// arrayMax is where a block turns from an array (2 bytes an ID) into a
 	// bitmap (8 KiB): the size at which both take the same room.
 	arrayMax = 4096
+
+	// A bitmap is kept in pieces of 4,096 IDs (64 words, 512 bytes), so
+	// that changing one bit of a published set copies one piece, not the
+	// whole 8 KiB bitmap.
+	pieceBits  = 12
+	pieceWords = 1 << pieceBits / 64
+	pieceCount = 1 << (blockBits - pieceBits)
 )
 
 type idblock struct {
-	own  *owner
-	n    int
-	arr  []uint16 // sorted, while bits is nil
-	bits []uint64 // 1,024 words, once the block is dense
+	own *owner
+	n   int
+	arr []uint16 // sorted, while bm is nil
+	bm  []*piece // pieceCount pieces (nil: none of its IDs), once the block is dense
+}
+
+// piece is 4,096 consecutive IDs of a bitmap block.
+type piece struct {
+	own *owner
+	w   [pieceWords]uint64
 }
 
 func (s *idset) len() int {
@@ -74,8 +88,9 @@ func (s *idset) has(id StaffID) bool {
 }
 
 func (b *idblock) has(lo uint16) bool {
-	if b.bits != nil {
-		return b.bits[lo>>6]&(1<<(lo&63)) != 0
+	if b.bm != nil {
+		p := b.bm[lo>>pieceBits]
+		return p != nil && p.w[lo>>6&(pieceWords-1)]&(1<<(lo&63)) != 0
 	}
 	_, ok := slices.BinarySearch(b.arr, lo)
 	return ok
@@ -106,7 +121,7 @@ func (s *idset) after(after StaffID, yield func(StaffID) bool) {
 
 // each yields base+x for the block's members x >= from.
 func (b *idblock) each(base uint64, from int, yield func(StaffID) bool) bool {
-	if b.bits == nil {
+	if b.bm == nil {
 		j, _ := slices.BinarySearch(b.arr, uint16(from))
 		for _, x := range b.arr[j:] {
 			if !yield(StaffID(base + uint64(x))) {
@@ -115,17 +130,27 @@ func (b *idblock) each(base uint64, from int, yield func(StaffID) bool) bool {
 		}
 		return true
 	}
-	for w := from >> 6; w < len(b.bits); w++ {
-		word := b.bits[w]
-		if w == from>>6 {
-			word &^= 1<<(from&63) - 1
+	for pi := from >> pieceBits; pi < pieceCount; pi++ {
+		p := b.bm[pi]
+		if p == nil {
+			continue
 		}
-		for word != 0 {
-			t := bits.TrailingZeros64(word)
-			if !yield(StaffID(base + uint64(w<<6+t))) {
-				return false
+		w0 := 0
+		if pi == from>>pieceBits {
+			w0 = from >> 6 & (pieceWords - 1)
+		}
+		for w := w0; w < pieceWords; w++ {
+			word := p.w[w]
+			if pi == from>>pieceBits && w == w0 {
+				word &^= 1<<(from&63) - 1
 			}
-			word &= word - 1
+			for word != 0 {
+				t := bits.TrailingZeros64(word)
+				if !yield(StaffID(base + uint64(pi<<pieceBits+w<<6+t))) {
+					return false
+				}
+				word &= word - 1
+			}
 		}
 	}
 	return true
@@ -151,17 +176,23 @@ func (s *idset) appendTo(dst []StaffID) []StaffID {
 	dst = slices.Grow(dst, s.n)
 	for i, b := range s.blks {
 		base := s.keys[i] << blockBits
-		if b.bits == nil {
+		if b.bm == nil {
 			for _, x := range b.arr {
 				dst = append(dst, StaffID(base+uint64(x)))
 			}
 			continue
 		}
-		for w, word := range b.bits {
-			for word != 0 {
-				t := bits.TrailingZeros64(word)
-				dst = append(dst, StaffID(base+uint64(w<<6+t)))
-				word &= word - 1
+		for pi, p := range b.bm {
+			if p == nil {
+				continue
+			}
+			pbase := base + uint64(pi<<pieceBits)
+			for w, word := range p.w {
+				for word != 0 {
+					t := bits.TrailingZeros64(word)
+					dst = append(dst, StaffID(pbase+uint64(w<<6+t)))
+					word &= word - 1
+				}
 			}
 		}
 	}
@@ -184,8 +215,8 @@ func (b *idblock) mine(o *owner) *idblock {
 		return b
 	}
 	c := &idblock{own: o, n: b.n}
-	if b.bits != nil {
-		c.bits = slices.Clone(b.bits)
+	if b.bm != nil {
+		c.bm = slices.Clone(b.bm) // the pieces stay shared until changed
 	} else {
 		c.arr = slices.Clone(b.arr)
 	}
@@ -206,28 +237,68 @@ func (s *idset) with(o *owner, id StaffID) *idset {
 	}
 	b := s.blks[i].mine(o)
 	s.blks[i] = b
-	b.add(lo)
+	b.add(o, lo)
 	s.n++
 	return s
 }
 
-func (b *idblock) add(lo uint16) {
+// add adds lo to b, which o owns.
+func (b *idblock) add(o *owner, lo uint16) {
 	b.n++
-	if b.bits != nil {
-		b.bits[lo>>6] |= 1 << (lo & 63)
-		return
-	}
-	if len(b.arr) < arrayMax {
+	if b.bm == nil && len(b.arr) < arrayMax {
 		j, _ := slices.BinarySearch(b.arr, lo)
 		b.arr = slices.Insert(b.arr, j, lo)
 		return
 	}
-	b.bits = make([]uint64, 1<<blockBits/64)
-	for _, x := range b.arr {
-		b.bits[x>>6] |= 1 << (x & 63)
+	b.toBitmap(o)
+	b.set(o, lo)
+}
+
+// toBitmap turns b, which o owns, into a bitmap, if it is an array.
+func (b *idblock) toBitmap(o *owner) {
+	if b.bm != nil {
+		return
 	}
-	b.bits[lo>>6] |= 1 << (lo & 63)
+	b.bm = make([]*piece, pieceCount)
+	for _, x := range b.arr {
+		b.set(o, x)
+	}
 	b.arr = nil
+}
+
+// toArray turns b, a bitmap, into an array.
+func (b *idblock) toArray() {
+	arr := b.appendBits(make([]uint16, 0, b.n))
+	b.arr, b.bm = arr, nil
+}
+
+// piece returns the piece of b (a bitmap o owns) holding lo, o's own:
+// created, or copied from a published one, on first write.
+func (b *idblock) piece(o *owner, lo uint16) *piece {
+	i := lo >> pieceBits
+	p := b.bm[i]
+	switch {
+	case p == nil:
+		p = &piece{own: o}
+		b.bm[i] = p
+	case p.own != o:
+		c := *p
+		c.own = o
+		p = &c
+		b.bm[i] = p
+	}
+	return p
+}
+
+// set and clear change lo's bit in b, a bitmap o owns.
+func (b *idblock) set(o *owner, lo uint16) {
+	b.piece(o, lo).w[lo>>6&(pieceWords-1)] |= 1 << (lo & 63)
+}
+
+func (b *idblock) clear(o *owner, lo uint16) {
+	if b.bm[lo>>pieceBits] != nil {
+		b.piece(o, lo).w[lo>>6&(pieceWords-1)] &^= 1 << (lo & 63)
+	}
 }
 
 // without returns the set with id removed (nil once empty), changing only
@@ -247,32 +318,24 @@ func (s *idset) without(o *owner, id StaffID) *idset {
 	} else {
 		b := s.blks[i].mine(o)
 		s.blks[i] = b
-		b.remove(uint16(uint64(id) & blockMask))
+		b.remove(o, uint16(uint64(id)&blockMask))
 	}
 	s.n--
 	return s
 }
 
-func (b *idblock) remove(lo uint16) {
+// remove removes lo from b, which o owns.
+func (b *idblock) remove(o *owner, lo uint16) {
 	b.n--
-	if b.bits == nil {
+	if b.bm == nil {
 		j, _ := slices.BinarySearch(b.arr, lo)
 		b.arr = slices.Delete(b.arr, j, j+1)
 		return
 	}
-	b.bits[lo>>6] &^= 1 << (lo & 63)
-	if b.n > arrayMax/2 { // hysteresis: no flapping at the threshold
-		return
+	b.clear(o, lo)
+	if b.n <= arrayMax/2 { // hysteresis: no flapping at the threshold
+		b.toArray()
 	}
-	arr := make([]uint16, 0, b.n)
-	for w, word := range b.bits {
-		for word != 0 {
-			t := bits.TrailingZeros64(word)
-			arr = append(arr, uint16(w<<6+t))
-			word &= word - 1
-		}
-	}
-	b.arr, b.bits = arr, nil
 }
 
 // update returns the set with add added and del removed, changing only
@@ -302,7 +365,7 @@ func (s *idset) update(o *owner, add, del []StaffID) *idset {
 			s.blks = slices.Insert(s.blks, i, &idblock{own: o})
 		}
 		b := s.blks[i].mine(o)
-		b.merge(add[:na], del[:nd])
+		b.merge(o, add[:na], del[:nd])
 		s.n += na - nd
 		if b.n == 0 {
 			s.keys = slices.Delete(s.keys, i, i+1)
@@ -327,35 +390,23 @@ func blockRun(ids []StaffID, key uint64) int {
 	return n
 }
 
-func (b *idblock) merge(add, del []StaffID) {
+// merge adds add and removes del (ascending, of b's block) from b, which
+// o owns.
+func (b *idblock) merge(o *owner, add, del []StaffID) {
 	n := b.n + len(add) - len(del)
-	if b.bits == nil && n > arrayMax {
-		b.bits = make([]uint64, 1<<blockBits/64)
-		for _, x := range b.arr {
-			b.bits[x>>6] |= 1 << (x & 63)
-		}
-		b.arr = nil
+	if n > arrayMax {
+		b.toBitmap(o)
 	}
 	b.n = n
-	if b.bits != nil {
+	if b.bm != nil {
 		for _, id := range add {
-			lo := uint64(id) & blockMask
-			b.bits[lo>>6] |= 1 << (lo & 63)
+			b.set(o, uint16(uint64(id)&blockMask))
 		}
 		for _, id := range del {
-			lo := uint64(id) & blockMask
-			b.bits[lo>>6] &^= 1 << (lo & 63)
+			b.clear(o, uint16(uint64(id)&blockMask))
 		}
 		if n <= arrayMax/2 {
-			arr := make([]uint16, 0, n)
-			for w, word := range b.bits {
-				for word != 0 {
-					t := bits.TrailingZeros64(word)
-					arr = append(arr, uint16(w<<6+t))
-					word &= word - 1
-				}
-			}
-			b.arr, b.bits = arr, nil
+			b.toArray()
 		}
 		return
 	}
@@ -392,10 +443,9 @@ func idsetFromSorted(o *owner, ids []StaffID) *idset {
 		n := blockRun(ids, key)
 		b := &idblock{own: o, n: n}
 		if n > arrayMax {
-			b.bits = make([]uint64, 1<<blockBits/64)
+			b.bm = make([]*piece, pieceCount)
 			for _, id := range ids[:n] {
-				lo := uint64(id) & blockMask
-				b.bits[lo>>6] |= 1 << (lo & 63)
+				b.set(o, uint16(uint64(id)&blockMask))
 			}
 		} else {
 			b.arr = make([]uint16, n)
@@ -440,14 +490,24 @@ func (s *idset) appendBlock(key uint64, dst []uint16) []uint16 {
 
 // appendLows appends the low 16 bits of b's members, ascending.
 func (b *idblock) appendLows(dst []uint16) []uint16 {
-	if b.bits == nil {
+	if b.bm == nil {
 		return append(dst, b.arr...)
 	}
-	dst = slices.Grow(dst, b.n)
-	for w, word := range b.bits {
-		for word != 0 {
-			dst = append(dst, uint16(w<<6+bits.TrailingZeros64(word)))
-			word &= word - 1
+	return b.appendBits(slices.Grow(dst, b.n))
+}
+
+// appendBits appends the members of b, a bitmap, ascending.
+func (b *idblock) appendBits(dst []uint16) []uint16 {
+	for pi, p := range b.bm {
+		if p == nil {
+			continue
+		}
+		base := pi << pieceBits
+		for w, word := range p.w {
+			for word != 0 {
+				dst = append(dst, uint16(base+w<<6+bits.TrailingZeros64(word)))
+				word &= word - 1
+			}
 		}
 	}
 	return dst

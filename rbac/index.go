@@ -134,10 +134,10 @@ type snapshot struct {
 	deptSlots map[DepartmentID]deptSlot
 	depts     pvec[*deptEntry] // by slot; nil when the department has no rules
 
-	holders []*idset // by permID: the active staff whose row has it
-	direct  []*idset // by permID: staff with a permanent direct grant of it (WhoCan's reasons)
-	active  *idset   // active full-access staff: who holds what nobody else does
-	temp    *idset   // staff with temporary rules (hotTemp)
+	holders pvec[*idset] // by permID: the active staff whose row has it
+	direct  pvec[*idset] // by permID: staff with a permanent direct grant of it (WhoCan's reasons)
+	active  *idset       // active full-access staff: who holds what nobody else does
+	temp    *idset       // staff with temporary rules (hotTemp)
 
 	clock func() time.Time // for temporary rules; nil means time.Now
 
@@ -253,10 +253,7 @@ func (s *snapshot) holdersOf(p Permission) *idset {
 	if !known {
 		return s.active
 	}
-	if int(pid) < len(s.holders) {
-		return s.holders[pid]
-	}
-	return nil
+	return s.holders.At(uint64(pid))
 }
 
 // hasRule reports whether a rule with r's identity (whatever its window)

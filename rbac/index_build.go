@@ -18,8 +18,6 @@ type builder struct {
 	permsCopied bool
 	farCopied   bool
 	slotsCopied bool
-	holdersTop  bool
-	directTop   bool
 
 	work workSet // working copies of touched entries
 	// joined holds, while a whole policy is built (fresh), the members
@@ -60,35 +58,20 @@ func (b *builder) perm(p Permission) permID {
 	// Before this change nobody but full access held p: start its holders
 	// there, and finish moves them to the new state with every row it
 	// recomputes (see holdersDiff).
-	h := b.holderSets()
-	h = append(h, make([]*idset, len(b.next.perms)-len(h))...)
-	h[id] = b.base.active
-	b.next.holders = h
+	b.next.holders.Set(b.own, uint64(id), b.base.active)
 	return id
-}
-
-func (b *builder) holderSets() []*idset {
-	if !b.holdersTop {
-		b.next.holders = slices.Clone(b.next.holders)
-		b.holdersTop = true
-	}
-	return b.next.holders
 }
 
 // setDirect records whether id has a permanent direct grant of pid in
 // the per-permission sets WhoCan reads its reasons from.
 func (b *builder) setDirect(pid permID, id StaffID, has bool) {
-	if !b.directTop {
-		b.next.direct = slices.Clone(b.next.direct)
-		b.directTop = true
-	}
-	if int(pid) >= len(b.next.direct) {
-		b.next.direct = append(b.next.direct, make([]*idset, int(pid)+1-len(b.next.direct))...)
-	}
+	cur := b.next.direct.At(uint64(pid))
+	next := cur.without(b.own, id)
 	if has {
-		b.next.direct[pid] = b.next.direct[pid].with(b.own, id)
-	} else {
-		b.next.direct[pid] = b.next.direct[pid].without(b.own, id)
+		next = cur.with(b.own, id)
+	}
+	if next != cur {
+		b.next.direct.Set(b.own, uint64(pid), next)
 	}
 }
 

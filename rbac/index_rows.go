@@ -119,8 +119,10 @@ func putHolderLists(gain, loss [][]StaffID) {
 func (b *builder) moveHolders() {
 	for pid := range b.gain {
 		if len(b.gain[pid]) > 0 || len(b.loss[pid]) > 0 {
-			h := b.holderSets()
-			h[pid] = h[pid].update(b.own, b.gain[pid], b.loss[pid])
+			cur := b.next.holders.At(uint64(pid))
+			if next := cur.update(b.own, b.gain[pid], b.loss[pid]); next != cur {
+				b.next.holders.Set(b.own, uint64(pid), next)
+			}
 			b.gain[pid], b.loss[pid] = b.gain[pid][:0], b.loss[pid][:0]
 		}
 	}

@@ -93,10 +93,7 @@ func TestWhoCanScanMatchesEntries(t *testing.T) {
 			}
 			slices.Sort(direct)
 			direct = slices.Compact(direct)
-			var set *idset
-			if int(pid) < len(snap.direct) {
-				set = snap.direct[pid]
-			}
+			set := snap.direct.At(uint64(pid))
 			require.Equal(t, direct, set.appendTo(nil), "step %d: direct holders of %s", step, p)
 		}
 	}

@@ -93,10 +93,7 @@ func (s *snapshot) scanHolders(pid permID, h *idset, extra []StaffID, t *scanTab
 		return Holders{}, false
 	}
 	slices.SortFunc(sc.givers, func(a, b *deptEntry) int { return cmp.Compare(a.id, b.id) })
-	var direct *idset
-	if int(pid) < len(s.direct) {
-		direct = s.direct[pid]
-	}
+	direct := s.direct.At(uint64(pid))
 	k := uint32(len(sc.givers))
 	n := h.len() + len(extra)
 	// Each holder but those read from their entry has at most one ref

@@ -9,7 +9,7 @@ package cow
 
 // Bits and LeafSize give the size of a leaf.
 const (
-	Bits     = 8
+	Bits     = 6
 	LeafSize = 1 << Bits
 )
 
