@@ -98,7 +98,7 @@ func (c Change) EncodedEffect() (json.RawMessage, error) {
 	if c.effectJSON != nil {
 		return c.effectJSON, nil
 	}
-	return json.Marshal(c.Effect)
+	return marshalEffect(c.Effect), nil
 }
 
 // ChangeQuery selects entries of the change log. Zero fields do not filter.

@@ -130,8 +130,8 @@ func (st *staffStage) Persist(engine.Tx) error {
 func (st *staffStage) Entry() engine.Entry {
 	w := st.w
 	c := w.change
-	rules, _ := json.Marshal(w.delta) // typed rules always encode
-	eff, _ := json.Marshal(c.Effect)
+	rules := marshalDelta(w.delta)
+	eff := marshalEffect(c.Effect)
 	kind := engine.ActorStaff
 	if c.Actor == SystemActor {
 		kind = engine.ActorSystem
@@ -284,7 +284,7 @@ func entryOf(c Change) engine.Entry {
 		en.Local = c.Policy
 	}
 	if !c.Effect.Empty() {
-		en.Effect, _ = json.Marshal(c.Effect) // typed effects always encode
+		en.Effect = marshalEffect(c.Effect)
 	}
 	return en
 }

@@ -92,12 +92,49 @@ type staffChunk struct {
 	own   *owner
 	flags [chunkSize]uint8
 	bits  []uint64
-	entry [chunkSize]*staffEntry
+	// ents holds the entries in groups of groupSize, each copied on its
+	// own first write, so a change to one entry copies 512 bytes of them.
+	ents [chunkSize / groupSize]*entryGroup
 	// tbits holds, row by row, the permissions the temporary rules of the
 	// marked rows (tempMark) could give, whatever their windows: a check
 	// the row denies reads the clock only when tbits has the bit. Nil
 	// while no row of the chunk is marked.
 	tbits []uint64
+}
+
+const groupSize = 64
+
+type entryGroup struct {
+	own *owner
+	e   [groupSize]*staffEntry
+}
+
+// entry returns the entry of row i.
+func (ch *staffChunk) entry(i int) *staffEntry {
+	if g := ch.ents[i/groupSize]; g != nil {
+		return g.e[i%groupSize]
+	}
+	return nil
+}
+
+// setEntry stores e as row i's entry in ch, which o owns, copying its
+// group on first write.
+func (ch *staffChunk) setEntry(o *owner, i int, e *staffEntry) {
+	g := ch.ents[i/groupSize]
+	switch {
+	case g == nil:
+		if e == nil {
+			return
+		}
+		g = &entryGroup{own: o}
+		ch.ents[i/groupSize] = g
+	case g.own != o:
+		c := *g
+		c.own = o
+		g = &c
+		ch.ents[i/groupSize] = g
+	}
+	g.e[i%groupSize] = e
 }
 
 // farStaff is the same for one ID beyond denseLimit.
@@ -157,7 +194,7 @@ func newSnapshot() *snapshot {
 func (s *snapshot) staffEntry(id StaffID) *staffEntry {
 	if uint64(id) < denseLimit {
 		if ch := s.hot.At(uint64(id) >> chunkBits); ch != nil {
-			return ch.entry[id&(chunkSize-1)]
+			return ch.entry(int(id & (chunkSize - 1)))
 		}
 		return nil
 	}

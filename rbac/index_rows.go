@@ -227,13 +227,13 @@ func (b *builder) setRow(id StaffID, flags uint8, row, trow []uint64, e *staffEn
 		b.next.hot.Set(b.own, c, ch)
 		b.next.rows.Set(b.own, c, ch.bits)
 	case ch.own != b.own:
-		ch = &staffChunk{own: b.own, flags: ch.flags, entry: ch.entry, bits: slices.Clone(ch.bits), tbits: slices.Clone(ch.tbits)}
+		ch = &staffChunk{own: b.own, flags: ch.flags, ents: ch.ents, bits: slices.Clone(ch.bits), tbits: slices.Clone(ch.tbits)}
 		b.next.hot.Set(b.own, c, ch)
 		b.next.rows.Set(b.own, c, ch.bits)
 	}
 	i := int(id & (chunkSize - 1))
 	ch.flags[i] = flags
-	ch.entry[i] = e
+	ch.setEntry(b.own, i, e)
 	copy(ch.bits[i*words:(i+1)*words], row)
 	switch {
 	case trow != nil:
@@ -267,7 +267,7 @@ func (b *builder) widen() {
 		if ch == nil {
 			continue
 		}
-		n := &staffChunk{own: b.own, flags: ch.flags, entry: ch.entry, bits: make([]uint64, chunkSize*words)}
+		n := &staffChunk{own: b.own, flags: ch.flags, ents: ch.ents, bits: make([]uint64, chunkSize*words)}
 		if ch.tbits != nil {
 			n.tbits = make([]uint64, chunkSize*words)
 		}

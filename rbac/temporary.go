@@ -170,7 +170,7 @@ func (s *snapshot) canTemp(e *staffEntry, flags uint8, pid permID) bool {
 // temporary bits first, the clock only if they have pid.
 func (s *snapshot) canTempAt(c uint64, i int, pid permID) bool {
 	ch := s.hot.At(c)
-	return ch.tbits[i*s.words+int(pid>>6)]&(1<<(pid&63)) != 0 && s.canTemp(ch.entry[i], ch.flags[i], pid)
+	return ch.tbits[i*s.words+int(pid>>6)]&(1<<(pid&63)) != 0 && s.canTemp(ch.entry(i), ch.flags[i], pid)
 }
 
 // orTemp ORs into row the permissions e's temporary rules give at now:
