@@ -11,7 +11,8 @@ import (
 // rules, staff effects) are appended here directly instead, byte for byte
 // what encoding/json gives (TestChangeJSONMatchesEncodingJSON), and
 // anything else (a window, a client effect, a string that needs escaping)
-// goes to encoding/json.
+// goes to encoding/json. The audit record of a grant (the permissions, a
+// list) is appended the same way (marshalOrNull).
 
 // marshalDelta returns d as json.Marshal encodes it.
 func marshalDelta(d PolicyDelta) []byte {
@@ -142,7 +143,11 @@ func appendPermissions(b []byte, key string, ps []Permission) ([]byte, bool) {
 	if len(ps) == 0 {
 		return b, true
 	}
-	b = append(b, key...)
+	return appendPermissionList(append(b, key...), ps)
+}
+
+// appendPermissionList appends ps as a JSON array.
+func appendPermissionList(b []byte, ps []Permission) ([]byte, bool) {
 	b = append(b, '[')
 	for i, p := range ps {
 		if i > 0 {

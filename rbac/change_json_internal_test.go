@@ -87,6 +87,11 @@ func TestChangeJSONMatchesEncodingJSON(t *testing.T) {
 		want, err = json.Marshal(e)
 		require.NoError(t, err)
 		require.Equal(t, string(want), string(marshalEffect(e)), "%#v", e)
+
+		ps := perms()
+		want, err = json.Marshal(ps)
+		require.NoError(t, err)
+		require.Equal(t, string(want), string(marshalOrNull(ps)), "%#v", ps)
 	}
 	require.Greater(t, appended, 5000, "the direct path is taken for most deltas")
 }

@@ -112,6 +112,11 @@ func marshalOrNull(v any) json.RawMessage {
 	if v == nil {
 		return json.RawMessage("null")
 	}
+	if ps, ok := v.([]Permission); ok && ps != nil { // a grant's: see change_json.go
+		if b, ok := appendPermissionList(make([]byte, 0, 64), ps); ok {
+			return b
+		}
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return json.RawMessage("null")

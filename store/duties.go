@@ -91,11 +91,33 @@ func (t *tx) DutyConflicts() ([]rbac.DutyConflict, error) {
 	if t.dutiesWritten || t.duties == "" {
 		return readDuties(t.db)
 	}
+	return t.s.decodeDuties(t.duties)
+}
+
+// decodedDuties is a JSON text of the conflicts of duties (dutiesJSON's)
+// and what it decodes to.
+type decodedDuties struct {
+	json      string
+	conflicts []rbac.DutyConflict
+}
+
+// decodeDuties returns the conflicts of duties of a dutiesJSON text. The
+// text of the last call is kept decoded, as consecutive writes read the
+// same one; the result is the caller's own.
+func (s *Store) decodeDuties(text string) ([]rbac.DutyConflict, error) {
+	if d := s.decoded.Load(); d != nil && d.json == text {
+		return slices.Clone(d.conflicts), nil
+	}
 	var rows []dutyRow
-	if err := json.Unmarshal([]byte(t.duties), &rows); err != nil {
+	if err := json.Unmarshal([]byte(text), &rows); err != nil {
 		return nil, fmt.Errorf("store: conflicts of duties: %w", err)
 	}
-	return dutiesOf(rows)
+	out, err := dutiesOf(rows)
+	if err != nil {
+		return nil, err
+	}
+	s.decoded.Store(&decodedDuties{json: text, conflicts: out})
+	return slices.Clone(out), nil
 }
 
 // AddDutyConflict implements rbac.DutiesTx.

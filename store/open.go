@@ -44,6 +44,7 @@ type Store struct {
 	// dutiesAt is the conflicts of duties as of the last committed write
 	// (see Attempt).
 	dutiesAt atomic.Pointer[dutiesAt]
+	decoded  atomic.Pointer[decodedDuties] // the last conflicts of duties decoded (decodeDuties)
 	// execFault, set by tests only, sends an optimistic statement in
 	// place of execPgx (to lose its answer, or to fail before sending).
 	execFault atomic.Pointer[func(send func() error) error]

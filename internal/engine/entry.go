@@ -101,26 +101,32 @@ func (e *Entry) normalize() {
 // different change under the same version, or the same change after a
 // different history, has a different hash.
 func Chain(prev string, e Entry) string {
-	h := sha256.New()
-	var n [8]byte
-	field := func(b []byte) {
-		binary.BigEndian.PutUint64(n[:], uint64(len(b)))
-		h.Write(n[:])
-		h.Write(b)
-	}
-	num := func(v int64) { field(strconv.AppendInt(nil, v, 10)) }
-	field([]byte(prev))
-	num(e.Version)
-	field([]byte(e.Domain))
-	num(e.At.UnixMicro())
-	field([]byte(e.Actor.Kind.String()))
-	num(e.Actor.ID)
-	field([]byte(e.Op))
-	field([]byte(e.Target))
-	field(e.Before)
-	field(e.After)
-	field([]byte(e.Reason))
-	field(e.Rules)
-	field(e.Effect)
-	return hex.EncodeToString(h.Sum(nil))
+	var stack [1024]byte // most entries fit: one hash call, no allocation
+	b := appendField(stack[:0], prev)
+	b = appendNum(b, e.Version)
+	b = appendField(b, e.Domain)
+	b = appendNum(b, e.At.UnixMicro())
+	b = appendField(b, e.Actor.Kind.String())
+	b = appendNum(b, e.Actor.ID)
+	b = appendField(b, e.Op)
+	b = appendField(b, e.Target)
+	b = appendField(b, e.Before)
+	b = appendField(b, e.After)
+	b = appendField(b, e.Reason)
+	b = appendField(b, e.Rules)
+	b = appendField(b, e.Effect)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// appendField appends v to what Chain hashes, prefixed by its length.
+func appendField[T ~string | ~[]byte](b []byte, v T) []byte {
+	b = binary.BigEndian.AppendUint64(b, uint64(len(v)))
+	return append(b, v...)
+}
+
+// appendNum appends v in decimal as a field.
+func appendNum(b []byte, v int64) []byte {
+	var n [20]byte
+	return appendField(b, strconv.AppendInt(n[:0], v, 10))
 }
