@@ -91,7 +91,12 @@ const (
 type staffChunk struct {
 	own   *owner
 	flags [chunkSize]uint8
-	bits  []uint64
+	// bits holds the rows in groups of groupSize (snapshot.rows points
+	// at each group), each copied on its own first write (mine: the
+	// groups this chunk's owner allocated), so a change to one row
+	// copies 64 rows, not 256.
+	bits [chunkSize / groupSize][]uint64
+	mine uint8
 	// ents holds the entries in groups of groupSize, each copied on its
 	// own first write, so a change to one entry copies 512 bytes of them.
 	ents [chunkSize / groupSize]*entryGroup
@@ -102,7 +107,12 @@ type staffChunk struct {
 	tbits []uint64
 }
 
-const groupSize = 64
+const (
+	groupBits = 6
+	groupSize = 1 << groupBits
+	// allGroups is staffChunk.mine with every group its owner's.
+	allGroups = 1<<(chunkSize/groupSize) - 1
+)
 
 type entryGroup struct {
 	own *owner
@@ -164,7 +174,7 @@ type snapshot struct {
 	perms   []Permission // by permID
 
 	hot   pvec[*staffChunk]     // by id >> chunkBits, for ids < denseLimit
-	rows  pvec[[]uint64]        // the same chunks' bits: what a check reads, one load nearer
+	rows  pvec[[]uint64]        // by id >> groupBits, the chunks' groups of bits: what a check reads, one load nearer
 	far   map[StaffID]*farStaff // ids >= denseLimit
 	words int                   // bit words per staff row: covers every permID
 
@@ -231,7 +241,8 @@ func (s *snapshot) row(id StaffID) (uint8, []uint64) {
 			return 0, nil
 		}
 		i := int(id & (chunkSize - 1))
-		return ch.flags[i], ch.bits[i*s.words : (i+1)*s.words]
+		j := i % groupSize
+		return ch.flags[i], ch.bits[i/groupSize][j*s.words : (j+1)*s.words]
 	}
 	if f := s.far[id]; f != nil {
 		return f.flags, f.bits
@@ -251,8 +262,8 @@ func (s *snapshot) isActive(id StaffID) bool {
 func (s *snapshot) can(id StaffID, p Permission) bool {
 	pid, known := s.permIDs[p]
 	if uint64(id) < denseLimit {
-		c := uint64(id) >> chunkBits
-		l := c >> cow.Bits
+		g := uint64(id) >> groupBits
+		l := g >> cow.Bits
 		if l >= uint64(len(s.rows.Dir)) {
 			return false
 		}
@@ -260,12 +271,13 @@ func (s *snapshot) can(id StaffID, p Permission) bool {
 		if leaf == nil {
 			return false
 		}
-		bits := leaf.V[c&(cow.LeafSize-1)]
-		i := int(id & (chunkSize - 1))
+		bits := leaf.V[g&(cow.LeafSize-1)]
+		c, i := uint64(id)>>chunkBits, int(id&(chunkSize-1))
 		if !known || bits == nil { // only full access covers a permission nobody holds
 			return bits != nil && fullActive(s.hot.At(c).flags[i])
 		}
-		row := bits[i*s.words : (i+1)*s.words]
+		j := int(id & (groupSize - 1))
+		row := bits[j*s.words : (j+1)*s.words]
 		if row[pid>>6]&(1<<(pid&63)) != 0 {
 			return true
 		}

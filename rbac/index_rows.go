@@ -223,18 +223,26 @@ func (b *builder) setRow(id StaffID, flags uint8, row, trow []uint64, e *staffEn
 		if flags == 0 {
 			return
 		}
-		ch = &staffChunk{own: b.own, bits: make([]uint64, chunkSize*words)}
+		ch = &staffChunk{own: b.own, mine: allGroups}
+		for g := range ch.bits {
+			ch.bits[g] = make([]uint64, groupSize*words)
+			b.next.rows.Set(b.own, c<<(chunkBits-groupBits)+uint64(g), ch.bits[g])
+		}
 		b.next.hot.Set(b.own, c, ch)
-		b.next.rows.Set(b.own, c, ch.bits)
 	case ch.own != b.own:
-		ch = &staffChunk{own: b.own, flags: ch.flags, ents: ch.ents, bits: slices.Clone(ch.bits), tbits: slices.Clone(ch.tbits)}
+		ch = &staffChunk{own: b.own, flags: ch.flags, ents: ch.ents, bits: ch.bits, tbits: slices.Clone(ch.tbits)}
 		b.next.hot.Set(b.own, c, ch)
-		b.next.rows.Set(b.own, c, ch.bits)
 	}
 	i := int(id & (chunkSize - 1))
 	ch.flags[i] = flags
 	ch.setEntry(b.own, i, e)
-	copy(ch.bits[i*words:(i+1)*words], row)
+	g, j := i/groupSize, i%groupSize
+	if ch.mine&(1<<g) == 0 {
+		ch.bits[g] = slices.Clone(ch.bits[g])
+		ch.mine |= 1 << g
+		b.next.rows.Set(b.own, uint64(id)>>groupBits, ch.bits[g])
+	}
+	copy(ch.bits[g][j*words:(j+1)*words], row)
 	switch {
 	case trow != nil:
 		if ch.tbits == nil {
@@ -267,18 +275,22 @@ func (b *builder) widen() {
 		if ch == nil {
 			continue
 		}
-		n := &staffChunk{own: b.own, flags: ch.flags, ents: ch.ents, bits: make([]uint64, chunkSize*words)}
+		n := &staffChunk{own: b.own, flags: ch.flags, ents: ch.ents, mine: allGroups}
+		for g := range n.bits {
+			n.bits[g] = make([]uint64, groupSize*words)
+			b.next.rows.Set(b.own, uint64(c)<<(chunkBits-groupBits)+uint64(g), n.bits[g])
+		}
 		if ch.tbits != nil {
 			n.tbits = make([]uint64, chunkSize*words)
 		}
 		for i := range chunkSize {
-			fill(ch.flags[i], n.bits[i*words:(i+1)*words], ch.bits[i*old:(i+1)*old])
+			g, j := i/groupSize, i%groupSize
+			fill(ch.flags[i], n.bits[g][j*words:(j+1)*words], ch.bits[g][j*old:(j+1)*old])
 			if n.tbits != nil {
 				copy(n.tbits[i*words:(i+1)*words], ch.tbits[i*old:(i+1)*old])
 			}
 		}
 		b.next.hot.Set(b.own, uint64(c), n)
-		b.next.rows.Set(b.own, uint64(c), n.bits)
 	}
 	far := make(map[StaffID]*farStaff, len(b.next.far))
 	for id, f := range b.next.far {
