@@ -4,6 +4,8 @@ import (
 	"iter"
 	"math/bits"
 	"slices"
+
+	"github.com/billingrbac/billingrbac/internal/cow"
 )
 
 // idset is an immutable, compressed set of staff IDs: Roaring's layout
@@ -47,11 +49,11 @@ const (
 	// bitmap (8 KiB): the size at which both take the same room.
 	arrayMax = 4096
 
-	// A bitmap is kept in pieces of 4,096 IDs (64 words, 512 bytes), so
-	// that changing one bit of a published set copies one piece, not the
-	// whole 8 KiB bitmap.
-	pieceBits  = 12
-	pieceWords = 1 << pieceBits / 64
+	// A bitmap is kept in pieces of 4,096 IDs (64 words, 512 bytes: a
+	// cow leaf of words), so that changing one bit of a published set
+	// copies one piece, not the whole 8 KiB bitmap.
+	pieceWords = cow.LeafSize
+	pieceBits  = cow.Bits + 6
 	pieceCount = 1 << (blockBits - pieceBits)
 )
 
@@ -63,10 +65,7 @@ type idblock struct {
 }
 
 // piece is 4,096 consecutive IDs of a bitmap block.
-type piece struct {
-	own *owner
-	w   [pieceWords]uint64
-}
+type piece = cow.Leaf[owner, uint64]
 
 func (s *idset) len() int {
 	if s == nil {
@@ -90,7 +89,7 @@ func (s *idset) has(id StaffID) bool {
 func (b *idblock) has(lo uint16) bool {
 	if b.bm != nil {
 		p := b.bm[lo>>pieceBits]
-		return p != nil && p.w[lo>>6&(pieceWords-1)]&(1<<(lo&63)) != 0
+		return p != nil && p.V[lo>>6&(pieceWords-1)]&(1<<(lo&63)) != 0
 	}
 	_, ok := slices.BinarySearch(b.arr, lo)
 	return ok
@@ -140,7 +139,7 @@ func (b *idblock) each(base uint64, from int, yield func(StaffID) bool) bool {
 			w0 = from >> 6 & (pieceWords - 1)
 		}
 		for w := w0; w < pieceWords; w++ {
-			word := p.w[w]
+			word := p.V[w]
 			if pi == from>>pieceBits && w == w0 {
 				word &^= 1<<(from&63) - 1
 			}
@@ -187,7 +186,7 @@ func (s *idset) appendTo(dst []StaffID) []StaffID {
 				continue
 			}
 			pbase := base + uint64(pi<<pieceBits)
-			for w, word := range p.w {
+			for w, word := range p.V {
 				for word != 0 {
 					t := bits.TrailingZeros64(word)
 					dst = append(dst, StaffID(pbase+uint64(w<<6+t)))
@@ -275,29 +274,19 @@ func (b *idblock) toArray() {
 // piece returns the piece of b (a bitmap o owns) holding lo, o's own:
 // created, or copied from a published one, on first write.
 func (b *idblock) piece(o *owner, lo uint16) *piece {
-	i := lo >> pieceBits
-	p := b.bm[i]
-	switch {
-	case p == nil:
-		p = &piece{own: o}
-		b.bm[i] = p
-	case p.own != o:
-		c := *p
-		c.own = o
-		p = &c
-		b.bm[i] = p
-	}
+	p := cow.Own(o, b.bm[lo>>pieceBits])
+	b.bm[lo>>pieceBits] = p
 	return p
 }
 
 // set and clear change lo's bit in b, a bitmap o owns.
 func (b *idblock) set(o *owner, lo uint16) {
-	b.piece(o, lo).w[lo>>6&(pieceWords-1)] |= 1 << (lo & 63)
+	b.piece(o, lo).V[lo>>6&(pieceWords-1)] |= 1 << (lo & 63)
 }
 
 func (b *idblock) clear(o *owner, lo uint16) {
 	if b.bm[lo>>pieceBits] != nil {
-		b.piece(o, lo).w[lo>>6&(pieceWords-1)] &^= 1 << (lo & 63)
+		b.piece(o, lo).V[lo>>6&(pieceWords-1)] &^= 1 << (lo & 63)
 	}
 }
 
@@ -503,7 +492,7 @@ func (b *idblock) appendBits(dst []uint16) []uint16 {
 			continue
 		}
 		base := pi << pieceBits
-		for w, word := range p.w {
+		for w, word := range p.V {
 			for word != 0 {
 				dst = append(dst, uint16(base+w<<6+bits.TrailingZeros64(word)))
 				word &= word - 1

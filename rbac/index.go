@@ -107,22 +107,20 @@ type staffChunk struct {
 	tbits []uint64
 }
 
+// Rows and entries are copied in groups of a cow leaf's size.
 const (
-	groupBits = 6
-	groupSize = 1 << groupBits
+	groupBits = cow.Bits
+	groupSize = cow.LeafSize
 	// allGroups is staffChunk.mine with every group its owner's.
 	allGroups = 1<<(chunkSize/groupSize) - 1
 )
 
-type entryGroup struct {
-	own *owner
-	e   [groupSize]*staffEntry
-}
+type entryGroup = cow.Leaf[owner, *staffEntry]
 
 // entry returns the entry of row i.
 func (ch *staffChunk) entry(i int) *staffEntry {
 	if g := ch.ents[i/groupSize]; g != nil {
-		return g.e[i%groupSize]
+		return g.V[i%groupSize]
 	}
 	return nil
 }
@@ -130,21 +128,12 @@ func (ch *staffChunk) entry(i int) *staffEntry {
 // setEntry stores e as row i's entry in ch, which o owns, copying its
 // group on first write.
 func (ch *staffChunk) setEntry(o *owner, i int, e *staffEntry) {
-	g := ch.ents[i/groupSize]
-	switch {
-	case g == nil:
-		if e == nil {
-			return
-		}
-		g = &entryGroup{own: o}
-		ch.ents[i/groupSize] = g
-	case g.own != o:
-		c := *g
-		c.own = o
-		g = &c
-		ch.ents[i/groupSize] = g
+	if ch.ents[i/groupSize] == nil && e == nil {
+		return
 	}
-	g.e[i%groupSize] = e
+	g := cow.Own(o, ch.ents[i/groupSize])
+	ch.ents[i/groupSize] = g
+	g.V[i%groupSize] = e
 }
 
 // farStaff is the same for one ID beyond denseLimit.

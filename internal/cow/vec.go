@@ -7,7 +7,10 @@
 // staff chunks, rows and departments) and package clients' tables.
 package cow
 
-// Bits and LeafSize give the size of a leaf.
+// Bits and LeafSize give the size of a leaf: 64 entries, so a write
+// copies at most 512 bytes of pointers (1.5 KiB of slice headers) below
+// a directory of one pointer per 64 entries (about 1,000 pointers for
+// the rows of 16 million staff).
 const (
 	Bits     = 6
 	LeafSize = 1 << Bits
@@ -22,6 +25,21 @@ type Vec[O, T any] struct {
 	own  *O
 	Dir  []*Leaf[O, T]
 	size int // one past the highest index ever set
+}
+
+// Own returns l if o owns it, and otherwise a copy of it (an empty leaf
+// for nil) that o owns: the leaf a writer under o changes in place. Leaves
+// are also used on their own, as fixed arrays copied on first write.
+func Own[O, T any](o *O, l *Leaf[O, T]) *Leaf[O, T] {
+	switch {
+	case l == nil:
+		return &Leaf[O, T]{own: o}
+	case l.own != o:
+		c := *l
+		c.own = o
+		return &c
+	}
+	return l
 }
 
 // Leaf holds LeafSize consecutive entries.
@@ -55,17 +73,8 @@ func (p *Vec[O, T]) Set(o *O, i uint64, v T) {
 	if l >= uint64(len(p.Dir)) {
 		p.Dir = append(p.Dir, make([]*Leaf[O, T], int(l)+1-len(p.Dir))...)
 	}
-	leaf := p.Dir[l]
-	switch {
-	case leaf == nil:
-		leaf = &Leaf[O, T]{own: o}
-		p.Dir[l] = leaf
-	case leaf.own != o:
-		c := *leaf
-		c.own = o
-		leaf = &c
-		p.Dir[l] = leaf
-	}
+	leaf := Own(o, p.Dir[l])
+	p.Dir[l] = leaf
 	leaf.V[i&(LeafSize-1)] = v
 	p.size = max(p.size, int(i)+1)
 }
