@@ -12,9 +12,10 @@ import (
 // it, published through an atomic pointer: readers take no lock and always
 // see one committed version. Writers build the next snapshot with
 // copy-on-write at a grain that does not grow with the installation: one
-// chunk of 256 staff rows, one department, one 65,536-ID block of an ID
-// set, and the directories above them (pvec, idset), so a grant to one
-// person costs microseconds at a million staff.
+// group of 64 staff rows (and of their entries) in a chunk of 256, one
+// department, one block of an ID set (or a 4,096-ID piece of its bitmap),
+// and the directories above them (pvec, idset), so a grant to one person
+// costs microseconds at a million staff.
 //
 // Each staff row carries its effective permissions (the union of its
 // active departments' and its direct grants) precomputed, so a check is

@@ -66,9 +66,11 @@ func (b *builder) perm(p Permission) permID {
 // the per-permission sets WhoCan reads its reasons from.
 func (b *builder) setDirect(pid permID, id StaffID, has bool) {
 	cur := b.next.direct.At(uint64(pid))
-	next := cur.without(b.own, id)
+	var next *idset
 	if has {
 		next = cur.with(b.own, id)
+	} else {
+		next = cur.without(b.own, id)
 	}
 	if next != cur {
 		b.next.direct.Set(b.own, uint64(pid), next)

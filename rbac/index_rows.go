@@ -223,12 +223,7 @@ func (b *builder) setRow(id StaffID, flags uint8, row, trow []uint64, e *staffEn
 		if flags == 0 {
 			return
 		}
-		ch = &staffChunk{own: b.own, mine: allGroups}
-		for g := range ch.bits {
-			ch.bits[g] = make([]uint64, groupSize*words)
-			b.next.rows.Set(b.own, c<<(chunkBits-groupBits)+uint64(g), ch.bits[g])
-		}
-		b.next.hot.Set(b.own, c, ch)
+		ch = b.newChunk(c, words)
 	case ch.own != b.own:
 		ch = &staffChunk{own: b.own, flags: ch.flags, ents: ch.ents, bits: ch.bits, tbits: slices.Clone(ch.tbits)}
 		b.next.hot.Set(b.own, c, ch)
@@ -254,6 +249,18 @@ func (b *builder) setRow(id StaffID, flags uint8, row, trow []uint64, e *staffEn
 	}
 }
 
+// newChunk puts an empty chunk of the builder's own, with rows of words,
+// at chunk number c, its groups in the row directory.
+func (b *builder) newChunk(c uint64, words int) *staffChunk {
+	ch := &staffChunk{own: b.own, mine: allGroups}
+	for g := range ch.bits {
+		ch.bits[g] = make([]uint64, groupSize*words)
+		b.next.rows.Set(b.own, c<<(chunkBits-groupBits)+uint64(g), ch.bits[g])
+	}
+	b.next.hot.Set(b.own, c, ch)
+	return ch
+}
+
 // widen gives every staff row room for more permissions: rarely (once per
 // 256 new permissions), at the cost of copying every row.
 func (b *builder) widen() {
@@ -275,11 +282,8 @@ func (b *builder) widen() {
 		if ch == nil {
 			continue
 		}
-		n := &staffChunk{own: b.own, flags: ch.flags, ents: ch.ents, mine: allGroups}
-		for g := range n.bits {
-			n.bits[g] = make([]uint64, groupSize*words)
-			b.next.rows.Set(b.own, uint64(c)<<(chunkBits-groupBits)+uint64(g), n.bits[g])
-		}
+		n := b.newChunk(uint64(c), words)
+		n.flags, n.ents = ch.flags, ch.ents
 		if ch.tbits != nil {
 			n.tbits = make([]uint64, chunkSize*words)
 		}
@@ -290,7 +294,6 @@ func (b *builder) widen() {
 				copy(n.tbits[i*words:(i+1)*words], ch.tbits[i*old:(i+1)*old])
 			}
 		}
-		b.next.hot.Set(b.own, uint64(c), n)
 	}
 	far := make(map[StaffID]*farStaff, len(b.next.far))
 	for id, f := range b.next.far {
