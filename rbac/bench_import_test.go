@@ -166,11 +166,7 @@ func casbinEnforcerOn(b *testing.B, st *store.Store, table string) *casbin.Enfor
 	if err != nil {
 		b.Fatal(err)
 	}
-	m, err := policy.NewModel()
-	if err != nil {
-		b.Fatal(err)
-	}
-	e, err := casbin.NewEnforcer(m, a)
+	e, err := policy.AdapterEnforcer(a)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/casbin/casbin/v2"
 	gormadapter "github.com/casbin/gorm-adapter/v3"
 	"gorm.io/gorm"
 
@@ -55,11 +54,7 @@ func BenchmarkSQLiteWriteCost(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		m, err := policy.NewModel()
-		if err != nil {
-			b.Fatal(err)
-		}
-		e, err := casbin.NewEnforcer(m, a)
+		e, err := policy.AdapterEnforcer(a)
 		if err != nil {
 			b.Fatal(err)
 		}

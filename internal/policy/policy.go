@@ -15,6 +15,7 @@ import (
 
 	"github.com/casbin/casbin/v2"
 	"github.com/casbin/casbin/v2/model"
+	"github.com/casbin/casbin/v2/persist"
 
 	"github.com/billingrbac/billingrbac"
 	"github.com/billingrbac/billingrbac/rbac"
@@ -177,6 +178,16 @@ func NewEnforcer(rules []rbac.Rule) (*casbin.Enforcer, error) {
 		}
 	}
 	return e, nil
+}
+
+// AdapterEnforcer returns a plain Casbin enforcer over model.conf that
+// loads its policy from a and writes its changes through it.
+func AdapterEnforcer(a persist.Adapter) (*casbin.Enforcer, error) {
+	m, err := NewModel()
+	if err != nil {
+		return nil, err
+	}
+	return casbin.NewEnforcer(m, a)
 }
 
 // Enforce asks a Casbin enforcer built by NewEnforcer whether staff member

@@ -22,11 +22,7 @@ func StoredEnforcer(tb testing.TB, st *store.Store) *casbin.Enforcer {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	m, err := policy.NewModel()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	e, err := casbin.NewEnforcer(m, a)
+	e, err := policy.AdapterEnforcer(a)
 	if err != nil {
 		tb.Fatal(err)
 	}
