@@ -156,7 +156,8 @@ func (b *builder) effective(e *staffEntry, flags uint8, row []uint64) {
 // loses against the base snapshot (finish applies them per set, in ID
 // order). Words the base did not have yet read as
 // all ones for a full-access account, as pid seeded those permissions'
-// holders with the base's full-access accounts.
+// holders with the base's full-access accounts. The base row's tempMark
+// is no permission, though its bit is one once the rows widened.
 func (b *builder) holdersDiff(id StaffID, flags uint8, row []uint64) {
 	oflags, orow := b.base.row(id)
 	ofull := fullActive(oflags)
@@ -165,6 +166,9 @@ func (b *builder) holdersDiff(id StaffID, flags uint8, row []uint64) {
 		var ow uint64
 		if w < len(orow) {
 			ow = orow[w]
+			if w == len(orow)-1 && !ofull {
+				ow &^= tempMark
+			}
 		} else if ofull {
 			ow = ^uint64(0)
 		}
