@@ -149,26 +149,39 @@ func checkOracle(t *testing.T, what string, s *snapshot, o oracle, staff []Staff
 		for _, id := range staff {
 			allowed, srcs := o.decide(id, p)
 			d := s.explain(id, p)
-			require.Equal(t, allowed, s.can(id, p), "%s: can(%d, %s)", what, id, p)
-			require.Equal(t, allowed, d.Allowed, "%s: explain(%d, %s)", what, id, p)
-			if allowed {
+			if can := s.can(id, p); can != allowed || d.Allowed != allowed || allowed && !slices.Equal(srcs, d.Sources) {
+				// Only on a difference: testify costs more than the checks.
+				require.Equal(t, allowed, can, "%s: can(%d, %s)", what, id, p)
+				require.Equal(t, allowed, d.Allowed, "%s: explain(%d, %s)", what, id, p)
 				require.Equal(t, srcs, d.Sources, "%s: explain(%d, %s) sources", what, id, p)
+			}
+			if allowed {
 				want = append(want, Holder{Staff: id, Sources: srcs})
 			}
 		}
 		h := s.holdersOf(p)
 		extra := s.tempHolders(p, h)
 		require.Equal(t, len(want), h.len()+len(extra), "%s: holder count of %s", what, p)
-		got := slices.Collect(s.whoCan(p, h, extra, new(scanTable)).All())
-		require.Equal(t, want, nonNil(got), "%s: WhoCan(%s)", what, p)
+		if got := slices.Collect(s.whoCan(p, h, extra, new(scanTable)).All()); !sameHolders(want, got) {
+			require.Equal(t, want, nonNil(got), "%s: WhoCan(%s)", what, p)
+		}
 		if pid, known := s.permIDs[p]; known {
 			scanned, ok := s.scanHolders(pid, h, extra, new(scanTable))
 			require.True(t, ok)
-			require.Equal(t, want, nonNil(slices.Collect(scanned.All())), "%s: WhoCan(%s) by the merge", what, p)
+			if got := slices.Collect(scanned.All()); !sameHolders(want, got) {
+				require.Equal(t, want, nonNil(got), "%s: WhoCan(%s) by the merge", what, p)
+			}
 		}
 		checked += len(want)
 	}
 	return checked
+}
+
+// sameHolders reports whether a and b list the same holders with the
+// same sources: the cheap comparison, before require.Equal says how they
+// differ.
+func sameHolders(a, b []Holder) bool {
+	return slices.EqualFunc(a, b, func(x, y Holder) bool { return x.Staff == y.Staff && slices.Equal(x.Sources, y.Sources) })
 }
 
 // nonNil makes an empty answer comparable with the oracle's nil.
@@ -203,9 +216,12 @@ func (o oracle) decide(id StaffID, p Permission) (bool, []Source) {
 	}
 	for _, d := range []DepartmentID{1, 2, 3, 4, 5, 6} {
 		m, member := o.rule(MemberRule(id, d))
+		if !member {
+			continue
+		}
 		_, off := o.rule(FlagRule(DepartmentSubject(d), FlagDisabled))
 		_, gives := o.rule(GrantRule(DepartmentSubject(d), p))
-		if member && !off && gives {
+		if !off && gives {
 			srcs = append(srcs, Source{Kind: SourceDepartment, Department: d, Until: m.Window.Until})
 		}
 	}
