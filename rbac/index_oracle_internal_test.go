@@ -146,6 +146,7 @@ func checkOracle(t *testing.T, what string, s *snapshot, o oracle, staff []Staff
 	checked := 0
 	for _, p := range slices.Concat(perms, []Permission{Perm("never", "granted")}) {
 		var want []Holder
+		var wantIDs []StaffID
 		for _, id := range staff {
 			allowed, srcs := o.decide(id, p)
 			d := s.explain(id, p)
@@ -157,11 +158,16 @@ func checkOracle(t *testing.T, what string, s *snapshot, o oracle, staff []Staff
 			}
 			if allowed {
 				want = append(want, Holder{Staff: id, Sources: srcs})
+				wantIDs = append(wantIDs, id)
 			}
 		}
 		h := s.holdersOf(p)
 		extra := s.tempHolders(p, h)
 		require.Equal(t, len(want), h.len()+len(extra), "%s: holder count of %s", what, p)
+		// The members themselves, before WhoCan trusts the count.
+		if ids := slices.Sorted(slices.Values(append(h.appendTo(nil), extra...))); !slices.Equal(wantIDs, ids) {
+			require.Equal(t, wantIDs, ids, "%s: holders of %s", what, p)
+		}
 		if got := slices.Collect(s.whoCan(p, h, extra, new(scanTable)).All()); !sameHolders(want, got) {
 			require.Equal(t, want, nonNil(got), "%s: WhoCan(%s)", what, p)
 		}
