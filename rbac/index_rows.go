@@ -157,7 +157,8 @@ func (b *builder) effective(e *staffEntry, flags uint8, row []uint64) {
 // order). Words the base did not have yet read as
 // all ones for a full-access account, as pid seeded those permissions'
 // holders with the base's full-access accounts. The base row's tempMark
-// is no permission, though its bit is one once the rows widened.
+// is no permission, though once the rows widen its bit is a permission's
+// (the 256th, say).
 func (b *builder) holdersDiff(id StaffID, flags uint8, row []uint64) {
 	oflags, orow := b.base.row(id)
 	ofull := fullActive(oflags)
